@@ -1,0 +1,55 @@
+"""French (and other) letter dates, Babel wrapped once.
+
+Babel writes "1 juillet 2021"; French letters write "1er juillet 2021". That rule lives here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+
+
+@cache
+def _locale(language: str) -> object:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(language)
+    except (ValueError, UnknownLocaleError) as exc:
+        raise ValueError(f"unknown language '{language}'") from exc
+
+
+def check_language(language: str) -> str | None:
+    """Return a message when Babel does not know ``language``, else ``None``."""
+    try:
+        _locale(language)
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
+def long_date(day: date, language: str = "fr") -> str:
+    """``31 août 2020``; ``1er juillet 2021`` for the first of the month in French."""
+    from babel.dates import format_date
+
+    locale = _locale(language)
+    text: str = format_date(day, format="long", locale=locale)
+    if str(locale).startswith("fr") and day.day == 1:
+        text = "1er" + text[1:] if text.startswith("1 ") else text
+    return text
+
+
+def dated(day: date, language: str = "fr") -> str:
+    """The date as it follows the place: ``le 1er juillet 2021`` in French."""
+    if language.split("_")[0] == "fr":
+        return f"le {long_date(day, language)}"
+    return long_date(day, language)
+
+
+def place_and_date(place: str, day: date, language: str = "fr") -> str:
+    """``Genève, le 31 août 2020``."""
+    return f"{place}, {dated(day, language)}"
+
+
+FILTERS = {"long_date": long_date, "dated": dated, "place_and_date": place_and_date}
+"""Exposed to templates: ``{{ letter.date | long_date(letter.language) }}``."""

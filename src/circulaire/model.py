@@ -1,0 +1,191 @@
+"""The letter, as typed data. Every field of a spec is a field here, documented in place.
+
+The validator (``validate.py``) and the JSON Schema (``schema.py``) are both derived from these
+classes, so the spec format is written down exactly once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Literal
+
+REFERENCE_PATTERN = re.compile(r"^(?P<series>[A-Z]{2,5})-(?P<year>\d{2})/(?P<number>\d{1,4})$")
+"""A reference: series letters, two-digit year, number (``CL-21/27``, ``CL-20/038``)."""
+
+SERIES_PATTERN = re.compile(r"^[A-Z]{2,5}-\d{2}$")
+
+HeaderPart = Literal["reference", "contacts"]
+ContactLine = Literal["name", "phone", "fax", "email"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A parsed reference such as ``CL-21/27``."""
+
+    series: str
+    year: str
+    number: str
+
+    @classmethod
+    def parse(cls, text: str) -> Reference | None:
+        match = REFERENCE_PATTERN.match(text)
+        if not match:
+            return None
+        return cls(match["series"], match["year"], match["number"])
+
+    @property
+    def folder(self) -> str:
+        """The archive folder of the reference's series and year: ``CL-21``."""
+        return f"{self.series}-{self.year}"
+
+    def __str__(self) -> str:
+        return f"{self.series}-{self.year}/{self.number}"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """A person to contact about the letter, shown in the header."""
+
+    name: str
+    """Full name, as printed after "Contact:"."""
+    phone: str | None = None
+    """Telephone number, quoted in YAML (``"+41 22 730 6341"``)."""
+    fax: str | None = None
+    """Fax number, quoted in YAML."""
+    email: str | None = None
+    """E-mail address."""
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """One person who signs the letter."""
+
+    name: str
+    """Name as printed under the signature (``Houlin Zhao``, ``Houlin ZHAO``)."""
+    title: tuple[str, ...] = ()
+    """Title, one line or a list of lines (``Secrétaire général``)."""
+    organization: str | None = None
+    """Organization, printed on the last line of the signature block."""
+    mark: str = "[original signé]"
+    """The signature mark printed in place of the handwritten signature."""
+
+
+@dataclass(frozen=True)
+class Annex:
+    """A document attached to the letter, printed after it."""
+
+    title: str
+    """Title printed under the annex heading."""
+    content: str = ""
+    """The annex itself, in Markdown."""
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words that introduce header lines; override one to match a letter's wording."""
+
+    reference: str = "Réf."
+    """Before the reference."""
+    contact: str = "Contact"
+    """Before a contact's name."""
+    phone: str = "Tél."
+    """Before a phone number (``Téléphone`` in some letters)."""
+    fax: str = "Télécopie"
+    """Before a fax number."""
+    email: str = "Courriel"
+    """Before an e-mail address."""
+    subject: str = "Objet"
+    """Before the subject."""
+    annex: str = "Annexe"
+    """Heading of an annex and, when there is one, of the annex count."""
+    annexes: str = "Annexes"
+    """The annex count when there are several."""
+
+
+@dataclass(frozen=True)
+class Style:
+    """How the letter is laid out. The defaults are the house style: a new letter needs none."""
+
+    header_order: tuple[HeaderPart, ...] = ("reference", "contacts")
+    """Order of the header blocks: the reference line and the contact lines."""
+    contact_order: tuple[ContactLine, ...] = ("name", "phone", "fax", "email")
+    """Order of a contact's lines; a line whose value is missing is left out."""
+    line_breaks: Literal["hard", "soft"] = "hard"
+    """``hard``: header, recipient and signature lines end in a Markdown hard break (two spaces);
+    ``soft``: plain line ends."""
+    reference_bold: bool = True
+    """Print the reference (with its label) in bold."""
+    subject_bold: bool = True
+    """Print the subject in bold."""
+    email: Literal["link", "plain"] = "link"
+    """Contact e-mail as a ``mailto:`` link or as plain text."""
+    recipients: Literal["lines", "list", "paragraph"] = "lines"
+    """Recipients one per line, as a bulleted list, or joined into one paragraph."""
+    marks: Literal["each", "grouped"] = "each"
+    """``each``: a signature mark above each signatory; ``grouped``: all marks, then all
+    signatories (signatures side by side in the printed letter)."""
+    signatory_bold: Literal["name", "all", "none"] = "name"
+    """Which lines of a signature block are bold."""
+    labels: Labels = field(default_factory=Labels)
+    """Header words, such as ``phone: Téléphone``."""
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A circular letter."""
+
+    reference: str
+    """Reference of the letter, ``<series>-<yy>/<number>`` (``CL-21/27``); it names the spec's
+    file, ``letters/CL-21/27.yaml``."""
+    date: date
+    """Date of the letter, ISO form (``2021-07-08``); its year agrees with the reference's."""
+    place: str
+    """Place of writing, printed before the date (``Genève``)."""
+    subject: str
+    """Subject, printed after "Objet:"."""
+    salutation: str
+    """Opening salutation (``Madame, Monsieur,``)."""
+    body: str
+    """The letter's text, in Markdown."""
+    signatories: tuple[Signatory, ...]
+    """One or more signatories."""
+    recipients: tuple[str, ...] = ()
+    """Recipients, one item each."""
+    contact: tuple[Contact, ...] = ()
+    """One contact, or a list of contacts."""
+    reference_label: str | None = None
+    """Words printed before the reference inside the reference line (``Lettre circulaire``)."""
+    department: str | None = None
+    """Issuing department, printed above the date (``Secrétariat général (SG)``)."""
+    closing: str | None = None
+    """Closing formula, its own paragraph after the body; leave it out when the last paragraph of
+    the body already closes the letter."""
+    annexes: tuple[Annex, ...] = ()
+    """Annexes, printed after the letter, each on its own page in DOCX and PDF."""
+    organization: str | None = None
+    """Issuing organization, the author of the DOCX and PDF; defaults to the first signatory's."""
+    language: str = "fr"
+    """Language of the letter as a locale (``fr``, ``fr_CH``): dates and document language."""
+    style: Style = field(default_factory=Style)
+    """Layout options; see ``Style``."""
+    ignore: tuple[str, ...] = ()
+    """Lint codes silenced for this letter (``W101``)."""
+
+    @property
+    def parsed_reference(self) -> Reference:
+        parsed = Reference.parse(self.reference)
+        if parsed is None:  # validation guarantees it; a Letter built by hand may not
+            raise ValueError(f"invalid reference {self.reference!r}")
+        return parsed
+
+    @property
+    def author(self) -> str:
+        """The issuing organization, for document metadata."""
+        if self.organization:
+            return self.organization
+        for signatory in self.signatories:
+            if signatory.organization:
+                return signatory.organization
+        return ""

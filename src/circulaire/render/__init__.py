@@ -1,0 +1,35 @@
+"""One module per output format; each turns a :class:`~circulaire.model.Letter` into bytes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..model import Letter
+
+FORMATS = ("md", "txt", "docx", "pdf")
+"""Every output format, by file extension."""
+
+_MODULES = {"md": "markdown", "txt": "text", "docx": "docx", "pdf": "pdf"}
+
+
+def renderer(fmt: str) -> Callable[..., bytes]:
+    """The ``render(letter, options)`` function of a format, imported only when needed."""
+    module = import_module(f".{_MODULES[fmt]}", __name__)
+    render: Callable[..., bytes] = module.render
+    return render
+
+
+def render(letter: Letter, fmt: str, options: RenderOptions | None = None) -> bytes:
+    return renderer(fmt)(letter, options or RenderOptions())
+
+
+class RenderOptions:
+    """What a render may take besides the letter: template and reference-document overrides."""
+
+    def __init__(self, templates: Path | None = None, reference_docx: Path | None = None) -> None:
+        self.templates = templates
+        self.reference_docx = reference_docx

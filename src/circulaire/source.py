@@ -1,0 +1,221 @@
+"""Read a spec file into plain data, keeping where each value stood in the YAML.
+
+PyYAML's safe loader is used only to *compose* the node graph; the values are built here so that
+each keeps its position, its source text and the tag YAML gave it. That is what lets validation
+say "line 14, column 10" and refuse a value YAML silently rewrote (``0123`` read as 83).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import Problem, SpecError
+
+MAX_BYTES = 2 * 1024 * 1024
+"""A letter is a few kilobytes; anything past this is not a letter."""
+MAX_NODES = 100_000
+"""Bound on values built, so that anchors and aliases cannot expand without limit."""
+MAX_DEPTH = 64
+
+Path_ = tuple[str | int, ...]
+
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+
+@dataclass(frozen=True)
+class Position:
+    """Where a value was written: 1-based line and column, its text and the tag YAML gave it."""
+
+    line: int
+    column: int
+    text: str = ""
+    tag: str = ""
+    quoted: bool = False
+
+
+@dataclass
+class Source:
+    """A spec's data with the position of every value and of every mapping key."""
+
+    path: Path
+    data: Any
+    values: dict[Path_, Position] = field(default_factory=dict)
+    keys: dict[Path_, Position] = field(default_factory=dict)
+
+    def position(self, where: Path_) -> Position:
+        """The position of a value, or of its nearest written ancestor (for a missing field)."""
+        while where:
+            if where in self.values:
+                return self.values[where]
+            where = where[:-1]
+        return self.values.get((), Position(1, 1))
+
+    def problem(
+        self, where: Path_, message: str, code: str, *, key: bool = False, severity: str = "error"
+    ) -> Problem:
+        pos = self.keys.get(where) if key else None
+        pos = pos or self.position(where)
+        return Problem(
+            file=str(self.path),
+            line=pos.line,
+            column=pos.column,
+            field=dotted(where),
+            message=message,
+            code=code,
+            severity=severity,
+        )
+
+
+def dotted(where: Path_) -> str:
+    """``("contacts", 0, "email")`` -> ``contacts[0].email``."""
+    out = ""
+    for part in where:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else part
+    return out
+
+
+class _Loader(yaml.SafeLoader):
+    """A private subclass, so nothing is patched on PyYAML's own loaders."""
+
+
+def read(path: Path) -> Source:
+    """Read and parse ``path``; raise :class:`SpecError` naming the file for anything unreadable."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError([Problem(name, message="no such file", code="E001")]) from None
+    except IsADirectoryError:
+        raise SpecError([Problem(name, message="is a folder, not a spec file", code="E001")]) from None
+    except OSError as exc:
+        raise SpecError([Problem(name, message=f"cannot read: {exc.strerror}", code="E001")]) from None
+    return parse(raw, path)
+
+
+def parse(raw: bytes, path: Path) -> Source:
+    name = str(path)
+    if len(raw) > MAX_BYTES:
+        raise SpecError(
+            [Problem(name, message=f"file is {len(raw)} bytes, more than a spec may hold "
+                     f"({MAX_BYTES} bytes)", code="E002")]
+        )
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise SpecError(
+            [Problem(name, line, column, message=f"byte 0x{raw[exc.start]:02x} is not UTF-8 "
+                     "(save the file as UTF-8)", code="E003")]
+        ) from None
+    if not text.strip() or all(
+        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
+    ):
+        raise SpecError([Problem(name, 1, 1, message="file is empty (expected a letter spec)",
+                                 code="E004")])
+    try:
+        node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - composes nodes only, builds nothing
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        what = exc.problem or "malformed YAML"
+        raise SpecError([Problem(name, line, column, message=f"invalid YAML: {what}",
+                                 code="E005")]) from None
+    except yaml.YAMLError as exc:
+        raise SpecError([Problem(name, message=f"invalid YAML: {exc}", code="E005")]) from None
+    except RecursionError:
+        raise SpecError([Problem(name, message="invalid YAML: nested too deeply", code="E006")]) from None
+    if node is None:
+        raise SpecError([Problem(name, 1, 1, message="file is empty (expected a letter spec)",
+                                 code="E004")])
+    builder = _Builder(path)
+    data = builder.build(node, (), 0)
+    if builder.problems:
+        raise SpecError(builder.problems)
+    return Source(path=path, data=data, values=builder.values, keys=builder.keys)
+
+
+class _Builder:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.values: dict[Path_, Position] = {}
+        self.keys: dict[Path_, Position] = {}
+        self.problems: list[Problem] = []
+        self.count = 0
+        self.constructor = _Loader("")
+
+    def fail(self, node: yaml.Node, where: Path_, message: str, code: str) -> None:
+        self.problems.append(
+            Problem(str(self.path), node.start_mark.line + 1, node.start_mark.column + 1,
+                    dotted(where), message, code)
+        )
+
+    def build(self, node: yaml.Node, where: Path_, depth: int) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            if self.count == MAX_NODES + 1:
+                self.fail(node, where, "anchors and aliases expand to more than "
+                          f"{MAX_NODES} values", "E007")
+            return None
+        if depth > MAX_DEPTH:
+            self.fail(node, where, f"nested more than {MAX_DEPTH} levels deep", "E006")
+            return None
+        if node.tag not in _STANDARD_TAGS:
+            self.fail(node, where, f"YAML tag '{node.tag}' is not allowed in a spec", "E008")
+            return None
+        quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"', "|", ">")
+        self.values[where] = Position(
+            node.start_mark.line + 1,
+            node.start_mark.column + 1,
+            node.value if isinstance(node, yaml.ScalarNode) else "",
+            node.tag.rsplit(":", 1)[-1],
+            quoted,
+        )
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, where, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, (*where, i), depth + 1) for i, item in enumerate(node.value)]
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (ValueError, OverflowError, yaml.constructor.ConstructorError) as exc:
+            if node.tag.endswith(":timestamp"):
+                self.fail(node, where, f"'{node.value}' is not a date that exists ({exc})", "E104")
+            else:
+                self.fail(node, where, f"'{node.value}' cannot be read: {exc}", "E005")
+            return None
+
+    def _mapping(self, node: yaml.MappingNode, where: Path_, depth: int) -> dict[Hashable, Any]:
+        out: dict[Hashable, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                self.fail(key_node, where, "merge keys ('<<') are not supported in a spec", "E008")
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.fail(key_node, where, "a key must be a plain name", "E005")
+                continue
+            key = key_node.value
+            sub = (*where, key)
+            if key in out:
+                self.fail(key_node, sub, f"duplicate key '{key}' (the first one would be lost)",
+                          "E009")
+                continue
+            self.keys[sub] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, sub, depth + 1)
+        return out

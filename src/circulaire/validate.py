@@ -1,0 +1,237 @@
+"""Raw spec data (with positions) -> :class:`Letter`, or every problem found, at once.
+
+The conversion is driven by the dataclasses of ``model.py``: their fields and types say what a
+spec may hold, so the rules live in one place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import re
+import types
+import typing
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from . import model
+from .errors import Problem, SpecError
+from .model import SERIES_PATTERN, Letter, Reference
+from .source import Path_, Source, read
+
+T = TypeVar("T")
+
+EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_YAML_KINDS = {
+    "int": "a number",
+    "float": "a number",
+    "bool": "a boolean",
+    "null": "nothing (null)",
+    "timestamp": "a date",
+}
+
+
+class _Invalid:
+    """Marks a value that failed conversion (a problem has been recorded)."""
+
+
+INVALID: Any = _Invalid()
+
+
+def load_letter(path: Path) -> Letter:
+    """Read, parse and validate one spec file."""
+    return validate(read(path))
+
+
+def validate(source: Source) -> Letter:
+    """Turn a parsed spec into a :class:`Letter`, raising :class:`SpecError` with every problem."""
+    checker = _Checker(source)
+    if not isinstance(source.data, dict):
+        raise SpecError([source.problem((), "expected a mapping of letter fields "
+                                             "(reference: ..., date: ...)", "E100")])
+    letter = checker.convert(source.data, Letter, ())
+    if letter is not INVALID:
+        checker.check_letter(letter)
+    if checker.problems:
+        raise SpecError(sorted(checker.problems, key=lambda p: (p.line, p.column, p.field)))
+    assert isinstance(letter, Letter)
+    return letter
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, vars(model))
+
+
+class _Checker:
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.problems: list[Problem] = []
+
+    def fail(self, where: Path_, message: str, code: str, *, key: bool = False) -> Any:
+        self.problems.append(self.source.problem(where, message, code, key=key))
+        return INVALID
+
+    # -- conversion, by type ---------------------------------------------------------------
+
+    def convert(self, value: Any, tp: Any, where: Path_) -> Any:
+        origin = typing.get_origin(tp)
+        if origin in (types.UnionType, typing.Union):
+            options = [a for a in typing.get_args(tp) if a is not type(None)]
+            if value is None and len(options) < len(typing.get_args(tp)):
+                return None
+            return self.convert(value, options[0], where)
+        if origin is tuple:
+            return self._sequence(value, typing.get_args(tp)[0], where)
+        if origin is Literal:
+            return self._choice(value, typing.get_args(tp), where)
+        if dataclasses.is_dataclass(tp):
+            assert isinstance(tp, type)
+            return self._record(value, tp, where)
+        if tp is str:
+            return self._text(value, where)
+        if tp is bool:
+            if isinstance(value, bool):
+                return value
+            return self.fail(where, f"{self._shown(value, where)} is not true or false", "E101")
+        if tp is date:
+            return self._date(value, where)
+        raise TypeError(f"model type {tp!r} has no conversion")  # a bug in model.py, not input
+
+    def _shown(self, value: Any, where: Path_) -> str:
+        text = self.source.position(where).text
+        if isinstance(value, dict | list):
+            return "a mapping" if isinstance(value, dict) else "a list"
+        return repr(text if text else value)
+
+    def _text(self, value: Any, where: Path_) -> Any:
+        if isinstance(value, str):
+            bad = _CONTROL.search(value)
+            if bad:
+                return self.fail(where, f"contains the control character U+{ord(bad[0]):04X}, "
+                                 "which a letter cannot hold", "E105")
+            return value
+        if isinstance(value, dict | list):
+            kind = "a mapping" if isinstance(value, dict) else "a list"
+            return self.fail(where, f"expected text, got {kind}", "E101")
+        pos = self.source.position(where)
+        if value is None:
+            return self.fail(where, "is empty (expected text)", "E102")
+        kind = _YAML_KINDS.get(pos.tag, "something other than text")
+        shown = value.isoformat() if isinstance(value, date) else value
+        return self.fail(
+            where,
+            f"'{pos.text}' is read by YAML as {kind} ({shown!r}), not as text "
+            f"(quote it: \"{pos.text}\")",
+            "E103",
+        )
+
+    def _date(self, value: Any, where: Path_) -> Any:
+        if isinstance(value, datetime):
+            return self.fail(where, f"'{self.source.position(where).text}' has a time "
+                             "(expected a date, YYYY-MM-DD)", "E104")
+        if isinstance(value, date):
+            return value
+        if isinstance(value, str):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                return self.fail(where, f"'{value}' is not a date that exists "
+                                 "(expected YYYY-MM-DD)", "E104")
+        return self.fail(where, f"{self._shown(value, where)} is not a date "
+                         "(expected YYYY-MM-DD)", "E104")
+
+    def _choice(self, value: Any, options: tuple[str, ...], where: Path_) -> Any:
+        if isinstance(value, str) and value in options:
+            return value
+        expected = ", ".join(options)
+        hint = _did_you_mean(str(value), options)
+        return self.fail(where, f"{self._shown(value, where)} is not one of {expected}{hint}",
+                         "E106")
+
+    def _sequence(self, value: Any, item: Any, where: Path_) -> Any:
+        if not isinstance(value, list):
+            # "one line or a list of lines", "one contact or a list of contacts"
+            value = [value]
+            items = [self.convert(value[0], item, where)]
+        else:
+            items = [self.convert(v, item, (*where, i)) for i, v in enumerate(value)]
+        if any(v is INVALID for v in items):
+            return INVALID
+        return tuple(items)
+
+    def _record(self, value: Any, cls: type, where: Path_) -> Any:
+        name = cls.__name__.lower()
+        if not isinstance(value, dict):
+            return self.fail(where, f"expected a mapping of {name} fields, got "
+                             f"{self._shown(value, where)}", "E101")
+        fields = {f.name: f for f in dataclasses.fields(cls)}
+        hints = _hints(cls)
+        ok = True
+        for key in value:
+            if key not in fields:
+                hint = _did_you_mean(key, list(fields))
+                self.fail((*where, key), f"unknown field{hint}", "E107", key=True)
+                ok = False
+        kwargs: dict[str, Any] = {}
+        for fname, f in fields.items():
+            if fname not in value:
+                required = (f.default is dataclasses.MISSING
+                            and f.default_factory is dataclasses.MISSING)
+                if required:
+                    self.fail(where, f"required field '{fname}' is missing", "E102")
+                    ok = False
+                continue
+            converted = self.convert(value[fname], hints[fname], (*where, fname))
+            if converted is INVALID:
+                ok = False
+            elif converted is None and _required(f):
+                self.fail((*where, fname), "is empty", "E102")
+                ok = False
+            else:
+                kwargs[fname] = converted
+        if not ok:
+            return INVALID
+        return cls(**kwargs)
+
+    # -- rules across fields ---------------------------------------------------------------
+
+    def check_letter(self, letter: Letter) -> None:
+        for fname in ("place", "subject", "salutation"):
+            if not getattr(letter, fname).strip():
+                self.fail((fname,), "is empty", "E102")
+        if not letter.signatories:
+            self.fail(("signatories",), "a letter needs at least one signatory", "E102")
+        for i, contact in enumerate(letter.contact):
+            if contact.email is not None and not EMAIL_PATTERN.match(contact.email):
+                self.fail(("contact", i, "email") if self._listed("contact") else
+                          ("contact", "email"),
+                          f"'{contact.email}' is not an e-mail address", "E110")
+        reference = Reference.parse(letter.reference)
+        if reference is None:
+            self.fail(("reference",), f"'{letter.reference}' is not a reference "
+                      "(expected <series>-<yy>/<number>, such as CL-21/27)", "E111")
+            return
+        if letter.date.year % 100 != int(reference.year):
+            self.fail(("date",), f"the year {letter.date.year} disagrees with the reference "
+                      f"{reference} (expected a date in 20{reference.year})", "E112")
+        path = self.source.path
+        if SERIES_PATTERN.match(path.parent.name):
+            expected = Path(reference.folder) / f"{reference.number}.yaml"
+            actual = Path(path.parent.name) / path.name
+            if expected != actual:
+                self.fail(("reference",), f"{reference} disagrees with the file's path "
+                          f"{actual} (expected {expected})", "E113")
+
+    def _listed(self, fname: str) -> bool:
+        return isinstance(self.source.data.get(fname), list)
+
+
+def _required(f: dataclasses.Field[Any]) -> bool:
+    return f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+
+
+def _did_you_mean(word: str, options: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
