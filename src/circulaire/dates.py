@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
+from typing import Any
 
 
 @cache
-def _locale(language: str) -> object:
+def _locale(language: str) -> Any:
     from babel import Locale, UnknownLocaleError
 
     try:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 
 @dataclass(frozen=True, order=True)
@@ -62,11 +60,3 @@ class RenderError(CirculaireError):
 
 class OutputError(CirculaireError):
     """An output path that circulaire refuses to write (outside the folder given, say)."""
-
-
-def file_problem(path: Path | str, message: str, code: str, line: int = 0, column: int = 0) -> Problem:
-    return Problem(file=str(path), line=line, column=column, message=message, code=code)
-
-
-def errors_only(problems: Iterable[Problem]) -> list[Problem]:
-    return [p for p in problems if p.severity == "error"]

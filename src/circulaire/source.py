@@ -55,6 +55,8 @@ class Source:
     data: Any
     values: dict[Path_, Position] = field(default_factory=dict)
     keys: dict[Path_, Position] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    """Values that could not be built (a tag, an impossible date); they hold :data:`BROKEN`."""
 
     def position(self, where: Path_) -> Position:
         """The position of a value, or of its nearest written ancestor (for a missing field)."""
@@ -91,65 +93,70 @@ def dotted(where: Path_) -> str:
     return out
 
 
+def _refuse(path: Path, message: str, code: str, line: int = 0, column: int = 0) -> SpecError:
+    """An error about the file as a whole: unreadable, not UTF-8, not YAML."""
+    return SpecError([Problem(str(path), line, column, "", message, code)])
+
+
+class _Broken:
+    def __repr__(self) -> str:
+        return "BROKEN"
+
+
+BROKEN = _Broken()
+"""Stands for a value already reported as a problem, so validation does not report it twice."""
+
+
 class _Loader(yaml.SafeLoader):
     """A private subclass, so nothing is patched on PyYAML's own loaders."""
 
 
 def read(path: Path) -> Source:
     """Read and parse ``path``; raise :class:`SpecError` naming the file for anything unreadable."""
-    name = str(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise SpecError([Problem(name, message="no such file", code="E001")]) from None
+        raise _refuse(path, "no such file", "E001") from None
     except IsADirectoryError:
-        raise SpecError([Problem(name, message="is a folder, not a spec file", code="E001")]) from None
+        raise _refuse(path, "is a folder, not a spec file", "E001") from None
     except OSError as exc:
-        raise SpecError([Problem(name, message=f"cannot read: {exc.strerror}", code="E001")]) from None
+        raise _refuse(path, f"cannot read: {exc.strerror}", "E001") from None
     return parse(raw, path)
 
 
 def parse(raw: bytes, path: Path) -> Source:
-    name = str(path)
     if len(raw) > MAX_BYTES:
-        raise SpecError(
-            [Problem(name, message=f"file is {len(raw)} bytes, more than a spec may hold "
-                     f"({MAX_BYTES} bytes)", code="E002")]
-        )
+        message = f"file is {len(raw)} bytes, more than a spec may hold ({MAX_BYTES})"
+        raise _refuse(path, message, "E002")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise SpecError(
-            [Problem(name, line, column, message=f"byte 0x{raw[exc.start]:02x} is not UTF-8 "
-                     "(save the file as UTF-8)", code="E003")]
-        ) from None
+        message = f"byte 0x{raw[exc.start]:02x} is not UTF-8 (save the file as UTF-8)"
+        raise _refuse(path, message, "E003", line, column) from None
     if not text.strip() or all(
         not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
     ):
-        raise SpecError([Problem(name, 1, 1, message="file is empty (expected a letter spec)",
-                                 code="E004")])
+        raise _refuse(path, "file is empty (expected a letter spec)", "E004", 1, 1)
     try:
-        node = yaml.compose(text, Loader=_Loader)  # noqa: S506 - composes nodes only, builds nothing
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = exc.problem or "malformed YAML"
-        raise SpecError([Problem(name, line, column, message=f"invalid YAML: {what}",
-                                 code="E005")]) from None
+        raise _refuse(path, f"invalid YAML: {what}", "E005", line, column) from None
     except yaml.YAMLError as exc:
-        raise SpecError([Problem(name, message=f"invalid YAML: {exc}", code="E005")]) from None
+        raise _refuse(path, f"invalid YAML: {exc}", "E005") from None
     except RecursionError:
-        raise SpecError([Problem(name, message="invalid YAML: nested too deeply", code="E006")]) from None
+        raise _refuse(path, "invalid YAML: nested too deeply", "E006") from None
     if node is None:
-        raise SpecError([Problem(name, 1, 1, message="file is empty (expected a letter spec)",
-                                 code="E004")])
+        raise _refuse(path, "file is empty (expected a letter spec)", "E004", 1, 1)
     builder = _Builder(path)
     data = builder.build(node, (), 0)
-    if builder.problems:
+    if builder.count > MAX_NODES:
         raise SpecError(builder.problems)
-    return Source(path=path, data=data, values=builder.values, keys=builder.keys)
+    return Source(path, data, builder.values, builder.keys, builder.problems)
 
 
 class _Builder:
@@ -163,23 +170,34 @@ class _Builder:
 
     def fail(self, node: yaml.Node, where: Path_, message: str, code: str) -> None:
         self.problems.append(
-            Problem(str(self.path), node.start_mark.line + 1, node.start_mark.column + 1,
-                    dotted(where), message, code)
+            Problem(
+                str(self.path),
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+                dotted(where),
+                message,
+                code,
+            )
         )
 
     def build(self, node: yaml.Node, where: Path_, depth: int) -> Any:
         self.count += 1
         if self.count > MAX_NODES:
             if self.count == MAX_NODES + 1:
-                self.fail(node, where, "anchors and aliases expand to more than "
-                          f"{MAX_NODES} values", "E007")
-            return None
+                self.fail(
+                    node,
+                    where,
+                    f"anchors and aliases expand to more than {MAX_NODES} values",
+                    "E007",
+                )
+            return BROKEN
         if depth > MAX_DEPTH:
             self.fail(node, where, f"nested more than {MAX_DEPTH} levels deep", "E006")
-            return None
+            return BROKEN
         if node.tag not in _STANDARD_TAGS:
-            self.fail(node, where, f"YAML tag '{node.tag}' is not allowed in a spec", "E008")
-            return None
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            self.fail(node, where, f"YAML tag '{tag}' is not allowed in a spec", "E008")
+            return BROKEN
         quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"', "|", ">")
         self.values[where] = Position(
             node.start_mark.line + 1,
@@ -199,7 +217,7 @@ class _Builder:
                 self.fail(node, where, f"'{node.value}' is not a date that exists ({exc})", "E104")
             else:
                 self.fail(node, where, f"'{node.value}' cannot be read: {exc}", "E005")
-            return None
+            return BROKEN
 
     def _mapping(self, node: yaml.MappingNode, where: Path_, depth: int) -> dict[Hashable, Any]:
         out: dict[Hashable, Any] = {}
@@ -213,8 +231,9 @@ class _Builder:
             key = key_node.value
             sub = (*where, key)
             if key in out:
-                self.fail(key_node, sub, f"duplicate key '{key}' (the first one would be lost)",
-                          "E009")
+                self.fail(
+                    key_node, sub, f"duplicate key '{key}' (the first one would be lost)", "E009"
+                )
                 continue
             self.keys[sub] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
             out[key] = self.build(value_node, sub, depth + 1)

@@ -16,9 +16,10 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from . import model
+from .dates import check_language
 from .errors import Problem, SpecError
 from .model import SERIES_PATTERN, Letter, Reference
-from .source import Path_, Source, read
+from .source import BROKEN, Path_, Source, read
 
 T = TypeVar("T")
 
@@ -48,12 +49,17 @@ def load_letter(path: Path) -> Letter:
 def validate(source: Source) -> Letter:
     """Turn a parsed spec into a :class:`Letter`, raising :class:`SpecError` with every problem."""
     checker = _Checker(source)
+    checker.problems.extend(source.problems)
     if not isinstance(source.data, dict):
-        raise SpecError([source.problem((), "expected a mapping of letter fields "
-                                             "(reference: ..., date: ...)", "E100")])
+        raise SpecError(
+            [
+                source.problem(
+                    (), "expected a mapping of letter fields (reference: ..., date: ...)", "E100"
+                )
+            ]
+        )
     letter = checker.convert(source.data, Letter, ())
-    if letter is not INVALID:
-        checker.check_letter(letter)
+    checker.check_letter(checker.top)
     if checker.problems:
         raise SpecError(sorted(checker.problems, key=lambda p: (p.line, p.column, p.field)))
     assert isinstance(letter, Letter)
@@ -68,6 +74,8 @@ class _Checker:
     def __init__(self, source: Source) -> None:
         self.source = source
         self.problems: list[Problem] = []
+        self.top: dict[str, Any] = {}
+        """The letter's fields that converted, so rules across fields run even when some fail."""
 
     def fail(self, where: Path_, message: str, code: str, *, key: bool = False) -> Any:
         self.problems.append(self.source.problem(where, message, code, key=key))
@@ -76,6 +84,8 @@ class _Checker:
     # -- conversion, by type ---------------------------------------------------------------
 
     def convert(self, value: Any, tp: Any, where: Path_) -> Any:
+        if value is BROKEN:
+            return INVALID
         origin = typing.get_origin(tp)
         if origin in (types.UnionType, typing.Union):
             options = [a for a in typing.get_args(tp) if a is not type(None)]
@@ -109,8 +119,12 @@ class _Checker:
         if isinstance(value, str):
             bad = _CONTROL.search(value)
             if bad:
-                return self.fail(where, f"contains the control character U+{ord(bad[0]):04X}, "
-                                 "which a letter cannot hold", "E105")
+                return self.fail(
+                    where,
+                    f"contains the control character U+{ord(bad[0]):04X}, "
+                    "which a letter cannot hold",
+                    "E105",
+                )
             return value
         if isinstance(value, dict | list):
             kind = "a mapping" if isinstance(value, dict) else "a list"
@@ -123,32 +137,38 @@ class _Checker:
         return self.fail(
             where,
             f"'{pos.text}' is read by YAML as {kind} ({shown!r}), not as text "
-            f"(quote it: \"{pos.text}\")",
+            f'(quote it: "{pos.text}")',
             "E103",
         )
 
     def _date(self, value: Any, where: Path_) -> Any:
         if isinstance(value, datetime):
-            return self.fail(where, f"'{self.source.position(where).text}' has a time "
-                             "(expected a date, YYYY-MM-DD)", "E104")
+            return self.fail(
+                where,
+                f"'{self.source.position(where).text}' has a time (expected a date, YYYY-MM-DD)",
+                "E104",
+            )
         if isinstance(value, date):
             return value
         if isinstance(value, str):
             try:
                 return date.fromisoformat(value)
             except ValueError:
-                return self.fail(where, f"'{value}' is not a date that exists "
-                                 "(expected YYYY-MM-DD)", "E104")
-        return self.fail(where, f"{self._shown(value, where)} is not a date "
-                         "(expected YYYY-MM-DD)", "E104")
+                return self.fail(
+                    where, f"'{value}' is not a date that exists (expected YYYY-MM-DD)", "E104"
+                )
+        return self.fail(
+            where, f"{self._shown(value, where)} is not a date (expected YYYY-MM-DD)", "E104"
+        )
 
     def _choice(self, value: Any, options: tuple[str, ...], where: Path_) -> Any:
         if isinstance(value, str) and value in options:
             return value
         expected = ", ".join(options)
         hint = _did_you_mean(str(value), options)
-        return self.fail(where, f"{self._shown(value, where)} is not one of {expected}{hint}",
-                         "E106")
+        return self.fail(
+            where, f"{self._shown(value, where)} is not one of {expected}{hint}", "E106"
+        )
 
     def _sequence(self, value: Any, item: Any, where: Path_) -> Any:
         if not isinstance(value, list):
@@ -164,8 +184,11 @@ class _Checker:
     def _record(self, value: Any, cls: type, where: Path_) -> Any:
         name = cls.__name__.lower()
         if not isinstance(value, dict):
-            return self.fail(where, f"expected a mapping of {name} fields, got "
-                             f"{self._shown(value, where)}", "E101")
+            return self.fail(
+                where,
+                f"expected a mapping of {name} fields, got {self._shown(value, where)}",
+                "E101",
+            )
         fields = {f.name: f for f in dataclasses.fields(cls)}
         hints = _hints(cls)
         ok = True
@@ -177,13 +200,19 @@ class _Checker:
         kwargs: dict[str, Any] = {}
         for fname, f in fields.items():
             if fname not in value:
-                required = (f.default is dataclasses.MISSING
-                            and f.default_factory is dataclasses.MISSING)
+                required = (
+                    f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+                )
                 if required:
-                    self.fail(where, f"required field '{fname}' is missing", "E102")
+                    self.fail((*where, fname), "required field is missing", "E102")
                     ok = False
                 continue
             converted = self.convert(value[fname], hints[fname], (*where, fname))
+            check = _FIELD_CHECKS.get((cls.__name__, fname))
+            if converted is not INVALID and converted is not None and check:
+                message = check(converted)
+                if message:
+                    converted = self.fail((*where, fname), message, _CHECK_CODES[check])
             if converted is INVALID:
                 ok = False
             elif converted is None and _required(f):
@@ -191,41 +220,67 @@ class _Checker:
                 ok = False
             else:
                 kwargs[fname] = converted
+        if not where:
+            self.top = kwargs
         if not ok:
             return INVALID
         return cls(**kwargs)
 
     # -- rules across fields ---------------------------------------------------------------
 
-    def check_letter(self, letter: Letter) -> None:
+    def check_letter(self, fields: dict[str, Any]) -> None:
         for fname in ("place", "subject", "salutation"):
-            if not getattr(letter, fname).strip():
+            if fname in fields and not fields[fname].strip():
                 self.fail((fname,), "is empty", "E102")
-        if not letter.signatories:
+        if "signatories" in fields and not fields["signatories"]:
             self.fail(("signatories",), "a letter needs at least one signatory", "E102")
-        for i, contact in enumerate(letter.contact):
-            if contact.email is not None and not EMAIL_PATTERN.match(contact.email):
-                self.fail(("contact", i, "email") if self._listed("contact") else
-                          ("contact", "email"),
-                          f"'{contact.email}' is not an e-mail address", "E110")
-        reference = Reference.parse(letter.reference)
+        reference = Reference.parse(fields.get("reference", ""))
         if reference is None:
-            self.fail(("reference",), f"'{letter.reference}' is not a reference "
-                      "(expected <series>-<yy>/<number>, such as CL-21/27)", "E111")
             return
-        if letter.date.year % 100 != int(reference.year):
-            self.fail(("date",), f"the year {letter.date.year} disagrees with the reference "
-                      f"{reference} (expected a date in 20{reference.year})", "E112")
+        day = fields.get("date")
+        if day is not None and day.year % 100 != int(reference.year):
+            self.fail(
+                ("date",),
+                f"the year {day.year} disagrees with the reference "
+                f"{reference} (expected a date in 20{reference.year})",
+                "E112",
+            )
         path = self.source.path
         if SERIES_PATTERN.match(path.parent.name):
             expected = Path(reference.folder) / f"{reference.number}.yaml"
             actual = Path(path.parent.name) / path.name
             if expected != actual:
-                self.fail(("reference",), f"{reference} disagrees with the file's path "
-                          f"{actual} (expected {expected})", "E113")
+                self.fail(
+                    ("reference",),
+                    f"{reference} disagrees with the file's path {actual} (expected {expected})",
+                    "E113",
+                )
 
-    def _listed(self, fname: str) -> bool:
-        return isinstance(self.source.data.get(fname), list)
+
+def _email(value: str) -> str | None:
+    if EMAIL_PATTERN.match(value):
+        return None
+    return f"'{value}' is not an e-mail address"
+
+
+def _reference(value: str) -> str | None:
+    if Reference.parse(value):
+        return None
+    return f"'{value}' is not a reference (expected <series>-<yy>/<number>, such as CL-21/27)"
+
+
+def _language(value: str) -> str | None:
+    problem = check_language(value)
+    return f"{problem} (expected a locale such as fr or fr_CH)" if problem else None
+
+
+_FIELD_CHECKS = {
+    ("Contact", "email"): _email,
+    ("Letter", "reference"): _reference,
+    ("Letter", "language"): _language,
+}
+"""Rules on one field's value, run as soon as the field is converted."""
+_CHECK_CODES = {_email: "E110", _reference: "E111", _language: "E114"}
 
 
 def _required(f: dataclasses.Field[Any]) -> bool:

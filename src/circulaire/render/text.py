@@ -102,7 +102,8 @@ class PlainText(Walker):
 
 
 def markdown_to_text(text: str) -> str:
-    return PlainText().visit(parse(text))
+    plain: str = PlainText().visit(parse(text))
+    return plain
 
 
 def _same(text: str) -> str:

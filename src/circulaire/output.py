@@ -1,0 +1,46 @@
+"""Where outputs go, and the one place that writes them: atomically, inside the folder given."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import OutputError
+from .model import Reference
+
+
+def output_path(reference: Reference, fmt: str, root: Path) -> Path:
+    """``CL-21/27`` in ``out/`` as ``md`` -> ``out/CL-21/27.md``; shared by render and build."""
+    path = root / reference.folder / f"{reference.number}.{fmt}"
+    inside(path, root)
+    return path
+
+
+def inside(path: Path, root: Path) -> None:
+    """Refuse any path that would land outside ``root`` (``..``, absolute parts, symlinks)."""
+    real_root = root.resolve()
+    real = path.resolve()
+    if real != real_root and real_root not in real.parents:
+        raise OutputError(f"{path}: refusing to write outside {root}")
+
+
+def is_folder_target(target: Path, raw: str) -> bool:
+    """``-o out/`` or an existing folder or a name without suffix is a folder; else a file."""
+    return raw.endswith(("/", os.sep)) or target.is_dir() or not target.suffix
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place: never half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

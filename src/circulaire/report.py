@@ -1,0 +1,61 @@
+"""Checking many specs: every problem of every file, then one verdict.
+
+Exit codes, as documented in the README: 0 every spec valid, 1 at least one error, 2 usage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .discover import specs
+from .errors import Problem, SpecError
+from .model import Letter
+
+
+@dataclass
+class Report:
+    """What a check of many specs found."""
+
+    checked: int = 0
+    letters: dict[Path, Letter] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def invalid(self) -> int:
+        return len({p.file for p in self.errors})
+
+    @property
+    def return_code(self) -> int:
+        """0 when no spec has an error, else 1."""
+        return 1 if self.errors else 0
+
+    def summary(self) -> str:
+        noun = "spec" if self.checked == 1 else "specs"
+        if not self.problems:
+            return f"{self.checked} {noun} checked, all valid"
+        errors, warnings = len(self.errors), len(self.problems) - len(self.errors)
+        parts = [f"{self.checked} {noun} checked", f"{self.invalid} invalid"]
+        parts.append(f"{errors} error{'s' * (errors != 1)}")
+        if warnings:
+            parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
+        return ", ".join(parts)
+
+
+def check(paths: Iterable[Path]) -> Report:
+    """Load and validate every spec under ``paths``."""
+    from .validate import load_letter
+
+    report = Report()
+    for path in specs(paths):
+        report.checked += 1
+        try:
+            report.letters[path] = load_letter(path)
+        except SpecError as exc:
+            report.problems.extend(exc.problems)
+    return report
