@@ -1,0 +1,33 @@
+"""Shared fixtures: the archive, the golden files, and external programs (skip or fail)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+LETTERS = ROOT / "letters"
+GOLDEN = Path(__file__).resolve().parent / "golden"
+ARCHIVE = sorted(LETTERS.rglob("*.yaml"))
+"""Every spec of the archive, the letters every format must render."""
+
+
+def require(program: str) -> str:
+    """The path of an external program. Absent locally: skip, saying so. Absent in CI: fail,
+    because CI installs it and a skip there would hide a broken install."""
+    path = shutil.which(program)
+    if path:
+        return path
+    if os.environ.get("CI"):
+        pytest.fail(f"{program} is required in CI (.ci/run installs it) but is not on PATH")
+    pytest.skip(f"{program} is not installed: install it to run this test")
+
+
+@pytest.fixture(params=ARCHIVE, ids=lambda p: p.relative_to(LETTERS).with_suffix("").as_posix())
+def spec(request: pytest.FixtureRequest) -> Path:
+    """Each spec of the archive in turn."""
+    path: Path = request.param
+    return path
