@@ -1,0 +1,48 @@
+"""The archive regenerates the published letters byte for byte (Markdown) and the checked
+plain-text renderings (text)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from circulaire.render import render
+from circulaire.validate import load_letter
+from conftest import GOLDEN, LETTERS
+
+LETTERS_WITH_GOLDEN = ["CL-20/038", "CL-21/27", "CL-19/73"]
+
+
+def expected(reference: str, fmt: str) -> str:
+    """A golden file. Published seeds begin with four blank lines (the letterhead) and may lack
+    a final newline: both are stripped, and the rendering ends with exactly one newline."""
+    text = (GOLDEN / f"{reference.replace('/', '-')}.{fmt}").read_text(encoding="utf-8")
+    return text.strip("\n") + "\n"
+
+
+@pytest.mark.parametrize("fmt", ["md", "txt"])
+@pytest.mark.parametrize("reference", LETTERS_WITH_GOLDEN)
+def test_letter_matches_golden(reference: str, fmt: str) -> None:
+    letter = load_letter(LETTERS / f"{reference}.yaml")
+    assert render(letter, fmt).decode("utf-8") == expected(reference, fmt)
+
+
+def test_every_golden_has_a_spec() -> None:
+    for golden in GOLDEN.glob("*.md"):
+        series, number = golden.stem.rsplit("-", 1)
+        assert (LETTERS / series / f"{number}.yaml").is_file(), golden
+
+
+def test_text_has_no_markdown_left() -> None:
+    text = render(load_letter(LETTERS / "CL-21/27.yaml"), "txt").decode()
+    assert "**" not in text
+    assert "](" not in text
+    assert "<https://digital-world.itu.int/>" not in text
+    assert "https://digital-world.itu.int/" in text
+    assert "• Aux États Membres de l'UIT" in text
+
+
+def test_rendering_twice_is_identical(spec: Path) -> None:
+    letter = load_letter(spec)
+    assert render(letter, "md") == render(load_letter(spec), "md")
