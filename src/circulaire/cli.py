@@ -35,9 +35,8 @@ def cli() -> None:
     "--format",
     "fmt",
     type=click.Choice(FORMAT_CHOICES),
-    default="md",
-    show_default=True,
-    help="Output format.",
+    default=None,
+    help="Output format  [default: the suffix of -o FILE, else md]",
 )
 @click.option(
     "-o",
@@ -58,20 +57,25 @@ def cli() -> None:
     help="A DOCX whose styles, page setup and letterhead the DOCX output takes.",
 )
 def render(
-    spec: Path, fmt: str, output: str | None, templates: Path | None, reference_docx: Path | None
+    spec: Path,
+    fmt: str | None,
+    output: str | None,
+    templates: Path | None,
+    reference_docx: Path | None,
 ) -> None:
     """Render one letter SPEC (Markdown on standard output by default)."""
-    from .output import is_folder_target, output_path, write_atomic
+    from .output import format_for, is_folder_target, output_path, write_atomic
     from .render import RenderOptions
     from .render import render as render_letter
     from .validate import load_letter
 
+    fmt = fmt or format_for(output)
+    if output is None and fmt in _BINARY and sys.stdout.isatty():
+        raise click.UsageError(f"{fmt} is binary: give -o FILE or -o FOLDER")
     try:
         letter = load_letter(spec)
         data = render_letter(letter, fmt, RenderOptions(templates, reference_docx))
         if output is None:
-            if fmt in _BINARY and sys.stdout.isatty():
-                raise click.UsageError(f"{fmt} is binary: give -o FILE or -o FOLDER")
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
             return

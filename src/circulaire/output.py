@@ -25,6 +25,16 @@ def inside(path: Path, root: Path) -> None:
         raise OutputError(f"{path}: refusing to write outside {root}")
 
 
+def format_for(output: str | None) -> str:
+    """The format ``-o`` asks for by its suffix (``letter.pdf`` -> ``pdf``); else Markdown."""
+    from .render import FORMATS
+
+    if output is None or is_folder_target(Path(output), output):
+        return "md"
+    fmt = Path(output).suffix.lstrip(".").lower()
+    return fmt if fmt in FORMATS else "md"
+
+
 def is_folder_target(target: Path, raw: str) -> bool:
     """``-o out/`` or an existing folder or a name without suffix is a folder; else a file."""
     return raw.endswith(("/", os.sep)) or target.is_dir() or not target.suffix

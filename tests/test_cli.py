@@ -1,0 +1,215 @@
+"""The command line as a user meets it: outputs, messages and exit codes (0 ok, 1 bad input,
+2 usage)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from circulaire.cli import cli
+from conftest import GOLDEN, LETTERS, ROOT
+
+
+def golden(name: str) -> str:
+    return (GOLDEN / name).read_text(encoding="utf-8").strip("\n") + "\n"
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def archive_copy(tmp_path: Path, reference: str = "CL-21/27") -> Path:
+    """A copy of an archive letter at its proper path, to be spoiled by a test."""
+    target = tmp_path / "letters" / f"{reference}.yaml"
+    target.parent.mkdir(parents=True)
+    shutil.copy(LETTERS / f"{reference}.yaml", target)
+    return target
+
+
+def spoil(spec: Path, old: str, new: str) -> None:
+    text = spec.read_text(encoding="utf-8")
+    assert old in text, old
+    spec.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+# -- render ----------------------------------------------------------------------------------
+
+
+def test_render_prints_markdown_by_default() -> None:
+    code, out, err = run("render", LETTERS / "CL-21/27.yaml")
+    assert (code, err) == (0, "")
+    assert out == golden("CL-21-27.md")
+
+
+def test_render_into_a_folder_names_the_file_after_the_reference(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("render", LETTERS / "CL-20/038.yaml", "-f", "txt", "-o", "out/")
+    assert code == 0
+    written = Path("out/CL-20/038.txt")
+    assert err == f"wrote {written}\n"
+    assert written.read_text(encoding="utf-8") == golden("CL-20-038.txt")
+
+
+def test_render_to_a_file(tmp_path: Path) -> None:
+    target = tmp_path / "letter.md"
+    code, out, _ = run("render", LETTERS / "CL-19/73.yaml", "-o", target)
+    assert (code, out) == (0, "")
+    assert target.read_text(encoding="utf-8") == golden("CL-19-73.md")
+
+
+def test_render_takes_the_format_from_the_file_suffix(tmp_path: Path) -> None:
+    target = tmp_path / "letter.txt"
+    assert run("render", LETTERS / "CL-21/27.yaml", "-o", target)[0] == 0
+    assert target.read_text(encoding="utf-8") == golden("CL-21-27.txt")
+
+
+def test_render_a_missing_file() -> None:
+    code, out, err = run("render", "nowhere/CL-21/99.yaml")
+    assert (code, out) == (1, "")
+    assert err == "nowhere/CL-21/99.yaml: no such file\n"
+
+
+def test_render_an_invalid_spec_writes_nothing(tmp_path: Path) -> None:
+    spec = archive_copy(tmp_path)
+    spoil(spec, "email: guestrelations.telecom@itu.int", "email: guestrelations.telecom@")
+    spoil(spec, "salutation: Madame, Monsieur,", "salutaion: Madame, Monsieur,")
+    code, out, err = run("render", spec, "-o", tmp_path / "out/")
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        f"{spec}:1:1: salutation: required field is missing",
+        f"{spec}:8:10: contact.email: 'guestrelations.telecom@' is not an e-mail address",
+        f"{spec}:15:1: salutaion: unknown field (did you mean 'salutation'?)",
+    ]
+    assert not (tmp_path / "out").exists()
+
+
+def test_render_usage_errors_exit_2() -> None:
+    assert run("render", LETTERS / "CL-21/27.yaml", "-f", "rtf")[0] == 2
+    assert run("render")[0] == 2
+    assert run("frobnicate")[0] == 2
+
+
+def test_spec_text_is_never_a_template(tmp_path: Path) -> None:
+    spec = archive_copy(tmp_path)
+    spoil(spec, "salutation: Madame, Monsieur,", 'salutation: "{{ 7 * 7 }} {% if 1 %}x{% endif %}"')
+    code, out, _ = run("render", spec, "-f", "txt")
+    assert code == 0
+    assert "{{ 7 * 7 }} {% if 1 %}x{% endif %}" in out
+    assert "49" not in out
+
+
+# -- templates -------------------------------------------------------------------------------
+
+
+def test_a_user_template_overrides_a_block(tmp_path: Path) -> None:
+    (tmp_path / "letter.md.j2").write_text(
+        '{% extends "letter.j2" %}\n'
+        "{% block subject %}\nSUBJECT: {{ letter.subject | inline }}\n\n{% endblock %}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("render", LETTERS / "CL-21/27.yaml", "--templates", tmp_path)
+    assert code == 0
+    assert "SUBJECT: Invitation à participer à ITU Digital World 2021" in out
+    assert "Objet:" not in out
+    # the other blocks still come from the packaged template
+    assert out.startswith("Genève, le 8 juillet 2021\n")
+
+
+def test_an_undefined_variable_names_the_template_and_line(tmp_path: Path) -> None:
+    (tmp_path / "letter.md.j2").write_text(
+        '{% extends "letter.j2" %}\n{% block subject %}\n{{ letter.subjet }}\n{% endblock %}\n',
+        encoding="utf-8",
+    )
+    target = tmp_path / "out" / "letter.md"
+    code, _, err = run("render", LETTERS / "CL-21/27.yaml", "--templates", tmp_path, "-o", target)
+    assert code == 1
+    assert f"{tmp_path / 'letter.md.j2'}:3: template error:" in err
+    assert "subjet" in err
+    assert not target.exists()
+
+
+def test_a_template_syntax_error(tmp_path: Path) -> None:
+    (tmp_path / "letter.md.j2").write_text("{% extends 'letter.j2' %}\n{% block %}\n")
+    code, _, err = run("render", LETTERS / "CL-21/27.yaml", "--templates", tmp_path)
+    assert code == 1
+    assert "letter.md.j2:2: template error:" in err
+
+
+# -- validate --------------------------------------------------------------------------------
+
+
+def test_validate_the_archive() -> None:
+    code, out, err = run("validate", LETTERS)
+    assert (code, out) == (0, "")
+    assert err.startswith(f"{len(list(LETTERS.rglob('*.yaml')))} specs checked, all valid")
+
+
+def test_validate_reports_every_invalid_spec(tmp_path: Path) -> None:
+    bad = archive_copy(tmp_path)
+    spoil(bad, "date: 2021-07-08", "date: 2021-02-30")
+    good = archive_copy(tmp_path, "CL-20/038")
+    code, out, err = run("validate", tmp_path / "letters")
+    assert code == 1
+    assert f"{bad}:4:7: date: '2021-02-30' is not a date that exists" in out
+    assert str(good) not in out
+    assert "2 specs checked, 1 invalid, 1 error" in err
+
+
+def test_validate_needs_a_path() -> None:
+    assert run("validate")[0] == 2
+
+
+# -- as installed ----------------------------------------------------------------------------
+
+
+def test_python_dash_m() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "circulaire", "--version"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0
+    assert result.stdout.startswith("circulaire, version ")
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_templates(tmp_path: Path) -> None:
+    """An installed circulaire renders outside the checkout: the templates are in the wheel."""
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path / "wheel"), str(ROOT)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert build.returncode == 0, build.stderr
+    (wheel,) = (tmp_path / "wheel").glob("circulaire-*.whl")
+    site = tmp_path / "site"
+    shutil.unpack_archive(wheel, site, format="zip")
+    assert (site / "circulaire" / "templates" / "letter.j2").is_file()
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    def installed(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin"}
+        return subprocess.run(
+            [sys.executable, *args],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=elsewhere,
+            env=env,
+        )
+
+    found = installed("-c", "import circulaire.templating as t; print(t.packaged_templates())")
+    assert found.stdout.strip() == str(site / "circulaire" / "templates"), found.stderr
+    rendered = installed("-m", "circulaire", "render", str(LETTERS / "CL-21/27.yaml"))
+    assert rendered.returncode == 0, rendered.stderr
+    assert rendered.stdout == golden("CL-21-27.md")
