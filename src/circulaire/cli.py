@@ -101,6 +101,97 @@ def validate(paths: tuple[Path, ...]) -> None:
     sys.exit(report.return_code)
 
 
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
+    unknown = [f for f in chosen if f not in FORMAT_CHOICES]
+    if unknown or not chosen:
+        raise click.BadParameter(f"choose among {','.join(FORMAT_CHOICES)}, not '{value}'")
+    return chosen
+
+
+def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
+    from .archive import Shard
+
+    try:
+        return Shard.parse(value) if value else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=True, file_okay=False),
+    default=Path("dist"),
+    show_default=True,
+    help="The output folder; it mirrors the archive (dist/CL-21/27.pdf).",
+)
+@click.option(
+    "-f",
+    "--formats",
+    default=",".join(FORMAT_CHOICES),
+    show_default=True,
+    callback=_formats,
+    help="Formats to build, separated by commas.",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Processes  [default: cores]")
+@click.option(
+    "--shard", metavar="K/N", callback=_shard, help="Build only shard K of N (a CI matrix)."
+)
+@click.option("--force", is_flag=True, help="Rebuild every letter, changed or not.")
+@click.option(
+    "--templates",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="A folder of templates overriding the packaged ones.",
+)
+@click.option(
+    "--reference-docx",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A DOCX whose styles, page setup and letterhead the DOCX output takes.",
+)
+@click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
+@click.option("-v", "--verbose", is_flag=True, help="Name every letter built or removed.")
+def build(
+    source: Path,
+    output: Path,
+    formats: tuple[str, ...],
+    jobs: int | None,
+    shard: object,
+    force: bool,
+    templates: Path | None,
+    reference_docx: Path | None,
+    quiet: bool,
+    verbose: bool,
+) -> None:
+    """Build every letter under SOURCE into the output folder: only what changed, in parallel,
+    with a manifest and a register (index.md). Exit 1 if any letter failed."""
+    from .archive import ProgressBar, Settings, Shard, plan, run
+
+    assert shard is None or isinstance(shard, Shard)
+    settings = Settings(source, output, formats, templates, reference_docx, shard, force)
+    try:
+        work = plan(settings)
+        with ProgressBar(len(work.tasks), quiet) as progress:
+            outcome = run(work, jobs, progress)
+    except CirculaireError as exc:
+        _fail(exc)
+    for key, why, files in outcome.removed:
+        if not quiet:
+            click.echo(f"removed {key} ({why}): {', '.join(files) or 'no files'}", err=True)
+    if outcome.dropped and not quiet:
+        click.echo(f"removed {len(outcome.dropped)} files of formats not asked for", err=True)
+    if verbose:
+        for key in outcome.built:
+            click.echo(f"built {key}", err=True)
+    for problem in outcome.problems:
+        click.echo(str(problem), err=True)
+    if not quiet:
+        click.echo(outcome.summary(), err=True)
+    sys.exit(outcome.return_code)
+
+
 def main() -> None:
     try:
         cli(prog_name="circulaire")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -13,21 +14,33 @@ def specs(paths: Iterable[Path]) -> Iterator[Path]:
 
     A named file is yielded even when it does not exist, so that loading reports it.
     """
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for path in paths:
-        found = (
-            sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix in SPEC_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            if path.is_dir()
-            else [path]
-        )
-        for spec in found:
-            key = spec.resolve()
+        if not path.is_dir():
+            key = os.path.realpath(path)
             if key not in seen:
                 seen.add(key)
-                yield spec
+                yield path
+            continue
+        # A walk with os.scandir, not Path.rglob: an archive of 10,000 letters is found in
+        # milliseconds, which a no-op build needs. Symlinked folders are not followed.
+        real = os.path.realpath(path)
+        for parts, linked in sorted(_walk(str(path), ())):
+            relative = os.path.join(*parts)
+            key = os.path.realpath(os.path.join(path, relative)) if linked else ""
+            key = key or os.path.join(real, relative)
+            if key not in seen:
+                seen.add(key)
+                yield path.joinpath(*parts)
+
+
+def _walk(folder: str, parts: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], bool]]:
+    """(path parts, is a symlink) of every visible spec file under ``folder``."""
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                yield from _walk(entry.path, (*parts, entry.name))
+            elif entry.name.endswith(SPEC_SUFFIXES) and entry.is_file():
+                yield (*parts, entry.name), entry.is_symlink()

@@ -1,0 +1,704 @@
+"""Building a whole archive: find the specs, render what changed in parallel, keep the register.
+
+The output folder holds a manifest (``.circulaire-manifest.json``) recording, per letter, the
+hashes of what its outputs were built from (spec, template set, reference document, version)
+and of the outputs themselves. It holds no time and no absolute path, so two builds of one
+archive are byte-identical. A no-op rebuild trusts ``stat``: a file unchanged in size and not
+changed since the manifest was written (its ctime, which no tool can set back, is older than
+the manifest's mtime) is not read; anything else is hashed before it is believed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import sys
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .discover import specs
+from .errors import CirculaireError, OutputError, Problem, SpecError
+from .model import Reference
+from .output import output_path, write_atomic
+
+MANIFEST = ".circulaire-manifest.json"
+"""The manifest of an unsharded build; a shard writes ``.circulaire-manifest.K-of-N.json``."""
+INDEX = "index.md"
+MANIFEST_VERSION = 1
+CHECKPOINT_SECONDS = 2.0
+"""How often a long build saves the manifest, so that a killed build loses little work."""
+
+_MANIFEST_NAME = re.compile(r"^\.circulaire-manifest(?:\.(\d+)-of-(\d+))?\.json$")
+_TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
+"""A file ``output.write_atomic`` had not yet renamed into place when its build was killed."""
+_CHUNK_MAX = 64
+
+Entry = dict[str, Any]
+"""One letter in the manifest: what it says (for the register), what it was built from, and
+the files built."""
+Progress = Callable[[int, int], None]
+"""Called with (letters done, letters to render) as a build goes."""
+
+
+@dataclass(frozen=True)
+class Shard:
+    """Shard K of N: the letters whose key (``CL-21/27``) hashes to K-1 modulo N.
+
+    CRC-32 of the spec's path in the archive is stable across machines and runs, and a letter
+    keeps its shard when others are added or removed."""
+
+    number: int
+    count: int
+
+    @classmethod
+    def parse(cls, text: str) -> Shard:
+        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+        if not match:
+            raise ValueError(f"'{text}' is not K/N (such as 1/4)")
+        number, count = int(match[1]), int(match[2])
+        if count < 1 or not 1 <= number <= count:
+            raise ValueError(f"'{text}': K must be between 1 and N")
+        return cls(number, count)
+
+    def holds(self, key: str) -> bool:
+        return zlib.crc32(_shard_key(key).encode("utf-8")) % self.count == self.number - 1
+
+    @property
+    def manifest(self) -> str:
+        return f".circulaire-manifest.{self.number}-of-{self.count}.json"
+
+    def __str__(self) -> str:
+        return f"{self.number}/{self.count}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What a build is asked to do."""
+
+    source: Path
+    """The archive folder (``letters/``)."""
+    output: Path
+    """The output folder (``dist/``); nothing is written outside it."""
+    formats: tuple[str, ...]
+    templates: Path | None = None
+    reference_docx: Path | None = None
+    shard: Shard | None = None
+    force: bool = False
+
+    @property
+    def manifest(self) -> Path:
+        return self.output / (self.shard.manifest if self.shard else MANIFEST)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One letter to render: its key in the manifest, its spec, the formats to (re)build."""
+
+    key: str
+    spec: str
+    formats: tuple[str, ...]
+
+
+@dataclass
+class Result:
+    """What a worker made of a task: the letter's entry, or the problems that stopped it."""
+
+    key: str
+    entry: Entry | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Plan:
+    """The state of the output folder against the archive, found without rendering anything."""
+
+    settings: Settings
+    inputs: dict[str, Any]
+    letters: dict[str, Path]
+    """Every spec of the build (of its shard) by key, its path in the archive: CL-21/27.yaml."""
+    kept: dict[str, Entry]
+    """Entries whose outputs are current; for a partly current letter, the current outputs."""
+    tasks: list[Task]
+    gone: dict[str, Entry]
+    """Entries of letters that are no longer in the archive."""
+    dropped: dict[str, list[str]]
+    """Outputs of formats no longer asked for, by key."""
+    previous: dict[str, Entry]
+    checked: bool
+    """Whether some file had to be hashed to be believed: the manifest is then rewritten, so
+    that the next build trusts ``stat`` again."""
+    manifests: list[Path]
+    begun: int
+    """When planning began, by the output folder's clock: files changed later are suspect."""
+
+
+@dataclass
+class Outcome:
+    """What a build did, for the summary line and the exit code."""
+
+    built: list[str] = field(default_factory=list)
+    """Keys of the letters rendered."""
+    files: int = 0
+    unchanged: int = 0
+    removed: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    """(key, why, files removed)."""
+    dropped: list[str] = field(default_factory=list)
+    """Files of formats no longer asked for, removed."""
+    problems: list[Problem] = field(default_factory=list)
+    failed: int = 0
+    seconds: float = 0.0
+
+    @property
+    def return_code(self) -> int:
+        """0 when every letter built, 1 when one failed."""
+        return 1 if self.failed else 0
+
+    def summary(self) -> str:
+        built, files = len(self.built), self.files
+        return (
+            f"built {built} letter{'s' * (built != 1)} ({files} file{'s' * (files != 1)}),"
+            f" {self.unchanged} unchanged, {len(self.removed)} removed, {self.failed} failed"
+            f" in {self.seconds:.1f} s"
+        )
+
+
+# -- hashing and the manifest -------------------------------------------------------------------
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def template_set(templates: Path | None) -> str:
+    """One hash over every file of the effective template set: a user's folder, then the
+    packaged one (templates, reference document, fonts), by relative path and content."""
+    from .templating import packaged_templates
+
+    digest = hashlib.sha256()
+    folders = [("user", templates)] if templates is not None else []
+    folders.append(("packaged", packaged_templates()))
+    for label, folder in folders:
+        assert folder is not None
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            relative = path.relative_to(folder).as_posix()
+            if any(part.startswith(".") or part == "__pycache__" for part in relative.split("/")):
+                continue
+            digest.update(f"{label}/{relative}\0".encode())
+            digest.update(_file_sha256(path).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def build_inputs(settings: Settings) -> dict[str, Any]:
+    """What every output is built from besides its spec; a change rebuilds every letter."""
+    docx = settings.reference_docx
+    return {
+        "templates": template_set(settings.templates),
+        "reference_docx": _file_sha256(docx) if docx is not None else None,
+        "version": __version__,
+    }
+
+
+def manifest_bytes(settings: Settings, letters: dict[str, Entry]) -> bytes:
+    """The manifest: sorted keys, no time, no absolute path: the same archive gives the same
+    bytes."""
+    document = {
+        "manifest": MANIFEST_VERSION,
+        "formats": list(settings.formats),
+        "shard": str(settings.shard) if settings.shard else None,
+        "letters": letters,
+    }
+    return (json.dumps(document, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode()
+
+
+def _read_manifests(output: Path) -> tuple[dict[str, tuple[Entry, int]], list[Path]]:
+    """Every manifest in the output folder (the unsharded one and any shard's), merged: for a
+    letter in several, the entry of the newest. Each entry comes with its manifest's mtime."""
+    found: list[tuple[int, Path]] = []
+    try:
+        with os.scandir(output) as names:
+            for item in names:
+                if _MANIFEST_NAME.match(item.name) and item.is_file():
+                    found.append((item.stat().st_mtime_ns, Path(item.path)))
+    except FileNotFoundError:
+        return {}, []
+    merged: dict[str, tuple[Entry, int]] = {}
+    for stamp, path in sorted(found):
+        try:
+            document = json.loads(path.read_bytes())
+            letters = document["letters"]
+            if document.get("manifest") != MANIFEST_VERSION or not isinstance(letters, dict):
+                continue
+        except (OSError, ValueError, KeyError, TypeError):
+            continue  # an unreadable manifest only costs a rebuild
+        for key, entry in letters.items():
+            if isinstance(entry, dict):
+                merged[key] = (entry, stamp)
+    return merged, [path for _, path in sorted(found)]
+
+
+# -- planning: what is current, what must be rendered --------------------------------------------
+
+
+def _shard_key(key: str) -> str:
+    """``CL-21/27.yaml`` -> ``CL-21/27``: the letter, whatever its spec's suffix."""
+    return key.rsplit(".", 1)[0]
+
+
+def _unchanged(path: Path, size: Any, sha256: Any, stamp: int) -> tuple[bool, bool]:
+    """(is the file the one recorded, did it have to be hashed to tell)."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False, False
+    if st.st_size != size:
+        return False, False
+    if max(st.st_mtime_ns, st.st_ctime_ns) < stamp:
+        return True, False
+    try:
+        return _file_sha256(path) == sha256, True
+    except OSError:
+        return False, True
+
+
+def _expected_file(entry: Entry, fmt: str) -> str | None:
+    """The output path an entry's reference gives (a hand-edited manifest is not trusted)."""
+    reference = Reference.parse(str(entry.get("reference", "")))
+    if reference is None:
+        return None
+    return f"{reference.folder}/{reference.number}.{fmt}"
+
+
+def plan(settings: Settings) -> Plan:
+    """Compare the archive with the output folder's manifests, reading only what changed."""
+    settings.output.mkdir(parents=True, exist_ok=True)
+    begun = _filesystem_now(settings.output)
+    inputs = build_inputs(settings)
+    previous_stamped, manifests = _read_manifests(settings.output)
+    shard = settings.shard
+    letters: dict[str, Path] = {}
+    for path in specs([settings.source]):
+        key = path.relative_to(settings.source).as_posix()
+        if shard is None or shard.holds(key):
+            letters[key] = path
+    previous = {
+        key: entry
+        for key, (entry, _) in previous_stamped.items()
+        if shard is None or shard.holds(key)
+    }
+    result = Plan(settings, inputs, letters, {}, [], {}, {}, previous, False, manifests, begun)
+    result.gone = {key: entry for key, entry in previous.items() if key not in letters}
+    for key, spec in letters.items():
+        found = previous_stamped.get(key)
+        formats = settings.formats
+        if found is not None and isinstance(found[0].get("outputs"), dict):
+            dropped = sorted(fmt for fmt in found[0]["outputs"] if fmt not in formats)
+            if dropped:
+                result.dropped[key] = dropped
+        if found is None or settings.force:
+            result.tasks.append(Task(key, str(spec), formats))
+            continue
+        entry, stamp = found
+        outputs = entry.get("outputs")
+        spec_record = entry.get("spec")
+        if not isinstance(outputs, dict) or not isinstance(spec_record, dict):
+            result.tasks.append(Task(key, str(spec), formats))
+            continue
+        same, hashed = _unchanged(spec, spec_record.get("size"), spec_record.get("sha256"), stamp)
+        result.checked |= hashed
+        if not same or any(entry.get(name) != value for name, value in inputs.items()):
+            result.tasks.append(Task(key, str(spec), formats))
+            continue
+        current: dict[str, Any] = {}
+        for fmt in formats:
+            record = outputs.get(fmt)
+            expected = _expected_file(entry, fmt)
+            if not isinstance(record, dict) or expected is None or record.get("file") != expected:
+                continue
+            same, hashed = _unchanged(
+                settings.output / expected, record.get("size"), record.get("sha256"), stamp
+            )
+            result.checked |= hashed
+            if same:
+                current[fmt] = record
+        missing = tuple(fmt for fmt in formats if fmt not in current)
+        result.kept[key] = {**entry, "outputs": current}
+        if missing:
+            result.tasks.append(Task(key, str(spec), missing))
+    return result
+
+
+# -- rendering, in worker processes ---------------------------------------------------------------
+
+
+def _facts(letter: Any) -> Entry:
+    """What the register shows of a letter."""
+    return {
+        "reference": letter.reference,
+        "date": letter.date.isoformat(),
+        "subject": letter.subject,
+        "signatories": [signatory.name for signatory in letter.signatories],
+    }
+
+
+def render_task(
+    task: Task, output: Path, templates: Path | None, reference_docx: Path | None
+) -> Result:
+    """Load, validate and render one letter, then write its files: all of them or none."""
+    from .render import RenderOptions, renderer
+    from .validate import load_letter
+
+    spec = Path(task.spec)
+    try:
+        letter = load_letter(spec)
+        data = spec.read_bytes()
+        reference = letter.parsed_reference
+        options = RenderOptions(templates, reference_docx)
+        rendered = {fmt: renderer(fmt)(letter, options) for fmt in task.formats}
+        paths = {fmt: output_path(reference, fmt, output) for fmt in task.formats}
+    except SpecError as exc:
+        return Result(task.key, problems=list(exc.problems))
+    except (CirculaireError, OSError) as exc:
+        return Result(task.key, problems=[Problem(task.spec, message=str(exc), code="E900")])
+    except Exception as exc:  # a renderer's bug must not stop the other letters of the archive
+        message = f"internal error, please report it: {type(exc).__name__}: {exc}"
+        return Result(task.key, problems=[Problem(task.spec, message=message, code="E999")])
+    outputs: dict[str, Any] = {}
+    try:
+        for fmt, content in rendered.items():
+            write_atomic(paths[fmt], content)
+            outputs[fmt] = {
+                "file": paths[fmt].relative_to(output).as_posix(),
+                "sha256": _sha256(content),
+                "size": len(content),
+            }
+    except OSError as exc:
+        return Result(task.key, problems=[Problem(task.spec, message=f"cannot write: {exc}")])
+    entry = {
+        **_facts(letter),
+        "spec": {"sha256": _sha256(data), "size": len(data)},
+        "outputs": outputs,
+    }
+    return Result(task.key, entry)
+
+
+def _render_chunk(
+    tasks: list[Task], output: Path, templates: Path | None, reference_docx: Path | None
+) -> list[Result]:
+    return [render_task(task, output, templates, reference_docx) for task in tasks]
+
+
+def _chunks(tasks: list[Task], jobs: int) -> Iterator[list[Task]]:
+    """Enough chunks to keep every worker busy to the end, few enough to amortize the pool."""
+    size = max(1, min(_CHUNK_MAX, len(tasks) // (jobs * 8)))
+    for start in range(0, len(tasks), size):
+        yield tasks[start : start + size]
+
+
+# -- the build -----------------------------------------------------------------------------------
+
+
+def build(settings: Settings, jobs: int | None = None, progress: Progress | None = None) -> Outcome:
+    """Bring the output folder up to date with the archive; see :func:`plan` and :func:`run`."""
+    return run(plan(settings), jobs, progress)
+
+
+def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -> Outcome:
+    """Remove what is gone, render what changed (in ``jobs`` processes), then save the manifest
+    and the register. Every file lands by an atomic rename; the manifest is saved every few
+    seconds, so a killed build resumes where it stopped."""
+    started = time.perf_counter()
+    settings = plan.settings
+    output = settings.output
+    outcome = Outcome()
+    begun = plan.begun
+    _remove_temporaries(output, plan)
+    entries: dict[str, Entry] = {
+        key: entry for key, entry in plan.kept.items() if key not in _task_keys(plan)
+    }
+    outcome.unchanged = len(entries)
+    changed = plan.checked or plan.previous.keys() != plan.letters.keys()
+    for key, entry in sorted(plan.gone.items()):
+        files = _remove_outputs(output, entry, list(entry.get("outputs", {})))
+        outcome.removed.append((key, "its spec is gone", files))
+    for key, formats in sorted(plan.dropped.items()):
+        outcome.dropped.extend(_remove_outputs(output, plan.previous[key], formats))
+        changed = True
+
+    last_checkpoint = time.monotonic()
+    done = 0
+    total = len(plan.tasks)
+    if progress is not None:
+        progress(0, total)
+    for result in _results(plan, jobs):
+        done += 1
+        if progress is not None:
+            progress(done, total)
+        changed = True
+        if result.entry is None:
+            outcome.failed += 1
+            outcome.problems.extend(result.problems)
+            old = plan.previous.get(result.key)
+            if old is not None:
+                files = _remove_outputs(output, old, list(old.get("outputs", {})))
+                if files:
+                    outcome.removed.append((result.key, "its spec failed", files))
+            continue
+        kept = plan.kept.get(result.key, {}).get("outputs", {})
+        entry = {**result.entry, **plan.inputs}
+        entry["outputs"] = {**kept, **result.entry["outputs"]}
+        entries[result.key] = entry
+        outcome.built.append(result.key)
+        outcome.files += len(result.entry["outputs"])
+        if time.monotonic() - last_checkpoint > CHECKPOINT_SECONDS:
+            _save_manifest(settings, entries, stamp=begun)
+            last_checkpoint = time.monotonic()
+
+    for key, clash in _clashes(entries, plan.letters):
+        changed = True
+        entry = entries.pop(key)
+        if key in outcome.built:
+            outcome.built.remove(key)
+        else:
+            outcome.unchanged -= 1
+        outcome.failed += 1
+        outcome.problems.append(
+            Problem(str(plan.letters[key]), message=clash, code="E901", field="reference")
+        )
+        _remove_outputs(output, entry, list(entry["outputs"]))
+
+    manifest = settings.manifest
+    if changed or settings.force or not manifest.is_file():
+        _save_manifest(settings, entries)
+        if _changed_since(plan, begun):
+            os.utime(manifest, ns=(begun, begun))
+    if settings.shard is None:
+        _write_if_changed(output / INDEX, index(entries, settings.formats))
+        for other in plan.manifests:
+            if other.name != MANIFEST:
+                other.unlink(missing_ok=True)
+    outcome.problems.sort()
+    outcome.built.sort()
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _task_keys(plan: Plan) -> set[str]:
+    return {task.key for task in plan.tasks}
+
+
+def _results(plan: Plan, jobs: int | None) -> Iterator[Result]:
+    """Render the plan's tasks, in this process or in a pool; results come as chunks finish."""
+    settings = plan.settings
+    tasks = plan.tasks
+    if not tasks:
+        return
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    chunks = list(_chunks(tasks, jobs))
+    arguments = (settings.output, settings.templates, settings.reference_docx)
+    if jobs == 1 or len(chunks) == 1:
+        for chunk in chunks:
+            yield from _render_chunk(chunk, *arguments)
+        return
+    _preload(settings.formats)
+    import multiprocessing
+
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=context) as pool:
+        pending: set[Future[list[Result]]] = {
+            pool.submit(_render_chunk, chunk, *arguments) for chunk in chunks
+        }
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                yield from future.result()
+
+
+def _preload(formats: Iterable[str]) -> None:
+    """Import the renderers once in the parent, so that forked workers start ready."""
+    from .render import renderer
+    from .validate import load_letter
+
+    del load_letter
+    for fmt in formats:
+        renderer(fmt)
+
+
+def _clashes(entries: dict[str, Entry], letters: dict[str, Path]) -> Iterator[tuple[str, str]]:
+    """Letters whose references are the same: both would write the same files."""
+    by_reference: dict[str, list[str]] = {}
+    for key in sorted(entries):
+        by_reference.setdefault(str(entries[key].get("reference")), []).append(key)
+    for reference, keys in sorted(by_reference.items()):
+        if len(keys) > 1:
+            for key in keys:
+                others = ", ".join(str(letters[k]) for k in keys if k != key)
+                yield key, f"{reference} is also the reference of {others}"
+
+
+def _remove_outputs(output: Path, entry: Entry, formats: list[str]) -> list[str]:
+    """Delete an entry's files (only where its reference puts them), then its empty folder."""
+    removed: list[str] = []
+    reference = Reference.parse(str(entry.get("reference", "")))
+    if reference is None:
+        return removed
+    for fmt in sorted(formats):
+        try:
+            path = output_path(reference, fmt, output)
+        except OutputError:
+            continue
+        try:
+            path.unlink()
+            removed.append(path.relative_to(output).as_posix())
+        except FileNotFoundError:
+            pass
+    with contextlib.suppress(OSError):
+        (output / reference.folder).rmdir()
+    return removed
+
+
+def _remove_temporaries(output: Path, plan: Plan) -> None:
+    """Delete what a killed build left half-written, in this build's folders and for its
+    letters only (another shard may be writing beside it)."""
+    folders: dict[str, set[str]] = {}
+    for key in plan.letters:
+        name = _shard_key(key)
+        folder, _, number = name.rpartition("/")
+        folders.setdefault(folder, set()).add(number)
+    for entry in plan.previous.values():
+        reference = Reference.parse(str(entry.get("reference", "")))
+        if reference is not None:
+            folders.setdefault(reference.folder, set()).add(reference.number)
+    for folder, numbers in folders.items():
+        try:
+            with os.scandir(output / folder) as names:
+                for item in names:
+                    match = _TEMPORARY.match(item.name)
+                    if match and match["name"].rsplit(".", 1)[0] in numbers:
+                        Path(item.path).unlink(missing_ok=True)
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+
+
+def _save_manifest(settings: Settings, entries: dict[str, Entry], stamp: int | None = None) -> None:
+    """Write the manifest atomically. A checkpoint is dated to the build's start, so that files
+    written after it are hashed, not trusted, by the next build."""
+    write_atomic(settings.manifest, manifest_bytes(settings, entries))
+    if stamp is not None:
+        os.utime(settings.manifest, ns=(stamp, stamp))
+
+
+def _filesystem_now(folder: Path) -> int:
+    """The time as the output folder's file system tells it (it may not be this machine's)."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(dir=folder, prefix=".circulaire-clock.") as probe:
+        return os.fstat(probe.fileno()).st_mtime_ns
+
+
+def _changed_since(plan: Plan, begun: int) -> bool:
+    """Whether a spec was changed while the build ran: its newer text was perhaps not built."""
+    for path in plan.letters.values():
+        try:
+            st = path.stat()
+        except OSError:
+            return True
+        if max(st.st_mtime_ns, st.st_ctime_ns) >= begun:
+            return True
+    return False
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_atomic(path, data)
+
+
+# -- the register ---------------------------------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    """Spec text in a Markdown table cell: one line, no pipe or markup of its own."""
+    from .markup import escape_markdown
+
+    return escape_markdown(" ".join(text.split())).replace("|", "\\|")
+
+
+def index(entries: dict[str, Entry], formats: Iterable[str]) -> bytes:
+    """``index.md``: every letter by date, then reference, with links to each format built."""
+    order = [fmt for fmt in formats]
+    rows = sorted(entries.values(), key=lambda e: (str(e.get("date")), str(e.get("reference"))))
+    lines = [
+        "# Register of circular letters",
+        "",
+        f"{len(rows)} letter{'s' * (len(rows) != 1)}, by date.",
+        "",
+        "| Reference | Date | Subject | Signatories | Files |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    for entry in rows:
+        outputs = entry.get("outputs", {})
+        links = " · ".join(f"[{fmt}]({outputs[fmt]['file']})" for fmt in order if fmt in outputs)
+        signatories = ", ".join(str(name) for name in entry.get("signatories", []))
+        lines.append(
+            f"| {_cell(str(entry.get('reference')))} | {entry.get('date')} "
+            f"| {_cell(str(entry.get('subject')))} | {_cell(signatories)} | {links} |"
+        )
+    return ("\n".join(lines) + "\n").encode()
+
+
+# -- progress on a terminal ------------------------------------------------------------------------
+
+
+class ProgressBar:
+    """A bar with done/total, rate and time left on a terminal; nothing elsewhere."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        import click
+
+        self.bar: Any = None
+        if total and not quiet and sys.stderr.isatty():
+            self.bar = click.progressbar(
+                length=total,
+                label="building",
+                show_pos=True,
+                show_eta=True,
+                file=sys.stderr,
+                item_show_func=lambda rate: rate,
+            )
+        self.done = 0
+        self.started = time.monotonic()
+
+    def __enter__(self) -> Progress | None:
+        if self.bar is None:
+            return None
+        self.bar.__enter__()
+        return self.update
+
+    def update(self, done: int, total: int) -> None:
+        rate = done / max(time.monotonic() - self.started, 1e-6)
+        self.bar.update(done - self.done, f"{rate:.0f} letters/s")
+        self.done = done
+
+    def __exit__(self, *exc: object) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
