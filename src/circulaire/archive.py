@@ -33,6 +33,8 @@ from .output import output_path, write_atomic
 MANIFEST = ".circulaire-manifest.json"
 """The manifest of an unsharded build; a shard writes ``.circulaire-manifest.K-of-N.json``."""
 INDEX = "index.md"
+BUILDING = ".circulaire-building"
+"""Present while a build writes: the next build then looks for what it left half-written."""
 MANIFEST_VERSION = 1
 CHECKPOINT_SECONDS = 2.0
 """How often a long build saves the manifest, so that a killed build loses little work."""
@@ -73,8 +75,12 @@ class Shard:
         return zlib.crc32(_shard_key(key).encode("utf-8")) % self.count == self.number - 1
 
     @property
+    def suffix(self) -> str:
+        return f".{self.number}-of-{self.count}"
+
+    @property
     def manifest(self) -> str:
-        return f".circulaire-manifest.{self.number}-of-{self.count}.json"
+        return f".circulaire-manifest{self.suffix}.json"
 
     def __str__(self) -> str:
         return f"{self.number}/{self.count}"
@@ -97,6 +103,10 @@ class Settings:
     @property
     def manifest(self) -> Path:
         return self.output / (self.shard.manifest if self.shard else MANIFEST)
+
+    @property
+    def building(self) -> Path:
+        return self.output / (BUILDING + (self.shard.suffix if self.shard else ""))
 
 
 @dataclass(frozen=True)
@@ -139,6 +149,9 @@ class Plan:
     manifests: list[Path]
     begun: int
     """When planning began, by the output folder's clock: files changed later are suspect."""
+    register: tuple[Entry, int] | None = None
+    """The record of ``index.md`` in the manifest, with the manifest's mtime."""
+    started: float = field(default_factory=time.perf_counter)
 
 
 @dataclass
@@ -212,21 +225,27 @@ def build_inputs(settings: Settings) -> dict[str, Any]:
     }
 
 
-def manifest_bytes(settings: Settings, letters: dict[str, Entry]) -> bytes:
+def manifest_bytes(
+    settings: Settings, letters: dict[str, Entry], register: Entry | None = None
+) -> bytes:
     """The manifest: sorted keys, no time, no absolute path: the same archive gives the same
     bytes."""
     document = {
         "manifest": MANIFEST_VERSION,
         "formats": list(settings.formats),
         "shard": str(settings.shard) if settings.shard else None,
+        "index": register,
         "letters": letters,
     }
     return (json.dumps(document, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode()
 
 
-def _read_manifests(output: Path) -> tuple[dict[str, tuple[Entry, int]], list[Path]]:
+def _read_manifests(
+    output: Path,
+) -> tuple[dict[str, tuple[Entry, int]], list[Path], tuple[Entry, int] | None]:
     """Every manifest in the output folder (the unsharded one and any shard's), merged: for a
-    letter in several, the entry of the newest. Each entry comes with its manifest's mtime."""
+    letter in several, the entry of the newest. Each entry comes with its manifest's mtime;
+    then the manifests found, and the record of ``index.md`` in the unsharded one."""
     found: list[tuple[int, Path]] = []
     try:
         with os.scandir(output) as names:
@@ -234,8 +253,9 @@ def _read_manifests(output: Path) -> tuple[dict[str, tuple[Entry, int]], list[Pa
                 if _MANIFEST_NAME.match(item.name) and item.is_file():
                     found.append((item.stat().st_mtime_ns, Path(item.path)))
     except FileNotFoundError:
-        return {}, []
+        return {}, [], None
     merged: dict[str, tuple[Entry, int]] = {}
+    register: tuple[Entry, int] | None = None
     for stamp, path in sorted(found):
         try:
             document = json.loads(path.read_bytes())
@@ -244,10 +264,12 @@ def _read_manifests(output: Path) -> tuple[dict[str, tuple[Entry, int]], list[Pa
                 continue
         except (OSError, ValueError, KeyError, TypeError):
             continue  # an unreadable manifest only costs a rebuild
+        if path.name == MANIFEST and isinstance(document.get("index"), dict):
+            register = (document["index"], stamp)
         for key, entry in letters.items():
             if isinstance(entry, dict):
                 merged[key] = (entry, stamp)
-    return merged, [path for _, path in sorted(found)]
+    return merged, [path for _, path in sorted(found)], register
 
 
 # -- planning: what is current, what must be rendered --------------------------------------------
@@ -258,10 +280,10 @@ def _shard_key(key: str) -> str:
     return key.rsplit(".", 1)[0]
 
 
-def _unchanged(path: Path, size: Any, sha256: Any, stamp: int) -> tuple[bool, bool]:
+def _unchanged(path: str, size: Any, sha256: Any, stamp: int) -> tuple[bool, bool]:
     """(is the file the one recorded, did it have to be hashed to tell)."""
     try:
-        st = path.stat()
+        st = os.stat(path)
     except OSError:
         return False, False
     if st.st_size != size:
@@ -269,17 +291,24 @@ def _unchanged(path: Path, size: Any, sha256: Any, stamp: int) -> tuple[bool, bo
     if max(st.st_mtime_ns, st.st_ctime_ns) < stamp:
         return True, False
     try:
-        return _file_sha256(path) == sha256, True
+        return _file_sha256(Path(path)) == sha256, True
     except OSError:
         return False, True
 
 
-def _expected_file(entry: Entry, fmt: str) -> str | None:
-    """The output path an entry's reference gives (a hand-edited manifest is not trusted)."""
+def _expected_stem(entry: Entry) -> str | None:
+    """Where an entry's reference puts its files, ``CL-21/27`` (a hand-edited manifest is not
+    trusted to say)."""
     reference = Reference.parse(str(entry.get("reference", "")))
-    if reference is None:
-        return None
-    return f"{reference.folder}/{reference.number}.{fmt}"
+    return None if reference is None else f"{reference.folder}/{reference.number}"
+
+
+def _keys(source: Path) -> Iterator[tuple[str, Path]]:
+    """Every spec under ``source`` with its key, its path in the archive (``CL-21/27.yaml``)."""
+    prefix = str(source)
+    skip = 0 if prefix == "." else len(prefix) + 1
+    for path in specs([source]):
+        yield str(path)[skip:].replace(os.sep, "/"), path
 
 
 def plan(settings: Settings) -> Plan:
@@ -287,19 +316,19 @@ def plan(settings: Settings) -> Plan:
     settings.output.mkdir(parents=True, exist_ok=True)
     begun = _filesystem_now(settings.output)
     inputs = build_inputs(settings)
-    previous_stamped, manifests = _read_manifests(settings.output)
+    previous_stamped, manifests, register = _read_manifests(settings.output)
     shard = settings.shard
-    letters: dict[str, Path] = {}
-    for path in specs([settings.source]):
-        key = path.relative_to(settings.source).as_posix()
-        if shard is None or shard.holds(key):
-            letters[key] = path
+    letters = {
+        key: path for key, path in _keys(settings.source) if shard is None or shard.holds(key)
+    }
+    output = str(settings.output)
     previous = {
         key: entry
         for key, (entry, _) in previous_stamped.items()
         if shard is None or shard.holds(key)
     }
     result = Plan(settings, inputs, letters, {}, [], {}, {}, previous, False, manifests, begun)
+    result.register = register
     result.gone = {key: entry for key, entry in previous.items() if key not in letters}
     for key, spec in letters.items():
         found = previous_stamped.get(key)
@@ -317,19 +346,22 @@ def plan(settings: Settings) -> Plan:
         if not isinstance(outputs, dict) or not isinstance(spec_record, dict):
             result.tasks.append(Task(key, str(spec), formats))
             continue
-        same, hashed = _unchanged(spec, spec_record.get("size"), spec_record.get("sha256"), stamp)
+        same, hashed = _unchanged(
+            str(spec), spec_record.get("size"), spec_record.get("sha256"), stamp
+        )
         result.checked |= hashed
         if not same or any(entry.get(name) != value for name, value in inputs.items()):
             result.tasks.append(Task(key, str(spec), formats))
             continue
         current: dict[str, Any] = {}
+        stem = _expected_stem(entry)
         for fmt in formats:
             record = outputs.get(fmt)
-            expected = _expected_file(entry, fmt)
-            if not isinstance(record, dict) or expected is None or record.get("file") != expected:
+            expected = f"{stem}.{fmt}"
+            if not isinstance(record, dict) or stem is None or record.get("file") != expected:
                 continue
             same, hashed = _unchanged(
-                settings.output / expected, record.get("size"), record.get("sha256"), stamp
+                f"{output}/{expected}", record.get("size"), record.get("sha256"), stamp
             )
             result.checked |= hashed
             if same:
@@ -420,17 +452,21 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
     """Remove what is gone, render what changed (in ``jobs`` processes), then save the manifest
     and the register. Every file lands by an atomic rename; the manifest is saved every few
     seconds, so a killed build resumes where it stopped."""
-    started = time.perf_counter()
     settings = plan.settings
     output = settings.output
     outcome = Outcome()
     begun = plan.begun
-    _remove_temporaries(output, plan)
+    building = settings.building
+    if building.exists():
+        _remove_temporaries(output, plan)
+    if plan.tasks or plan.gone or plan.dropped:
+        write_atomic(building, b"")
     entries: dict[str, Entry] = {
         key: entry for key, entry in plan.kept.items() if key not in _task_keys(plan)
     }
     outcome.unchanged = len(entries)
     changed = plan.checked or plan.previous.keys() != plan.letters.keys()
+    changed |= [path.name for path in plan.manifests] != [settings.manifest.name]
     for key, entry in sorted(plan.gone.items()):
         files = _remove_outputs(output, entry, list(entry.get("outputs", {})))
         outcome.removed.append((key, "its spec is gone", files))
@@ -464,7 +500,7 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
         outcome.built.append(result.key)
         outcome.files += len(result.entry["outputs"])
         if time.monotonic() - last_checkpoint > CHECKPOINT_SECONDS:
-            _save_manifest(settings, entries, stamp=begun)
+            _save_manifest(settings, entries, None, stamp=begun)
             last_checkpoint = time.monotonic()
 
     for key, clash in _clashes(entries, plan.letters):
@@ -481,18 +517,32 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
         _remove_outputs(output, entry, list(entry["outputs"]))
 
     manifest = settings.manifest
-    if changed or settings.force or not manifest.is_file():
-        _save_manifest(settings, entries)
-        if _changed_since(plan, begun):
-            os.utime(manifest, ns=(begun, begun))
-    if settings.shard is None:
-        _write_if_changed(output / INDEX, index(entries, settings.formats))
+    register = None if settings.shard else output / INDEX
+    for key in _changed_while_building(plan, entries):
+        del entries[key]  # its spec changed after it was read: the next build renders it
+        changed = True
+    if changed or settings.force:
+        record = None
+        if register is not None:
+            data = index(entries, settings.formats)
+            _write_if_changed(register, data)
+            record = {"sha256": _sha256(data), "size": len(data)}
+        _save_manifest(settings, entries, record)
         for other in plan.manifests:
-            if other.name != MANIFEST:
+            if other.name != manifest.name and settings.shard is None:
                 other.unlink(missing_ok=True)
+    elif register is not None:
+        known = plan.register
+        same = (
+            known is not None
+            and _unchanged(str(register), known[0].get("size"), known[0].get("sha256"), known[1])[0]
+        )
+        if not same:
+            _write_if_changed(register, index(entries, settings.formats))
+    building.unlink(missing_ok=True)
     outcome.problems.sort()
     outcome.built.sort()
-    outcome.seconds = time.perf_counter() - started
+    outcome.seconds = time.perf_counter() - plan.started
     return outcome
 
 
@@ -596,10 +646,12 @@ def _remove_temporaries(output: Path, plan: Plan) -> None:
             continue
 
 
-def _save_manifest(settings: Settings, entries: dict[str, Entry], stamp: int | None = None) -> None:
+def _save_manifest(
+    settings: Settings, entries: dict[str, Entry], register: Entry | None, stamp: int | None = None
+) -> None:
     """Write the manifest atomically. A checkpoint is dated to the build's start, so that files
     written after it are hashed, not trusted, by the next build."""
-    write_atomic(settings.manifest, manifest_bytes(settings, entries))
+    write_atomic(settings.manifest, manifest_bytes(settings, entries, register))
     if stamp is not None:
         os.utime(settings.manifest, ns=(stamp, stamp))
 
@@ -612,16 +664,23 @@ def _filesystem_now(folder: Path) -> int:
         return os.fstat(probe.fileno()).st_mtime_ns
 
 
-def _changed_since(plan: Plan, begun: int) -> bool:
-    """Whether a spec was changed while the build ran: its newer text was perhaps not built."""
-    for path in plan.letters.values():
+def _changed_while_building(plan: Plan, entries: dict[str, Entry]) -> list[str]:
+    """Letters whose spec was changed after planning began, and now differs from what was
+    built: the manifest, dated after them, must not vouch for them."""
+    changed = []
+    for key, path in plan.letters.items():
+        if key not in entries:
+            continue
         try:
-            st = path.stat()
+            st = os.stat(path)
+            if max(st.st_mtime_ns, st.st_ctime_ns) < plan.begun:
+                continue
+            if _file_sha256(path) == entries[key]["spec"]["sha256"]:
+                continue
         except OSError:
-            return True
-        if max(st.st_mtime_ns, st.st_ctime_ns) >= begun:
-            return True
-    return False
+            pass
+        changed.append(key)
+    return changed
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:

@@ -1,0 +1,392 @@
+"""`circulaire build`: a whole archive, incrementally, in parallel, reproducibly, and safely."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from circulaire.archive import MANIFEST, Outcome, Settings, Shard, build, plan
+from circulaire.cli import cli
+from conftest import LETTERS
+
+BASES = sorted(LETTERS.rglob("*.yaml"))
+FAST = ("md", "txt")
+
+
+def letter_text(i: int) -> tuple[str, str]:
+    """The i-th synthetic letter: a real spec with its own reference, date and subject."""
+    base = BASES[i % len(BASES)].read_text(encoding="utf-8")
+    year = 19 + i % 3
+    number = f"{i // 3 + 1:03d}"
+    text = re.sub(r"(?m)^reference: .*$", f"reference: CL-{year}/{number}", base, count=1)
+    text = re.sub(r"(?m)^date: .*$", f"date: 20{year}-{i % 12 + 1:02d}-{i % 28 + 1:02d}", text)
+    text = re.sub(r"(?m)^subject: >-\n  ", f"subject: >-\n  Lettre {i}: ", text, count=1)
+    return f"CL-{year}/{number}.yaml", text
+
+
+def make_archive(root: Path, count: int) -> Path:
+    for i in range(count):
+        relative, text = letter_text(i)
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        (root / relative).write_text(text, encoding="utf-8")
+    return root
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder`` by relative path, with its bytes."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def run_build(source: Path, output: Path, *, jobs: int = 1, **options: object) -> Outcome:
+    formats = options.pop("formats", FAST)
+    assert isinstance(formats, tuple)
+    return build(Settings(source, output, formats, **options), jobs)  # type: ignore[arg-type]
+
+
+def cli_build(*args: str | Path) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["build", *map(str, args)], catch_exceptions=False)
+    return result.exit_code, result.stderr
+
+
+@pytest.fixture
+def archive(tmp_path: Path) -> Path:
+    return make_archive(tmp_path / "letters", 9)
+
+
+def test_builds_every_letter_at_the_path_of_its_reference(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    outcome = run_build(archive, dist)
+    assert outcome.return_code == 0
+    assert len(outcome.built) == 9 and outcome.files == 18
+    built = tree(dist)
+    for spec in archive.rglob("*.yaml"):
+        stem = spec.relative_to(archive).with_suffix("").as_posix()
+        assert f"{stem}.md" in built and f"{stem}.txt" in built
+    assert set(built) == {f"{s}.{f}" for s in _stems(archive) for f in FAST} | {
+        MANIFEST,
+        "index.md",
+    }
+    from circulaire.render import render
+    from circulaire.validate import load_letter
+
+    spec = archive / "CL-20/001.yaml"
+    assert built["CL-20/001.md"] == render(load_letter(spec), "md")
+
+
+def _stems(archive: Path) -> set[str]:
+    return {p.relative_to(archive).with_suffix("").as_posix() for p in archive.rglob("*.yaml")}
+
+
+def test_a_second_build_renders_nothing_and_writes_nothing(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    good = tree(dist)
+    outputs = {p: p.stat().st_mtime_ns for p in dist.rglob("*") if p.name != MANIFEST}
+    outcome = run_build(archive, dist)
+    assert outcome.built == [] and outcome.unchanged == 9 and outcome.files == 0
+    assert {p: p.stat().st_mtime_ns for p in dist.rglob("*") if p.name != MANIFEST} == outputs
+    assert tree(dist) == good
+    # Files written in the manifest's own clock tick are hashed once; after that, only stat.
+    before = {p: p.stat().st_mtime_ns for p in dist.rglob("*")}
+    assert not plan(Settings(archive, dist, FAST)).checked
+    assert run_build(archive, dist).built == []
+    assert {p: p.stat().st_mtime_ns for p in dist.rglob("*")} == before
+
+
+def test_a_changed_spec_rebuilds_that_letter_only(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    spec = archive / "CL-21/002.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("Lettre 5:", "Lettre cinq:"))
+    outcome = run_build(archive, dist)
+    assert outcome.built == ["CL-21/002.yaml"] and outcome.unchanged == 8
+    assert "Lettre cinq:" in (dist / "CL-21/002.md").read_text(encoding="utf-8")
+    assert "Lettre cinq:" in (dist / "index.md").read_text(encoding="utf-8")
+
+
+def test_a_touched_but_unchanged_spec_is_hashed_not_rebuilt(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    os.utime(archive / "CL-19/001.yaml")
+    assert run_build(archive, dist).built == []
+    assert run_build(archive, dist).built == []
+
+
+def test_a_changed_template_rebuilds_every_letter(archive: Path, tmp_path: Path) -> None:
+    dist, templates = tmp_path / "dist", tmp_path / "templates"
+    templates.mkdir()
+    run_build(archive, dist, templates=templates)
+    assert run_build(archive, dist, templates=templates).built == []
+    (templates / "letter.md.j2").write_text(
+        '{% extends "letter.j2" %}\n{% block subject %}SUBJECT{% endblock %}\n', encoding="utf-8"
+    )
+    outcome = run_build(archive, dist, templates=templates)
+    assert len(outcome.built) == 9
+    manifest = json.loads((dist / MANIFEST).read_bytes())
+    assert len({entry["templates"] for entry in manifest["letters"].values()}) == 1
+
+
+def test_a_deleted_letter_loses_its_outputs_and_says_so(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    (archive / "CL-20/003.yaml").unlink()
+    outcome = run_build(archive, dist)
+    assert outcome.removed == [
+        ("CL-20/003.yaml", "its spec is gone", ["CL-20/003.md", "CL-20/003.txt"])
+    ]
+    assert not (dist / "CL-20/003.md").exists()
+    assert "CL-20/003" not in (dist / "index.md").read_text(encoding="utf-8")
+    code, err = cli_build(archive, "-o", dist, "-f", "md,txt")
+    assert code == 0 and "removed CL" not in err
+
+
+def test_the_cli_reports_removed_letters(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    (archive / "CL-20/003.yaml").unlink()
+    code, err = cli_build(archive, "-o", dist, "-f", "md,txt", "-j", "1")
+    assert code == 0
+    assert "removed CL-20/003.yaml (its spec is gone): CL-20/003.md, CL-20/003.txt" in err
+    assert re.search(r"built 0 letters \(0 files\), 8 unchanged, 1 removed, 0 failed in", err)
+
+
+def test_an_output_deleted_or_edited_by_hand_is_rebuilt(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    good = tree(dist)
+    (dist / "CL-19/002.md").unlink()
+    (dist / "CL-21/001.txt").write_text("spoiled", encoding="utf-8")
+    edited = dist / "CL-20/002.md"  # same size, so only its hash tells
+    edited.write_bytes(edited.read_bytes().replace(b"Lettre", b"LETTRE"))
+    outcome = run_build(archive, dist)
+    assert outcome.built == ["CL-19/002.yaml", "CL-20/002.yaml", "CL-21/001.yaml"]
+    assert outcome.files == 3
+    assert tree(dist) == good
+
+
+def test_force_rebuilds_everything(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    first = run_build(archive, dist)
+    good = tree(dist)
+    outcome = run_build(archive, dist, force=True)
+    assert outcome.built == first.built and outcome.files == 18
+    assert tree(dist) == good
+
+
+def test_formats_no_longer_asked_for_are_removed(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    outcome = run_build(archive, dist, formats=("md",))
+    assert outcome.built == [] and len(outcome.dropped) == 9
+    assert not list(dist.rglob("*.txt"))
+    assert "[txt]" not in (dist / "index.md").read_text(encoding="utf-8")
+    outcome = run_build(archive, dist, formats=("md", "txt"))
+    assert len(outcome.built) == 9 and outcome.files == 9  # only the text files
+
+
+def test_jobs_do_not_change_a_byte(archive: Path, tmp_path: Path) -> None:
+    make_archive(archive, 60)
+    one, two = tmp_path / "one", tmp_path / "two"
+    run_build(archive, one, jobs=1)
+    outcome = run_build(archive, two, jobs=2)
+    assert len(outcome.built) == 60
+    assert tree(one) == tree(two)
+
+
+def test_two_builds_anywhere_are_byte_identical(archive: Path, tmp_path: Path) -> None:
+    elsewhere = shutil.copytree(archive, tmp_path / "other" / "archive")
+    first, second = tmp_path / "first", tmp_path / "deep" / "second"
+    run_build(archive, first)
+    run_build(elsewhere, second)
+    assert tree(first) == tree(second)
+    assert str(tmp_path).encode() not in b"".join(tree(first).values())
+
+
+def test_shards_build_the_whole_archive_once(archive: Path, tmp_path: Path) -> None:
+    make_archive(archive, 40)
+    whole = tmp_path / "whole"
+    run_build(archive, whole)
+    shared = tmp_path / "shared"
+    parts = [run_build(archive, shared, shard=Shard(k, 3)) for k in (1, 2, 3)]
+    built = [key for part in parts for key in part.built]
+    assert sorted(built) == sorted(set(built)) and len(built) == 40
+    assert all(part.built for part in parts)
+    assert not (shared / "index.md").exists()
+    assert sorted(p.name for p in shared.glob(".circulaire-manifest*")) == [
+        f".circulaire-manifest.{k}-of-3.json" for k in (1, 2, 3)
+    ]
+    assert all(run_build(archive, shared, shard=Shard(k, 3)).built == [] for k in (1, 2, 3))
+    merged = run_build(archive, shared)  # the shards' outputs gathered: nothing to render
+    assert merged.built == [] and merged.unchanged == 40
+    assert tree(shared) == tree(whole)
+
+
+def test_shard_option_is_checked() -> None:
+    assert Shard.parse("2/4") == Shard(2, 4)
+    for bad in ("0/3", "4/3", "1", "a/b", "1/0"):
+        with pytest.raises(ValueError):
+            Shard.parse(bad)
+    code, err = cli_build(LETTERS, "--shard", "5/4")
+    assert code == 2 and "K must be between 1 and N" in err
+
+
+def test_a_bad_spec_fails_alone(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    spec = archive / "CL-21/003.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("date: 2021-", "date: 2020-"))
+    code, err = cli_build(archive, "-o", dist, "-f", "md,txt", "-j", "2")
+    assert code == 1
+    assert re.search(rf"{re.escape(str(spec))}:\d+:\d+: date: the year 2020 disagrees", err)
+    assert "built 8 letters (16 files), 0 unchanged, 0 removed, 1 failed" in err
+    assert not (dist / "CL-21/003.md").exists()
+    assert len(list(dist.rglob("*.md"))) == 8 + 1  # and index.md
+    code, err = cli_build(archive, "-o", dist, "-f", "md,txt")
+    assert code == 1 and "the year 2020 disagrees" in err  # reported until it is fixed
+
+
+def test_a_letter_that_turns_bad_loses_its_outputs(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    spec = archive / "CL-19/003.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("salutation:", "salutaton:"))
+    outcome = run_build(archive, dist)
+    assert outcome.failed == 1 and outcome.return_code == 1
+    assert {p.field for p in outcome.problems} == {"salutaton", "salutation"}
+    assert outcome.removed == [
+        ("CL-19/003.yaml", "its spec failed", ["CL-19/003.md", "CL-19/003.txt"])
+    ]
+
+
+def test_two_specs_of_one_reference_both_fail(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    (archive / "copies").mkdir()  # outside a series folder, a spec's name is free
+    shutil.copy(archive / "CL-20/002.yaml", archive / "copies/second.yaml")
+    outcome = run_build(archive, dist)
+    assert outcome.failed == 2
+    assert all("CL-20/002 is also the reference of" in p.message for p in outcome.problems)
+    assert not (dist / "CL-20/002.md").exists()
+
+
+def test_the_register_lists_every_letter_by_date(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    run_build(LETTERS, dist, formats=("md", "txt"))
+    register = (dist / "index.md").read_text(encoding="utf-8")
+    rows = [line for line in register.splitlines() if line.startswith("| CL-")]
+    assert [row.split(" | ")[0] for row in rows] == ["| CL-19/73", "| CL-20/038", "| CL-21/27"]
+    assert rows[2] == (
+        "| CL-21/27 | 2021-07-08 | Invitation à participer à ITU Digital World 2021, qui aura "
+        "lieu en ligne | Houlin Zhao, Nguyen Manh Hung | [md](CL-21/27.md) · [txt](CL-21/27.txt) |"
+    )
+    assert "3 letters, by date." in register
+
+
+def test_the_register_escapes_what_would_break_its_table(archive: Path, tmp_path: Path) -> None:
+    spec = archive / "CL-19/001.yaml"
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(text.replace("Lettre 0:", "A | B *C* [x](y)"), encoding="utf-8")
+    run_build(archive, tmp_path / "dist")
+    register = (tmp_path / "dist/index.md").read_text(encoding="utf-8")
+    row = next(line for line in register.splitlines() if "CL-19/001" in line)
+    assert "A \\| B \\*C\\*" in row and row.count(" | ") == 4
+
+
+def test_nothing_is_written_outside_the_output_folder(archive: Path, tmp_path: Path) -> None:
+    dist, outside = tmp_path / "dist", tmp_path / "outside"
+    outside.mkdir()
+    dist.mkdir()
+    (dist / "CL-20").symlink_to(outside)
+    outcome = run_build(archive, dist)
+    assert outcome.failed == 3
+    assert all("refusing to write outside" in p.message for p in outcome.problems)
+    assert list(outside.iterdir()) == []
+
+
+def test_a_hand_edited_manifest_cannot_delete_other_files(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    victim = tmp_path / "victim.md"
+    victim.write_text("keep me", encoding="utf-8")
+    manifest = json.loads((dist / MANIFEST).read_bytes())
+    manifest["letters"]["gone.yaml"] = {
+        "reference": "../victim",
+        "outputs": {"md": {"file": "../victim.md", "sha256": "", "size": 7}},
+    }
+    (dist / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    run_build(archive, dist)
+    assert victim.read_text(encoding="utf-8") == "keep me"
+
+
+def test_a_build_killed_at_any_moment_recovers(tmp_path: Path) -> None:
+    archive = make_archive(tmp_path / "letters", 600)
+    reference, dist = tmp_path / "reference", tmp_path / "dist"
+    run_build(archive, reference, jobs=2)
+    command = [sys.executable, "-m", "circulaire", "build", str(archive), "-o", str(dist)]
+    command += ["-f", "md,txt", "-j", "2"]
+    written = []
+    for delay in (0.05, 0.4, 0.8):  # before, during and near the end of the rendering
+        process = subprocess.Popen(command, start_new_session=True, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        os.killpg(process.pid, signal.SIGKILL)  # the build and its workers, without warning
+        process.wait()
+        files = tree(dist)
+        written.append(len(files))
+        for path, data in files.items():
+            name = path.rsplit("/", 1)[-1]
+            if name.startswith(".") and (name.endswith(".tmp") or name.startswith(".circ")):
+                continue  # a temporary, or the manifest: what the next build starts from
+            assert data == (reference / path).read_bytes(), f"{path} is not whole"
+    assert written[-1] > 0  # the kills did land mid-build
+    finished = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert finished.returncode == 0, finished.stderr
+    assert tree(dist) == tree(reference)
+    again = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert "built 0 letters" in again.stderr
+
+
+def test_quiet_and_verbose(archive: Path, tmp_path: Path) -> None:
+    code, err = cli_build(archive, "-o", tmp_path / "a", "-f", "md", "-q")
+    assert code == 0 and err == ""
+    code, err = cli_build(archive, "-o", tmp_path / "b", "-f", "md", "-v")
+    lines = err.splitlines()
+    assert lines[:9] == [f"built {stem}.yaml" for stem in sorted(_stems(archive))]
+    assert lines[9].startswith("built 9 letters (9 files), 0 unchanged, 0 removed, 0 failed in")
+    code, err = cli_build(archive, "-o", tmp_path / "c", "-f", "md")
+    assert code == 0 and len(err.splitlines()) == 1  # no terminal: the summary line alone
+
+
+def test_a_no_op_does_not_import_the_renderers(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    probe = (
+        "import sys; from pathlib import Path;"
+        "from circulaire.archive import Settings, build;"
+        f"o = build(Settings(Path({str(archive)!r}), Path({str(dist)!r}), ('md', 'txt')));"
+        "assert o.built == [], o;"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('jinja2', 'docx', 'typst', 'babel', 'yaml', 'markdown_it')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_plan_reads_only_what_changed(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    work = plan(Settings(archive, dist, FAST))
+    assert work.tasks == [] and not work.checked
