@@ -5,7 +5,8 @@ Spec text reaches templates only as variables: it is never compiled as a templat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from types import TracebackType
@@ -64,14 +65,62 @@ def render_template(
     **context: Any,
 ) -> str:
     """Render template ``name`` for ``letter`` with a format's filters (escaping, emphasis)."""
-    import jinja2
 
     env = environment(tuple(sorted(filters.items())), user_templates)
-    try:
+    with template_errors():
         template = env.get_template(name)
         return template.render(
             letter=letter, style=letter.style, labels=letter.style.labels, **context
         )
+
+
+def render_blocks(
+    name: str,
+    letter: Letter,
+    filters: Mapping[str, Callable[..., Any]],
+    user_templates: Path | None = None,
+    **context: Any,
+) -> list[tuple[str, str]]:
+    """Template ``name`` rendered as ``(block name, text)`` pairs, in the order of the output.
+
+    Formats that lay out each part of the letter differently (DOCX) take the parts from the
+    same template as Markdown, so a user's override of ``letter.j2`` changes them all. A block
+    inside another (``annex`` inside ``annexes``) comes after it; text outside any block comes
+    with the name ``""``.
+    """
+    from jinja2.utils import concat
+
+    env = environment(tuple(sorted(filters.items())), user_templates)
+    parts: list[tuple[str, str]] = []
+
+    def capture(block: str, original: Callable[..., Any]) -> Callable[..., Any]:
+        def render_block(block_context: Any) -> Any:
+            index = len(parts)
+            parts.append((block, ""))
+            parts[index] = (block, concat(original(block_context)))
+            yield from ()
+
+        return render_block
+
+    with template_errors():
+        template = env.get_template(name)
+        ctx = template.new_context(
+            {"letter": letter, "style": letter.style, "labels": letter.style.labels, **context}
+        )
+        for block, functions in ctx.blocks.items():
+            functions[0] = capture(block, functions[0])
+        for text in template.root_render_func(ctx):
+            parts.append(("", text))
+    return parts
+
+
+@contextmanager
+def template_errors() -> Iterator[None]:
+    """Jinja's errors as a RenderError naming the template file and line."""
+    import jinja2
+
+    try:
+        yield
     except jinja2.TemplateSyntaxError as exc:
         where = f"{exc.filename or exc.name}:{exc.lineno}"
         raise RenderError(f"{where}: template error: {exc.message}") from None

@@ -1,0 +1,674 @@
+"""Letter -> DOCX: each block of ``letter.j2`` as Markdown, walked into WordprocessingML.
+
+The look comes from a reference document (``templates/reference.docx`` or ``--reference-docx``),
+as with pandoc's ``--reference-doc``: its styles, numbering, page setup and headers are kept, its
+body is replaced by the letter. Styles are found by name. The reference is read once per process
+(python-docx) and its unchanged parts are copied as bytes, so a letter takes a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape, quoteattr
+
+from ..dates import long_date
+from ..errors import RenderError
+from ..markup import Walker, parse
+from ..templating import packaged_templates, render_blocks
+from .markdown import FILTERS
+
+if TYPE_CHECKING:
+    from markdown_it.tree import SyntaxTreeNode
+
+    from ..model import Letter
+    from . import RenderOptions
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+CORE_RELATIONSHIP = f"{PACKAGE_RELS}/metadata/core-properties"
+CUSTOM_RELATIONSHIP = f"{R}/custom-properties"
+HYPERLINK_RELATIONSHIP = f"{R}/hyperlink"
+CONTENT_TYPES = {
+    "core": "application/vnd.openxmlformats-package.core-properties+xml",
+    "custom": "application/vnd.openxmlformats-officedocument.custom-properties+xml",
+    "rels": "application/vnd.openxmlformats-package.relationships+xml",
+}
+DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+"""Every part of the package is dated 1980-01-01, the earliest a zip can say: same bytes."""
+
+BLOCK_STYLES = {
+    "dateline": "Letter Date",
+    "header": "Letter Header",
+    "recipients": "Letter Recipients",
+    "subject": "Letter Subject",
+    "body": "Body Text",
+    "signatures": "Letter Signature",
+    "annexes": "Letter Annexes",
+    "annex": "Body Text",
+}
+"""The paragraph style of each block of ``letter.j2``; any other block is body text."""
+LINE_BLOCKS = frozenset({"dateline", "header", "recipients", "subject", "signatures"})
+"""Blocks whose lines stay lines even where the spec asks for soft Markdown line breaks."""
+ANNEX_STYLES = ("Annex Heading", "Annex Title")
+"""The first paragraphs of each annex: "Annexe 1", then its title."""
+BODY_TEXT = "Body Text"
+LIST_STYLES = {"bullet_list": "List Bullet", "ordered_list": "List Number"}
+HYPERLINK_STYLE = "Hyperlink"
+CODE_STYLE = "Verbatim Char"
+CODE_BLOCK_STYLE = "Source Code"
+QUOTE_STYLE = "Block Text"
+SIGNATURES_TABLE_STYLE = "Letter Signatures"
+LIST_INDENT = 567
+"""Left indent of a list paragraph per level (1 cm), for paragraphs that continue an item."""
+HOUSE_LANGUAGE = {"fr": "fr-CH"}
+"""The document language of a letter that names only its language: the house is in Geneva."""
+
+
+def render(letter: Letter, options: RenderOptions) -> bytes:
+    reference = load_reference(options.reference_docx or packaged_templates() / "reference.docx")
+    parts = render_blocks("letter.j2", letter, FILTERS, options.templates, hard_break="  \n")
+    writer = BodyWriter(reference)
+    for block, text in parts:
+        writer.block(block, text, letter)
+    return reference.package(letter, writer)
+
+
+# -- the reference document -------------------------------------------------------------------
+
+
+@dataclass
+class Part:
+    """A part of the reference package, with its relationships, as bytes ready to copy."""
+
+    name: str
+    content_type: str
+    data: bytes
+    rels: bytes | None = None
+    fields: str | None = None
+    """For a header or footer showing DOCPROPERTY fields: its XML with a marker for each
+    field's shown value, filled in with the letter's properties."""
+
+
+@dataclass
+class Reference:
+    """What a letter takes from a reference document, read once per process."""
+
+    path: Path
+    document_name: str
+    document_head: str
+    document_tail: str
+    document_rels: list[tuple[str, str, str, bool]]
+    parts: list[Part]
+    styles: dict[tuple[str, str], str]
+    list_numbering: dict[str, int]
+    """Abstract numbering of each list style that has one."""
+    numbering_name: str | None
+    numbering_xml: str
+    next_num_id: int
+    text_width: int
+    """Width between the margins, in twentieths of a point: the signature table's."""
+
+    def style(self, name: str, kind: str = "paragraph") -> str:
+        """The id of the style called ``name``; a reference without it cannot lay out a letter."""
+        try:
+            return self.styles[kind, name.lower()]
+        except KeyError:
+            raise RenderError(
+                f"{self.path}: the reference document has no {kind} style '{name}'"
+            ) from None
+
+    def abstract_numbering(self, list_style: str) -> int:
+        self.style(list_style)
+        try:
+            return self.list_numbering[list_style.lower()]
+        except KeyError:
+            raise RenderError(
+                f"{self.path}: the paragraph style '{list_style}' of the reference document "
+                "has no list numbering"
+            ) from None
+
+    def package(self, letter: Letter, body: BodyWriter) -> bytes:
+        """The DOCX of ``letter``: the reference's parts around the letter's body."""
+        files: dict[str, bytes] = {}
+        overrides: dict[str, str] = {
+            "/docProps/core.xml": CONTENT_TYPES["core"],
+            "/docProps/custom.xml": CONTENT_TYPES["custom"],
+        }
+        files["_rels/.rels"] = _relationships(
+            [
+                ("rId1", f"{R}/officeDocument", self.document_name, False),
+                ("rId2", CORE_RELATIONSHIP, "docProps/core.xml", False),
+                ("rId3", CUSTOM_RELATIONSHIP, "docProps/custom.xml", False),
+            ]
+        )
+        files["docProps/core.xml"] = _core_properties(letter)
+        files["docProps/custom.xml"] = _custom_properties(letter)
+        files[self.document_name] = (
+            self.document_head + "".join(body.finished()) + self.document_tail
+        ).encode("utf-8")
+        files[_rels_name(self.document_name)] = _relationships(
+            self.document_rels
+            + [(rid, HYPERLINK_RELATIONSHIP, url, True) for rid, url in body.links]
+        )
+        overrides["/" + self.document_name] = (
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+        )
+        values = _field_values(letter)
+        for part in self.parts:
+            overrides["/" + part.name] = part.content_type
+            if part.name == self.numbering_name and body.lists:
+                files[part.name] = _numbering(self.numbering_xml, body.lists).encode("utf-8")
+            elif part.fields is not None:
+                text = re.sub(
+                    "\ue000(\\w+)\ue000", lambda m: escape(values.get(m[1], "")), part.fields
+                )
+                files[part.name] = text.encode("utf-8")
+            else:
+                files[part.name] = part.data
+            if part.rels is not None:
+                files[_rels_name(part.name)] = part.rels
+        types = "".join(
+            f"<Override PartName={quoteattr(name)} ContentType={quoteattr(kind)}/>"
+            for name, kind in sorted(overrides.items())
+        )
+        content_types = (
+            f'{DECLARATION}<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            f'content-types"><Default Extension="rels" ContentType="{CONTENT_TYPES["rels"]}"/>'
+            f'<Default Extension="xml" ContentType="application/xml"/>{types}</Types>'
+        )
+        return _zip({"[Content_Types].xml": content_types.encode("utf-8"), **files})
+
+
+def load_reference(path: Path) -> Reference:
+    try:
+        stat = path.stat()
+    except OSError as exc:
+        raise RenderError(f"{path}: cannot read the reference document: {exc.strerror}") from None
+    return _load(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _load(path_text: str, mtime_ns: int, size: int) -> Reference:
+    """Read a reference document; the cache key changes when the file does."""
+    import docx
+
+    path = Path(path_text)
+    if not zipfile.is_zipfile(path):
+        raise RenderError(f"{path}: not a DOCX document (a DOCX is a zip package; this is not)")
+    try:
+        document = docx.Document(path_text)
+        return _read(path, document)
+    except RenderError:
+        raise
+    except Exception as exc:  # python-docx and lxml raise many kinds for a file not a DOCX
+        raise RenderError(f"{path}: not a DOCX document: {exc}") from None
+
+
+def _read(path: Path, document: Any) -> Reference:
+    from lxml import etree  # type: ignore[import-untyped]
+
+    main = document.part
+    body = document.element.body
+    sections = body.findall(f"{{{W}}}sectPr")
+    section = sections[-1] if sections else etree.Element(f"{{{W}}}sectPr")
+    root = etree.Element(f"{{{W}}}document", nsmap={**document.element.nsmap, "w": W, "r": R})
+    for key, value in document.element.attrib.items():
+        root.set(key, value)
+    new_body = etree.SubElement(root, f"{{{W}}}body")
+    new_body.append(etree.Comment("body"))
+    new_body.append(_copy(section))
+    head, tail = etree.tostring(root, encoding="unicode").split("<!--body-->")
+
+    styles: dict[tuple[str, str], str] = {}
+    list_numbering: dict[str, int] = {}
+    kinds = {1: "paragraph", 2: "character", 3: "table"}
+    num_to_abstract: dict[int, int] = {}
+    numbering_name = None
+    numbering_xml = ""
+    next_num_id = 1
+    numbering_parts = [
+        rel.target_part for rel in main.rels.values() if rel.reltype == f"{R}/numbering"
+    ]
+    if numbering_parts:
+        numbering = numbering_parts[0].element
+        numbering_name = str(numbering_parts[0].partname).lstrip("/")
+        numbering_xml = etree.tostring(numbering, encoding="unicode")
+        for num in numbering.findall(f"{{{W}}}num"):
+            abstract = num.find(f"{{{W}}}abstractNumId")
+            num_id = int(num.get(f"{{{W}}}numId"))
+            next_num_id = max(next_num_id, num_id + 1)
+            if abstract is not None:
+                num_to_abstract[num_id] = int(abstract.get(f"{{{W}}}val"))
+    for style in document.styles:
+        kind = kinds.get(int(style.type))
+        if kind is None or not style.name:
+            continue
+        styles.setdefault((kind, style.name.lower()), style.style_id)
+        if kind == "paragraph":
+            style_num_id = _style_num_id(style)
+            if style_num_id is not None and style_num_id in num_to_abstract:
+                list_numbering[style.name.lower()] = num_to_abstract[style_num_id]
+
+    parts: list[Part] = []
+    seen = {str(main.partname)}
+    pending = [rel.target_part for rel in main.rels.values() if not rel.is_external]
+    while pending:
+        part = pending.pop(0)
+        if str(part.partname) in seen:
+            continue
+        seen.add(str(part.partname))
+        rels = [
+            (rid, rel.reltype, rel.target_ref, rel.is_external) for rid, rel in part.rels.items()
+        ]
+        pending.extend(rel.target_part for rel in part.rels.values() if not rel.is_external)
+        parts.append(
+            Part(
+                name=str(part.partname).lstrip("/"),
+                content_type=part.content_type,
+                data=part.blob,
+                rels=_relationships(rels) if rels else None,
+                fields=_docproperty_fields(part),
+            )
+        )
+    parts.sort(key=lambda p: p.name)
+
+    section_obj = document.sections[-1] if sections else None
+    text_width = 9360
+    if section_obj is not None and section_obj.page_width and section_obj.left_margin is not None:
+        right = section_obj.right_margin or 0
+        text_width = (section_obj.page_width - section_obj.left_margin - right) // 635
+    return Reference(
+        path=path,
+        document_name=str(main.partname).lstrip("/"),
+        document_head=DECLARATION + head,
+        document_tail=tail,
+        document_rels=[
+            (rid, rel.reltype, rel.target_ref, rel.is_external) for rid, rel in main.rels.items()
+        ],
+        parts=parts,
+        styles=styles,
+        list_numbering=list_numbering,
+        numbering_name=numbering_name,
+        numbering_xml=numbering_xml,
+        next_num_id=next_num_id,
+        text_width=max(int(text_width), 1440),
+    )
+
+
+def _copy(element: Any) -> Any:
+    from copy import deepcopy
+
+    return deepcopy(element)
+
+
+def _style_num_id(style: Any) -> int | None:
+    """The numbering of a paragraph style, its own or inherited from the style it is based on."""
+    while style is not None:
+        ppr = style.element.pPr
+        if ppr is not None and ppr.numPr is not None and ppr.numPr.numId is not None:
+            return int(ppr.numPr.numId.val)
+        style = style.base_style
+    return None
+
+
+def _docproperty_fields(part: Any) -> str | None:
+    """A header or footer with DOCPROPERTY fields, their shown values replaced by markers."""
+    if not part.content_type.endswith(("header+xml", "footer+xml")):
+        return None
+    from lxml import etree
+
+    element = _copy(part.element)
+    found = False
+    for simple in element.iter(f"{{{W}}}fldSimple"):
+        match = re.match(r"\s*DOCPROPERTY\s+\"?(\w+)\"?", simple.get(f"{{{W}}}instr", ""))
+        texts = list(simple.iter(f"{{{W}}}t"))
+        if not match or not texts:
+            continue
+        found = True
+        texts[0].text = f"\ue000{match[1]}\ue000"
+        for extra in texts[1:]:
+            extra.text = ""
+    if not found:
+        return None
+    text: str = etree.tostring(element, encoding="unicode")
+    return DECLARATION + text
+
+
+# -- the body ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Run:
+    """The character formatting in force while walking inline Markdown."""
+
+    bold: int = 0
+    italic: int = 0
+    style: str | None = None
+
+
+@dataclass
+class BodyWriter(Walker):
+    """Markdown syntax trees -> ``w:p`` and ``w:tbl`` elements (XML text), block by block."""
+
+    reference: Reference
+    out: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+    lists: list[tuple[int, int, int, int]] = field(default_factory=list)
+    """Each list: its numId, abstract numbering, level and first number."""
+    run: Run = field(default_factory=Run)
+    style_name: str = BODY_TEXT
+    soft_line_breaks: bool = False
+    first_styles: list[str] = field(default_factory=list)
+    page_break: bool = False
+    depth: int = 0
+
+    def block(self, name: str, text: str, letter: Letter) -> None:
+        """One block of the template, laid out with its paragraph style."""
+        tree = parse(text)
+        if not tree.children:
+            return
+        self.style_name = BLOCK_STYLES.get(name, BODY_TEXT)
+        self.soft_line_breaks = name in LINE_BLOCKS
+        self.first_styles = list(ANNEX_STYLES) if name == "annex" else []
+        self.page_break = name == "annex"
+        grouped = name == "signatures" and letter.style.marks == "grouped"
+        if not (grouped and self.signature_table(tree, letter)):
+            self.visit(tree)
+
+    def finished(self) -> list[str]:
+        """The body; Word wants a paragraph after a table that ends it."""
+        if self.out and self.out[-1].startswith("<w:tbl>"):
+            self.out.append("<w:p/>")
+        return self.out
+
+    # -- blocks -------------------------------------------------------------------------------
+
+    def visit_root(self, node: SyntaxTreeNode) -> None:
+        for child in node.children:
+            self.visit(child)
+
+    def paragraph(self, runs: str, style: str | None = None, properties: str = "") -> None:
+        if self.first_styles and self.depth == 0 and style is None:
+            style = self.first_styles.pop(0)
+        style_id = self.reference.style(style or self.style_name)
+        if self.page_break:
+            properties = "<w:pageBreakBefore/>" + properties
+            self.page_break = False
+        self.out.append(
+            f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/>{properties}</w:pPr>{runs}</w:p>'
+        )
+
+    def visit_paragraph(self, node: SyntaxTreeNode) -> None:
+        self.paragraph(self.inline(node.children))
+
+    def visit_heading(self, node: SyntaxTreeNode) -> None:
+        self.paragraph(self.inline(node.children), f"Heading {node.tag[1:]}")
+
+    def visit_blockquote(self, node: SyntaxTreeNode) -> None:
+        outer, self.style_name = self.style_name, QUOTE_STYLE
+        for child in node.children:
+            self.visit(child)
+        self.style_name = outer
+
+    def visit_code_block(self, node: SyntaxTreeNode) -> None:
+        lines = node.content.rstrip("\n").split("\n")
+        self.paragraph(
+            "<w:r><w:br/></w:r>".join(self.text_run(line) for line in lines), CODE_BLOCK_STYLE
+        )
+
+    visit_fence = visit_code_block
+
+    def visit_html_block(self, node: SyntaxTreeNode) -> None:
+        self.paragraph(self.text_run(node.content.strip("\n")))
+
+    def visit_hr(self, node: SyntaxTreeNode) -> None:
+        border = '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="auto"/></w:pBdr>'
+        self.paragraph("", properties=border)
+
+    def visit_bullet_list(self, node: SyntaxTreeNode) -> None:
+        style = LIST_STYLES[node.type]
+        start = int(node.attrs.get("start", 1)) if node.type == "ordered_list" else 1
+        num_id = self.reference.next_num_id + len(self.lists)
+        level = min(self.depth, 8)
+        self.lists.append((num_id, self.reference.abstract_numbering(style), level, start))
+        numbered = f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'
+        indent = f'<w:ind w:left="{LIST_INDENT * (level + 1)}"/>'
+        self.depth += 1
+        for item in node.children:
+            children = list(item.children)
+            if children and children[0].type == "paragraph":
+                self.paragraph(self.inline(children.pop(0).children), style, numbered)
+            else:
+                self.paragraph("", style, numbered)
+            for child in children:
+                if child.type == "paragraph":
+                    self.paragraph(self.inline(child.children), style, indent)
+                else:
+                    self.visit(child)
+        self.depth -= 1
+
+    visit_ordered_list = visit_bullet_list
+
+    def signature_table(self, tree: SyntaxTreeNode, letter: Letter) -> bool:
+        """Grouped marks: the signatories side by side, each under their mark, in a borderless
+        table of two columns. False when the block does not hold one paragraph per mark and
+        per signatory (a template override), which is then laid out as it comes."""
+        signatories = letter.signatories
+        marked = [s for s in signatories if s.mark]
+        paragraphs = tree.children
+        if len(signatories) < 2 or len(paragraphs) != len(marked) + len(signatories):
+            return False
+        if any(p.type != "paragraph" for p in paragraphs):
+            return False
+        rendered = []
+        for node in paragraphs:
+            outer, self.out = self.out, []
+            self.visit(node)
+            rendered.append("".join(self.out))
+            self.out = outer
+        marks = iter(rendered[: len(marked)])
+        cells = [
+            (next(marks) if s.mark else "") + name
+            for s, name in zip(signatories, rendered[len(marked) :], strict=True)
+        ]
+        if len(cells) % 2:
+            cells.append("<w:p/>")
+        width = self.reference.text_width // 2
+        rows = "".join(
+            "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+            + "".join(
+                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{cell}</w:tc>'
+                for cell in cells[i : i + 2]
+            )
+            + "</w:tr>"
+            for i in range(0, len(cells), 2)
+        )
+        style_id = self.reference.style(SIGNATURES_TABLE_STYLE, "table")
+        self.out.append(
+            f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_id}"/>'
+            f'<w:tblW w:w="{2 * width}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+            '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
+            'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr>'
+            f'<w:tblGrid><w:gridCol w:w="{width}"/><w:gridCol w:w="{width}"/></w:tblGrid>'
+            f"{rows}</w:tbl>"
+        )
+        return True
+
+    # -- inline -------------------------------------------------------------------------------
+
+    def inline(self, nodes: list[SyntaxTreeNode]) -> str:
+        return "".join(self.visit(node) for node in nodes)
+
+    def visit_inline(self, node: SyntaxTreeNode) -> str:
+        return self.inline(node.children)
+
+    def text_run(self, text: str) -> str:
+        if not text:
+            return ""
+        properties = []
+        if self.run.style:
+            properties.append(f'<w:rStyle w:val="{self.run.style}"/>')
+        if self.run.bold:
+            properties.append("<w:b/><w:bCs/>")
+        if self.run.italic:
+            properties.append("<w:i/><w:iCs/>")
+        rpr = f"<w:rPr>{''.join(properties)}</w:rPr>" if properties else ""
+        pieces = (f'<w:t xml:space="preserve">{escape(piece)}</w:t>' for piece in text.split("\t"))
+        return f"<w:r>{rpr}{'<w:tab/>'.join(pieces)}</w:r>"
+
+    def visit_text(self, node: SyntaxTreeNode) -> str:
+        return self.text_run(node.content)
+
+    visit_html_inline = visit_text
+
+    def visit_code_inline(self, node: SyntaxTreeNode) -> str:
+        outer, self.run.style = self.run.style, self.reference.style(CODE_STYLE, "character")
+        try:
+            return self.text_run(node.content)
+        finally:
+            self.run.style = outer
+
+    def visit_softbreak(self, node: SyntaxTreeNode) -> str:
+        return "<w:r><w:br/></w:r>" if self.soft_line_breaks else self.text_run(" ")
+
+    def visit_hardbreak(self, node: SyntaxTreeNode) -> str:
+        return "<w:r><w:br/></w:r>"
+
+    def visit_strong(self, node: SyntaxTreeNode) -> str:
+        self.run.bold += 1
+        try:
+            return self.inline(node.children)
+        finally:
+            self.run.bold -= 1
+
+    def visit_em(self, node: SyntaxTreeNode) -> str:
+        self.run.italic += 1
+        try:
+            return self.inline(node.children)
+        finally:
+            self.run.italic -= 1
+
+    def visit_link(self, node: SyntaxTreeNode) -> str:
+        """A clickable link: a relationship to the target, or an anchor inside the document.
+        A link to nothing (``[ici](#)``, as the archive has them) is its text only."""
+        href = str(node.attrs.get("href", ""))
+        if not href or href == "#":
+            return self.inline(node.children)
+        if href.startswith("#"):
+            opening = f"<w:hyperlink w:anchor={quoteattr(href[1:])}>"
+        else:
+            rid = f"rIdLink{len(self.links) + 1}"
+            self.links.append((rid, href))
+            opening = f'<w:hyperlink r:id="{rid}" w:history="1">'
+        outer, self.run.style = self.run.style, self.reference.style(HYPERLINK_STYLE, "character")
+        try:
+            return f"{opening}{self.inline(node.children)}</w:hyperlink>"
+        finally:
+            self.run.style = outer
+
+    def visit_image(self, node: SyntaxTreeNode) -> str:
+        return self.text_run(str(node.attrs.get("alt", "")) or self.inline(node.children))
+
+
+# -- package parts ----------------------------------------------------------------------------
+
+
+def _rels_name(part_name: str) -> str:
+    path = PurePosixPath(part_name)
+    return str(path.parent / "_rels" / f"{path.name}.rels")
+
+
+def _relationships(rels: list[tuple[str, str, str, bool]]) -> bytes:
+    items = "".join(
+        f"<Relationship Id={quoteattr(rid)} Type={quoteattr(kind)} Target={quoteattr(target)}"
+        + (' TargetMode="External"/>' if external else "/>")
+        for rid, kind, target, external in rels
+    )
+    return f'{DECLARATION}<Relationships xmlns="{PACKAGE_RELS}">{items}</Relationships>'.encode()
+
+
+def _numbering(numbering_xml: str, lists: list[tuple[int, int, int, int]]) -> str:
+    """The reference's numbering plus one ``w:num`` per list, so each list counts afresh."""
+    nums = "".join(
+        f'<w:num xmlns:w="{W}" w:numId="{num_id}"><w:abstractNumId w:val="{abstract}"/>'
+        f'<w:lvlOverride w:ilvl="{level}"><w:startOverride w:val="{start}"/></w:lvlOverride>'
+        "</w:num>"
+        for num_id, abstract, level, start in lists
+    )
+    closing = numbering_xml.rindex("</")
+    return DECLARATION + numbering_xml[:closing] + nums + numbering_xml[closing:]
+
+
+def language_tag(letter: Letter) -> str:
+    """The letter's language as a document language tag (``fr`` -> ``fr-CH``)."""
+    language = letter.language.replace("_", "-")
+    return HOUSE_LANGUAGE.get(language, language)
+
+
+def _timestamp(day: date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def _core_properties(letter: Letter) -> bytes:
+    """Title, subject, author, language and dates, from the letter alone."""
+    created = _timestamp(letter.date)
+    return (
+        f"{DECLARATION}<cp:coreProperties "
+        'xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+        f"<dc:title>{escape(letter.subject)}</dc:title>"
+        f"<dc:subject>{escape(letter.reference)}</dc:subject>"
+        f"<dc:creator>{escape(letter.author)}</dc:creator>"
+        f"<dc:identifier>{escape(letter.reference)}</dc:identifier>"
+        f"<dc:language>{escape(language_tag(letter))}</dc:language>"
+        f'<dcterms:created xsi:type="dcterms:W3CDTF">{created}</dcterms:created>'
+        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{created}</dcterms:modified>'
+        "</cp:coreProperties>"
+    ).encode()
+
+
+def _custom_properties(letter: Letter) -> bytes:
+    """``reference`` and ``date``, for DOCPROPERTY fields in a house letterhead."""
+    fmtid = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
+    return (
+        f"{DECLARATION}<Properties "
+        'xmlns="http://schemas.openxmlformats.org/officeDocument/2006/custom-properties" '
+        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        f'<property fmtid="{fmtid}" pid="2" name="reference">'
+        f"<vt:lpwstr>{escape(letter.reference)}</vt:lpwstr></property>"
+        f'<property fmtid="{fmtid}" pid="3" name="date">'
+        f"<vt:filetime>{_timestamp(letter.date)}</vt:filetime></property>"
+        "</Properties>"
+    ).encode()
+
+
+def _field_values(letter: Letter) -> dict[str, str]:
+    """What a DOCPROPERTY field of the reference's headers shows before Word updates it."""
+    return {
+        "reference": letter.reference,
+        "date": long_date(letter.date, letter.language),
+        "title": letter.subject,
+    }
+
+
+def _zip(files: dict[str, bytes]) -> bytes:
+    """A zip whose bytes depend on its files only: fixed dates and modes, the order given."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            archive.writestr(info, data, compresslevel=6)
+    return buffer.getvalue()

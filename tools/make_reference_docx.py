@@ -1,0 +1,382 @@
+"""Write templates/reference.docx, the house style of the DOCX letters, from the XML below.
+
+Run ``python tools/make_reference_docx.py`` after changing a style; ``--check`` exits 1 when the
+committed file differs from what this script writes (the tests run it). Every part is written
+by hand so that a reviewer sees the whole house style here: page, fonts, the named styles the
+renderer looks up, list numbering, the letterhead and the page numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import zipfile
+from pathlib import Path
+
+OUTPUT = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
+DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+FONT = "Calibri"
+"""The letter's face; LibreOffice shows Carlito (same metrics) or its own substitute."""
+MONO = "Courier New"
+ORGANIZATION = "Union internationale des télécommunications"
+"""The house: printed in the letterhead of the first page."""
+
+# Page: A4 portrait, in twentieths of a point (1 cm = 567).
+PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 1701, 1134, 1418, 1134
+HEADER_DISTANCE, FOOTER_DISTANCE = 567, 567
+
+
+def xml(root: str) -> bytes:
+    return (DECLARATION + root).encode("utf-8")
+
+
+def paragraph_style(
+    style_id: str,
+    name: str,
+    *,
+    based_on: str | None = "Normal",
+    next_style: str | None = None,
+    ppr: str = "",
+    rpr: str = "",
+    extra: str = "",
+) -> str:
+    parts = [f'<w:style w:type="paragraph" w:styleId="{style_id}">', f'<w:name w:val="{name}"/>']
+    if based_on:
+        parts.append(f'<w:basedOn w:val="{based_on}"/>')
+    if next_style:
+        parts.append(f'<w:next w:val="{next_style}"/>')
+    parts.append(f"<w:qFormat/>{extra}<w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr></w:style>")
+    return "".join(parts)
+
+
+def spacing(before: int = 0, after: int = 0) -> str:
+    """Space before and after a paragraph, in twentieths of a point (240 = 12 pt)."""
+    return f'<w:spacing w:before="{before}" w:after="{after}"/>'
+
+
+def styles() -> bytes:
+    fonts = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
+    mono = f'<w:rFonts w:ascii="{MONO}" w:hAnsi="{MONO}" w:cs="{MONO}"/>'
+    keep = "<w:keepNext/><w:keepLines/>"
+    defined = [
+        # The letter, top to bottom.
+        paragraph_style("Normal", "Normal", based_on=None, extra="", ppr=spacing(), rpr="").replace(
+            'w:styleId="Normal">', 'w:default="1" w:styleId="Normal">'
+        ),
+        paragraph_style(
+            "LetterDate",
+            "Letter Date",
+            ppr=spacing(after=120) + '<w:contextualSpacing/><w:jc w:val="right"/>',
+        ),
+        paragraph_style(
+            "LetterHeader",
+            "Letter Header",
+            ppr=spacing(before=240, after=240),
+            rpr='<w:sz w:val="20"/><w:szCs w:val="20"/>',
+        ),
+        paragraph_style(
+            "LetterRecipients",
+            "Letter Recipients",
+            ppr=spacing(after=240) + '<w:contextualSpacing/><w:ind w:left="4536"/>',
+        ),
+        paragraph_style(
+            "LetterSubject",
+            "Letter Subject",
+            next_style="BodyText",
+            ppr=spacing(before=240, after=360) + keep,
+        ),
+        paragraph_style(
+            "BodyText",
+            "Body Text",
+            ppr=spacing(after=200) + '<w:jc w:val="both"/>',
+        ),
+        paragraph_style(
+            "ListBullet",
+            "List Bullet",
+            based_on="BodyText",
+            ppr='<w:numPr><w:numId w:val="1"/></w:numPr>' + spacing(after=120),
+        ),
+        paragraph_style(
+            "ListNumber",
+            "List Number",
+            based_on="BodyText",
+            ppr='<w:numPr><w:numId w:val="2"/></w:numPr>' + spacing(after=120),
+        ),
+        paragraph_style(
+            "LetterSignature",
+            "Letter Signature",
+            ppr=spacing(before=360) + keep,
+        ),
+        paragraph_style("LetterAnnexes", "Letter Annexes", ppr=spacing(before=480)),
+        paragraph_style(
+            "AnnexHeading",
+            "Annex Heading",
+            next_style="AnnexTitle",
+            ppr="<w:pageBreakBefore/>" + keep + spacing(after=240) + '<w:jc w:val="center"/>',
+            rpr="<w:b/><w:bCs/><w:caps/>",
+        ),
+        paragraph_style(
+            "AnnexTitle",
+            "Annex Title",
+            next_style="BodyText",
+            ppr=keep + spacing(after=360) + '<w:jc w:val="center"/>',
+            rpr='<w:b/><w:bCs/><w:sz w:val="24"/><w:szCs w:val="24"/>',
+        ),
+        # Markdown a body or annex may hold besides paragraphs and lists.
+        *(
+            paragraph_style(
+                f"Heading{level}",
+                f"heading {level}",
+                next_style="BodyText",
+                ppr=keep + spacing(before=240, after=120) + f'<w:outlineLvl w:val="{level - 1}"/>',
+                rpr="<w:b/><w:bCs/>" + (f'<w:sz w:val="{28 - 2 * level}"/>' if level < 4 else ""),
+            )
+            for level in range(1, 7)
+        ),
+        paragraph_style(
+            "BlockText",
+            "Block Text",
+            based_on="BodyText",
+            ppr='<w:ind w:left="567" w:right="567"/>',
+            rpr="<w:i/><w:iCs/>",
+        ),
+        paragraph_style(
+            "SourceCode",
+            "Source Code",
+            ppr=spacing(after=120),
+            rpr=mono + '<w:sz w:val="20"/><w:szCs w:val="20"/>',
+        ),
+        # The page: letterhead on the first page, page numbers on the others.
+        paragraph_style(
+            "Letterhead",
+            "Letterhead",
+            ppr=spacing(after=120)
+            + '<w:pBdr><w:bottom w:val="single" w:sz="8" w:space="4" w:color="1F3864"/></w:pBdr>',
+            rpr='<w:b/><w:bCs/><w:color w:val="1F3864"/><w:sz w:val="28"/><w:szCs w:val="28"/>',
+        ),
+        paragraph_style(
+            "Header",
+            "header",
+            ppr='<w:jc w:val="center"/>',
+            rpr='<w:sz w:val="18"/><w:szCs w:val="18"/>',
+        ),
+        # Characters and tables.
+        '<w:style w:type="character" w:default="1" w:styleId="DefaultParagraphFont">'
+        '<w:name w:val="Default Paragraph Font"/><w:uiPriority w:val="1"/><w:semiHidden/>'
+        "</w:style>",
+        '<w:style w:type="character" w:styleId="Hyperlink"><w:name w:val="Hyperlink"/>'
+        '<w:basedOn w:val="DefaultParagraphFont"/><w:rPr><w:color w:val="0563C1"/>'
+        '<w:u w:val="single"/></w:rPr></w:style>',
+        '<w:style w:type="character" w:styleId="VerbatimChar"><w:name w:val="Verbatim Char"/>'
+        f'<w:basedOn w:val="DefaultParagraphFont"/><w:rPr>{mono}</w:rPr></w:style>',
+        '<w:style w:type="table" w:default="1" w:styleId="TableNormal">'
+        '<w:name w:val="Normal Table"/><w:semiHidden/><w:tblPr><w:tblInd w:w="0" w:type="dxa"/>'
+        '<w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/>'
+        '<w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar>'
+        "</w:tblPr></w:style>",
+        '<w:style w:type="table" w:styleId="LetterSignatures"><w:name w:val="Letter Signatures"/>'
+        '<w:basedOn w:val="TableNormal"/><w:tblPr><w:tblBorders><w:top w:val="nil"/>'
+        '<w:left w:val="nil"/><w:bottom w:val="nil"/><w:right w:val="nil"/>'
+        '<w:insideH w:val="nil"/><w:insideV w:val="nil"/></w:tblBorders>'
+        '<w:tblCellMar><w:left w:w="0" w:type="dxa"/><w:right w:w="284" w:type="dxa"/>'
+        "</w:tblCellMar></w:tblPr></w:style>",
+        '<w:style w:type="numbering" w:default="1" w:styleId="NoList"><w:name w:val="No List"/>'
+        "<w:semiHidden/></w:style>",
+    ]
+    defaults = (
+        f"<w:docDefaults><w:rPrDefault><w:rPr>{fonts}"
+        '<w:sz w:val="22"/><w:szCs w:val="22"/><w:lang w:val="fr-CH" w:eastAsia="en-US" '
+        'w:bidi="ar-SA"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>'
+        '<w:spacing w:after="0" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
+        "</w:docDefaults>"
+    )
+    return xml(f'<w:styles xmlns:w="{W}">{defaults}{"".join(defined)}</w:styles>')
+
+
+def numbering() -> bytes:
+    """Bullets (numId 1) and numbers (numId 2); the renderer adds one w:num per list so that
+    each list counts from its own start."""
+
+    def level(ilvl: int, fmt: str, text: str) -> str:
+        indent = 567 * (ilvl + 1)
+        font = f'<w:rPr><w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}"/></w:rPr>'
+        return (
+            f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+            f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
+            f'<w:pPr><w:ind w:left="{indent}" w:hanging="397"/></w:pPr>'
+            f"{font if fmt == 'bullet' else ''}</w:lvl>"
+        )
+
+    bullets = "".join(level(i, "bullet", "•–◦"[i % 3]) for i in range(9))
+    numbers = "".join(
+        level(i, fmt, f"%{i + 1}{end}")
+        for i, (fmt, end) in enumerate(
+            [("decimal", "."), ("lowerLetter", ")"), ("lowerRoman", ".")] * 3
+        )
+    )
+    return xml(
+        f'<w:numbering xmlns:w="{W}">'
+        f'<w:abstractNum w:abstractNumId="0"><w:multiLevelType w:val="hybridMultilevel"/>'
+        f"{bullets}</w:abstractNum>"
+        f'<w:abstractNum w:abstractNumId="1"><w:multiLevelType w:val="hybridMultilevel"/>'
+        f"{numbers}</w:abstractNum>"
+        '<w:num w:numId="1"><w:abstractNumId w:val="0"/></w:num>'
+        '<w:num w:numId="2"><w:abstractNumId w:val="1"/></w:num>'
+        "</w:numbering>"
+    )
+
+
+def field(instruction: str, shown: str) -> str:
+    """A simple field (PAGE, NUMPAGES, DOCPROPERTY ...) with the value shown before updating."""
+    return f'<w:fldSimple w:instr=" {instruction} "><w:r><w:t>{shown}</w:t></w:r></w:fldSimple>'
+
+
+def first_page_header() -> bytes:
+    return xml(
+        f'<w:hdr xmlns:w="{W}" xmlns:r="{R}"><w:p><w:pPr><w:pStyle w:val="Letterhead"/></w:pPr>'
+        f"<w:r><w:t>{ORGANIZATION}</w:t></w:r></w:p></w:hdr>"
+    )
+
+
+def continuation_header() -> bytes:
+    """Pages 2 and on: the reference (custom property) and "page/pages"."""
+    return xml(
+        f'<w:hdr xmlns:w="{W}" xmlns:r="{R}"><w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr>'
+        f"{field('DOCPROPERTY reference', 'CL-00/0')}"
+        '<w:r><w:t xml:space="preserve"> – </w:t></w:r>'
+        f"{field('PAGE', '2')}<w:r><w:t>/</w:t></w:r>{field('NUMPAGES', '2')}"
+        '</w:p><w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p></w:hdr>'
+    )
+
+
+def document() -> bytes:
+    section = (
+        '<w:sectPr><w:headerReference w:type="default" r:id="rId5"/>'
+        '<w:headerReference w:type="first" r:id="rId4"/>'
+        f'<w:pgSz w:w="{PAGE_WIDTH}" w:h="{PAGE_HEIGHT}"/>'
+        f'<w:pgMar w:top="{MARGIN_TOP}" w:right="{MARGIN_RIGHT}" w:bottom="{MARGIN_BOTTOM}" '
+        f'w:left="{MARGIN_LEFT}" w:header="{HEADER_DISTANCE}" w:footer="{FOOTER_DISTANCE}" '
+        'w:gutter="0"/><w:cols w:space="708"/><w:titlePg/><w:docGrid w:linePitch="360"/>'
+        "</w:sectPr>"
+    )
+    sample = (
+        '<w:p><w:pPr><w:pStyle w:val="BodyText"/></w:pPr><w:r><w:t>'
+        "circulaire house style: the renderer replaces this text with the letter."
+        "</w:t></w:r></w:p>"
+    )
+    return xml(
+        f'<w:document xmlns:w="{W}" xmlns:r="{R}"><w:body>{sample}{section}</w:body></w:document>'
+    )
+
+
+def settings() -> bytes:
+    return xml(
+        f'<w:settings xmlns:w="{W}"><w:defaultTabStop w:val="567"/>'
+        '<w:hyphenationZone w:val="425"/><w:characterSpacingControl w:val="doNotCompress"/>'
+        '<w:compat><w:compatSetting w:name="compatibilityMode" '
+        'w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>'
+        '<w:themeFontLang w:val="fr-CH"/></w:settings>'
+    )
+
+
+def relationships(*rels: tuple[str, str, str]) -> bytes:
+    items = "".join(
+        f'<Relationship Id="{rid}" Type="{kind if "/" in kind else R + "/" + kind}" '
+        f'Target="{target}"/>'
+        for rid, kind, target in rels
+    )
+    return xml(f'<Relationships xmlns="{PKG_RELS}">{items}</Relationships>')
+
+
+def core() -> bytes:
+    return xml(
+        '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/'
+        'core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        "<dc:title>circulaire house style</dc:title></cp:coreProperties>"
+    )
+
+
+def content_types() -> bytes:
+    main = "application/vnd.openxmlformats-officedocument.wordprocessingml"
+    overrides = {
+        "/word/document.xml": f"{main}.document.main+xml",
+        "/word/styles.xml": f"{main}.styles+xml",
+        "/word/numbering.xml": f"{main}.numbering+xml",
+        "/word/settings.xml": f"{main}.settings+xml",
+        "/word/header1.xml": f"{main}.header+xml",
+        "/word/header2.xml": f"{main}.header+xml",
+        "/docProps/core.xml": "application/vnd.openxmlformats-package.core-properties+xml",
+    }
+    items = "".join(
+        f'<Override PartName="{name}" ContentType="{kind}"/>' for name, kind in overrides.items()
+    )
+    return xml(
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/>{items}</Types>'
+    )
+
+
+def package() -> dict[str, bytes]:
+    return {
+        "[Content_Types].xml": content_types(),
+        "_rels/.rels": relationships(
+            ("rId1", "officeDocument", "word/document.xml"),
+            ("rId2", f"{PKG_RELS}/metadata/core-properties", "docProps/core.xml"),
+        ),
+        "docProps/core.xml": core(),
+        "word/document.xml": document(),
+        "word/_rels/document.xml.rels": relationships(
+            ("rId1", "styles", "styles.xml"),
+            ("rId2", "numbering", "numbering.xml"),
+            ("rId3", "settings", "settings.xml"),
+            ("rId4", "header", "header1.xml"),
+            ("rId5", "header", "header2.xml"),
+        ),
+        "word/styles.xml": styles(),
+        "word/numbering.xml": numbering(),
+        "word/settings.xml": settings(),
+        "word/header1.xml": first_page_header(),
+        "word/header2.xml": continuation_header(),
+    }
+
+
+def build() -> bytes:
+    """The reference document, the same bytes every time (fixed dates, fixed order)."""
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in package().items():
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="compare, do not write")
+    parser.add_argument("-o", "--output", type=Path, default=OUTPUT)
+    args = parser.parse_args()
+    data = build()
+    if args.check:
+        if not args.output.is_file() or args.output.read_bytes() != data:
+            print(f"{args.output} is out of date: run {sys.argv[0]}", file=sys.stderr)
+            return 1
+        return 0
+    args.output.write_bytes(data)
+    print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
