@@ -411,7 +411,7 @@ def render_task(
     outputs: dict[str, Any] = {}
     try:
         for fmt, content in rendered.items():
-            write_atomic(paths[fmt], content)
+            write_atomic(paths[fmt], content, durable=False)
             outputs[fmt] = {
                 "file": paths[fmt].relative_to(output).as_posix(),
                 "sha256": _sha256(content),
@@ -650,7 +650,10 @@ def _save_manifest(
     settings: Settings, entries: dict[str, Entry], register: Entry | None, stamp: int | None = None
 ) -> None:
     """Write the manifest atomically. A checkpoint is dated to the build's start, so that files
-    written after it are hashed, not trusted, by the next build."""
+    written after it are hashed, not trusted, by the next build. Outputs are written without
+    an fsync each; one sync here makes them durable before the manifest vouches for them."""
+    if hasattr(os, "sync"):
+        os.sync()
     write_atomic(settings.manifest, manifest_bytes(settings, entries, register))
     if stamp is not None:
         os.utime(settings.manifest, ns=(stamp, stamp))

@@ -1,0 +1,168 @@
+"""Benchmarks of `circulaire build` and `circulaire validate`, run by `make bench`.
+
+Everything runs in a temporary folder, on synthetic archives varied from the real specs, through
+the command line a user runs (so each figure includes the start of the program). Never a timed
+test: figures depend on the machine, so they are printed (a Markdown table) and not asserted.
+
+    python benchmarks/run.py            # about two minutes on two cores
+    python benchmarks/run.py --help
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.synthetic import LETTERS, make_archive
+
+CIRCULAIRE = [sys.executable, "-m", "circulaire"]
+MEMORY_PROBE = """
+import resource, sys
+from pathlib import Path
+from circulaire.archive import Settings, build
+outcome = build(Settings(Path(sys.argv[1]), Path(sys.argv[2]), ("md", "txt")), int(sys.argv[3]))
+assert outcome.return_code == 0, outcome.problems[:3]
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(own, workers)
+"""
+
+
+def timed(command: list[str]) -> float:
+    started = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
+    return elapsed
+
+
+def build(archive: Path, dist: Path, formats: str, jobs: int) -> float:
+    command = [*CIRCULAIRE, "build", str(archive), "-o", str(dist), "-f", formats]
+    return timed([*command, "-j", str(jobs), "-q"])
+
+
+def rate(count: int, seconds: float) -> str:
+    return f"{count / seconds:,.0f} letters/s ({count} in {seconds:.2f} s)"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--letters", type=int, default=10_000, help="archive for md+txt, no-op")
+    parser.add_argument("--docx", type=int, default=300, help="letters rendered to DOCX")
+    parser.add_argument("--pdf", type=int, default=100, help="letters rendered to PDF")
+    parser.add_argument("--pandoc", type=int, default=30, help="letters pandoc converts")
+    parser.add_argument("--memory", default="100,1000,5000", help="archive sizes for memory")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    options = parser.parse_args()
+    jobs = options.jobs
+    rows: list[tuple[str, str]] = []
+
+    def report(what: str, figure: str) -> None:
+        rows.append((what, figure))
+        print(f"{what}: {figure}", file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="circulaire-bench-") as scratch:
+        root = Path(scratch)
+        archive = make_archive(root / "letters", options.letters)
+
+        # Markdown and text, the whole archive.
+        dist = root / "dist"
+        report(
+            f"md+txt, {options.letters:,} letters, cold build",
+            rate(options.letters, build(archive, dist, "md,txt", jobs)),
+        )
+        noop = [build(archive, dist, "md,txt", jobs) for _ in range(5)]
+        report(
+            f"no-op rebuild of {options.letters:,} letters (median of 5)",
+            f"{statistics.median(noop):.2f} s",
+        )
+
+        # DOCX and PDF, on a sample of the archive.
+        for fmt, count in (("docx", options.docx), ("pdf", options.pdf)):
+            sample = make_archive(root / f"{fmt}-letters", count)
+            try:
+                seconds = build(sample, root / f"{fmt}-dist", fmt, jobs)
+                report(f"{fmt}, {count} letters", rate(count, seconds))
+            except RuntimeError as exc:
+                report(f"{fmt}, {count} letters", f"failed: {str(exc).splitlines()[-1]}")
+
+        # What a user would otherwise script: pandoc, one process per letter, as many at once
+        # as circulaire's jobs.
+        pandoc = shutil.which("pandoc")
+        docx_line = next((figure for what, figure in rows if what.startswith("docx")), "")
+        if pandoc is None:
+            report("pandoc md -> docx", "pandoc is not installed")
+        else:
+            markdown = sorted(dist.rglob("*.md"))[: options.pandoc]
+            out = root / "pandoc"
+            out.mkdir()
+
+            def convert(path: Path) -> float:
+                return timed(
+                    [pandoc, str(path), "-o", str(out / f"{path.parent.name}-{path.stem}.docx")]
+                )
+
+            started = time.perf_counter()
+            with ThreadPoolExecutor(jobs) as pool:
+                list(pool.map(convert, markdown))
+            seconds = time.perf_counter() - started
+            report(
+                f"pandoc md -> docx, {len(markdown)} letters, {jobs} at once",
+                rate(len(markdown), seconds),
+            )
+            if docx_line and not docx_line.startswith("failed"):
+                ours = float(docx_line.split()[0].replace(",", ""))
+                report("DOCX: circulaire / pandoc", f"{ours / (len(markdown) / seconds):.0f}x")
+
+        # Cold start of validate on one file.
+        spec = LETTERS / "CL-21" / "27.yaml"
+        cold = [timed([*CIRCULAIRE, "validate", str(spec)]) for _ in range(7)]
+        bare = [timed([sys.executable, "-c", "pass"]) for _ in range(7)]
+        cold_ms, bare_ms = statistics.median(cold) * 1000, statistics.median(bare) * 1000
+        report(
+            "cold `circulaire validate` of one file (median of 7)",
+            f"{cold_ms:.0f} ms (Python alone: {bare_ms:.0f} ms)",
+        )
+
+        # Peak memory as the archive grows: the parent and the largest worker.
+        for size in (int(n) for n in options.memory.split(",")):
+            letters = make_archive(root / f"mem-{size}", size)
+            probe = subprocess.run(
+                [
+                    sys.executable,
+                    "-c",
+                    MEMORY_PROBE,
+                    str(letters),
+                    str(root / f"mem-{size}-dist"),
+                    str(jobs),
+                ],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            own, workers = (int(n) // 1024 for n in probe.stdout.split())
+            report(
+                f"peak memory, md+txt, {size:,} letters",
+                f"{own} MB (build), {workers} MB (largest worker)",
+            )
+
+    print(f"\nOn {os.cpu_count()} cores, `--jobs {jobs}`, Python {sys.version.split()[0]}:\n")
+    print("| Measure | Result |")
+    print("| --- | --- |")
+    for what, figure in rows:
+        print(f"| {what} | {figure} |")
+
+
+if __name__ == "__main__":
+    main()
