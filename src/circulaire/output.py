@@ -40,15 +40,19 @@ def is_folder_target(target: Path, raw: str) -> bool:
     return raw.endswith(("/", os.sep)) or target.is_dir() or not target.suffix
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path`` and rename it into place: never half a file."""
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write to a temporary file beside ``path`` and rename it into place: never half a file.
+
+    ``durable=False`` skips the fsync, for a caller that syncs once after many files (a build
+    syncs before its manifest vouches for them)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
