@@ -390,3 +390,31 @@ def test_plan_reads_only_what_changed(archive: Path, tmp_path: Path) -> None:
     run_build(archive, dist)
     work = plan(Settings(archive, dist, FAST))
     assert work.tasks == [] and not work.checked
+
+
+def _available_formats() -> tuple[str, ...]:
+    """Every format whose renderer is in this tree (DOCX and PDF arrive with their issues)."""
+    from importlib.util import find_spec
+
+    from circulaire.render import _MODULES, FORMATS
+
+    return tuple(f for f in FORMATS if find_spec(f"circulaire.render.{_MODULES[f]}") is not None)
+
+
+def test_every_format_builds_reproducibly_and_incrementally(tmp_path: Path) -> None:
+    formats = _available_formats()
+    assert {"md", "txt", "docx"} <= set(formats)
+    archive = make_archive(tmp_path / "letters", 6)
+    one, two = tmp_path / "one", tmp_path / "two"
+    first = run_build(archive, one, formats=formats, jobs=1)
+    assert first.return_code == 0, first.problems
+    assert first.files == 6 * len(formats)
+    run_build(archive, two, formats=formats, jobs=2)
+    assert tree(one) == tree(two)
+    register = (one / "index.md").read_text(encoding="utf-8")
+    assert " · ".join(f"[{f}](CL-19/001.{f})" for f in formats) in register
+    assert run_build(archive, one, formats=formats).built == []
+    (one / "CL-20/001.docx").unlink()
+    again = run_build(archive, one, formats=formats)
+    assert again.built == ["CL-20/001.yaml"] and again.files == 1
+    assert tree(one) == tree(two)
