@@ -64,6 +64,7 @@ def styles() -> bytes:
     fonts = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
     mono = f'<w:rFonts w:ascii="{MONO}" w:hAnsi="{MONO}" w:cs="{MONO}"/>'
     keep = "<w:keepNext/><w:keepLines/>"
+    left = '<w:jc w:val="left"/>'  # list items are short: never stretched to both margins
     defined = [
         # The letter, top to bottom.
         paragraph_style("Normal", "Normal", based_on=None, extra="", ppr=spacing(), rpr="").replace(
@@ -100,13 +101,13 @@ def styles() -> bytes:
             "ListBullet",
             "List Bullet",
             based_on="BodyText",
-            ppr='<w:numPr><w:numId w:val="1"/></w:numPr>' + spacing(after=120),
+            ppr='<w:numPr><w:numId w:val="1"/></w:numPr>' + spacing(after=120) + left,
         ),
         paragraph_style(
             "ListNumber",
             "List Number",
             based_on="BodyText",
-            ppr='<w:numPr><w:numId w:val="2"/></w:numPr>' + spacing(after=120),
+            ppr='<w:numPr><w:numId w:val="2"/></w:numPr>' + spacing(after=120) + left,
         ),
         paragraph_style(
             "LetterSignature",

@@ -69,6 +69,8 @@ QUOTE_STYLE = "Block Text"
 SIGNATURES_TABLE_STYLE = "Letter Signatures"
 LIST_INDENT = 567
 """Left indent of a list paragraph per level (1 cm), for paragraphs that continue an item."""
+BULLET_WIDTH = 397
+"""Room for the bullet or number of a list item in an indented block (7 mm)."""
 HOUSE_LANGUAGE = {"fr": "fr-CH"}
 """The document language of a letter that names only its language: the house is in Geneva."""
 
@@ -115,6 +117,8 @@ class Reference:
     numbering_xml: str
     next_num_id: int
     text_width: int
+    indents: dict[str, int] = field(default_factory=dict)
+    """Left indent of each paragraph style that has one, by style id, in twentieths of a point."""
     """Width between the margins, in twentieths of a point: the signature table's."""
 
     def style(self, name: str, kind: str = "paragraph") -> str:
@@ -248,11 +252,14 @@ def _read(path: Path, document: Any) -> Reference:
             next_num_id = max(next_num_id, num_id + 1)
             if abstract is not None:
                 num_to_abstract[num_id] = int(abstract.get(f"{{{W}}}val"))
+    indents: dict[str, int] = {}
     for style in document.styles:
         kind = kinds.get(int(style.type))
         if kind is None or not style.name:
             continue
         styles.setdefault((kind, style.name.lower()), style.style_id)
+        if kind == "paragraph" and style.paragraph_format.left_indent:
+            indents[style.style_id] = style.paragraph_format.left_indent // 635
         if kind == "paragraph":
             style_num_id = _style_num_id(style)
             if style_num_id is not None and style_num_id in num_to_abstract:
@@ -301,6 +308,7 @@ def _read(path: Path, document: Any) -> Reference:
         numbering_xml=numbering_xml,
         next_num_id=next_num_id,
         text_width=max(int(text_width), 1440),
+        indents=indents,
     )
 
 
@@ -441,7 +449,12 @@ class BodyWriter(Walker):
         level = min(self.depth, 8)
         self.lists.append((num_id, self.reference.abstract_numbering(style), level, start))
         numbered = f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'
-        indent = f'<w:ind w:left="{LIST_INDENT * (level + 1)}"/>'
+        # A list in an indented block (recipients on the right) keeps the block's indent.
+        offset = self.reference.indents.get(self.reference.style(self.style_name), 0)
+        indent = f'<w:ind w:left="{offset + LIST_INDENT * (level + 1)}"/>'
+        if offset:
+            hanging = f'w:left="{offset + LIST_INDENT * level + BULLET_WIDTH}"'
+            numbered += f'<w:ind {hanging} w:hanging="{BULLET_WIDTH}"/>'
         self.depth += 1
         for item in node.children:
             children = list(item.children)
