@@ -16,6 +16,9 @@ import docx
 import pytest
 from click.testing import CliRunner
 from docx.oxml.ns import qn
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from lxml import etree
 
 from circulaire.cli import cli
 from circulaire.errors import RenderError
@@ -444,6 +447,31 @@ def test_xml_special_characters_are_text() -> None:
     assert hyperlinks(document) [-1] == ("lien", "https://example.org/?a=1&b=%3C2%3E")  # fmt: skip
 
 
+def test_a_character_xml_cannot_hold_is_an_error_not_a_corrupt_file() -> None:
+    with pytest.raises(RenderError, match="U\\+0001 cannot be written in a DOCX"):
+        render(with_body("bonjour \x01"), "docx")
+
+
+MARKDOWNISH = st.text(
+    st.sampled_from(list("ab é*_[]()<>`#-+1.:\n\t\\!&\"'|~="))
+    | st.characters(blacklist_categories=("Cc", "Cs")),
+    max_size=120,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(body=MARKDOWNISH, subject=MARKDOWNISH.filter(str.strip))
+def test_any_text_gives_a_document_word_can_open(body: str, subject: str) -> None:
+    data = render(with_body(body, subject=subject), "docx")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert archive.testzip() is None
+        for name in archive.namelist():
+            if name.endswith((".xml", ".rels")):
+                etree.fromstring(archive.read(name))  # well-formed, or this raises
+    document = read(data)
+    assert any(p.style.name == "Letter Subject" for p in document.paragraphs)
+
+
 # -- the real readers -------------------------------------------------------------------------
 
 
@@ -465,8 +493,33 @@ def libreoffice_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Pat
         name = spec.relative_to(LETTERS).with_suffix("").as_posix().replace("/", "-")
         documents[spec] = folder / f"{name}.docx"
         documents[spec].write_bytes(render(load_letter(spec), "docx"))
+    documents[HOSTILE] = folder / "hostile.docx"
+    documents[HOSTILE].write_bytes(render(hostile_letter(), "docx"))
     pdfs = soffice_to_pdf(list(documents.values()), folder, folder / "profile")
     return dict(zip(documents, pdfs, strict=True))
+
+
+HOSTILE = Path("hostile")
+LONG_WORD = "Anticonstitutionnellement" * 40
+
+
+def hostile_letter() -> Letter:
+    """No body, a word longer than a line, characters XML and Markdown treat specially."""
+    return with_body(
+        "",
+        subject=LONG_WORD,
+        recipients=("A <b> & C 'd' \"e\" *f* [g](h)",),
+        closing=None,
+        annexes=(Annex(LONG_WORD, LONG_WORD),),
+    )
+
+
+@pytest.mark.slow
+def test_libreoffice_lays_out_a_hostile_letter(libreoffice_pdfs: dict[Path, Path]) -> None:
+    text = pdf_text(libreoffice_pdfs[HOSTILE])
+    assert "A <b> & C 'd' \"e\" *f* [g](h)" in text
+    assert text.count("Madame, Monsieur,") == 1
+    assert "".join(text.split()).count(LONG_WORD) == 3  # wrapped, never lost
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax import saxutils
 
 from ..dates import long_date
 from ..errors import RenderError
@@ -82,6 +82,30 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
     for block, text in parts:
         writer.block(block, text, letter)
     return reference.package(letter, writer)
+
+
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 cannot hold. Validation refuses them in a spec; a letter built in Python
+could still carry one, and must then fail rather than give a file Word calls corrupt."""
+
+
+def escape(text: str) -> str:
+    """Text as XML character data, or a RenderError for a character XML cannot hold."""
+    return saxutils.escape(_xml_safe(text))
+
+
+def quoteattr(text: str) -> str:
+    """Text as a quoted XML attribute value (newlines and tabs kept as references)."""
+    return saxutils.quoteattr(_xml_safe(text), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
+
+
+def _xml_safe(text: str) -> str:
+    bad = NOT_XML.search(text)
+    if bad:
+        raise RenderError(
+            f"the character U+{ord(bad[0]):04X} cannot be written in a DOCX: {text[:40]!r}"
+        )
+    return text
 
 
 # -- the reference document -------------------------------------------------------------------
