@@ -418,3 +418,21 @@ def test_every_format_builds_reproducibly_and_incrementally(tmp_path: Path) -> N
     again = run_build(archive, one, formats=formats)
     assert again.built == ["CL-20/001.yaml"] and again.files == 1
     assert tree(one) == tree(two)
+
+
+def test_workers_end_with_a_killed_build(tmp_path: Path) -> None:
+    archive = make_archive(tmp_path / "letters", 600)
+    command = [sys.executable, "-m", "circulaire", "build", str(archive), "-o", str(tmp_path)]
+    process = subprocess.Popen([*command, "-f", "md,txt", "-j", "2"], start_new_session=True)
+    time.sleep(0.6)
+    process.kill()  # the build only: its workers notice and stop
+    process.wait()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.killpg(process.pid, signal.SIGKILL)
+    pytest.fail("the workers outlived the build")

@@ -19,7 +19,8 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,6 +216,17 @@ def template_set(templates: Path | None) -> str:
     return digest.hexdigest()
 
 
+def code() -> str:
+    """One hash over circulaire's own modules: a renderer changed in a checkout (where the
+    version stays the same) rebuilds what it renders."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(f"{path.relative_to(package).as_posix()}\0".encode())
+        digest.update(_file_sha256(path).encode() + b"\0")
+    return digest.hexdigest()
+
+
 def build_inputs(settings: Settings) -> dict[str, Any]:
     """What every output is built from besides its spec; a change rebuilds every letter."""
     docx = settings.reference_docx
@@ -222,6 +234,7 @@ def build_inputs(settings: Settings) -> dict[str, Any]:
         "templates": template_set(settings.templates),
         "reference_docx": _file_sha256(docx) if docx is not None else None,
         "version": __version__,
+        "code": code(),
     }
 
 
@@ -479,29 +492,33 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
     total = len(plan.tasks)
     if progress is not None:
         progress(0, total)
-    for result in _results(plan, jobs):
-        done += 1
-        if progress is not None:
-            progress(done, total)
-        changed = True
-        if result.entry is None:
-            outcome.failed += 1
-            outcome.problems.extend(result.problems)
-            old = plan.previous.get(result.key)
-            if old is not None:
-                files = _remove_outputs(output, old, list(old.get("outputs", {})))
-                if files:
-                    outcome.removed.append((result.key, "its spec failed", files))
-            continue
-        kept = plan.kept.get(result.key, {}).get("outputs", {})
-        entry = {**result.entry, **plan.inputs}
-        entry["outputs"] = {**kept, **result.entry["outputs"]}
-        entries[result.key] = entry
-        outcome.built.append(result.key)
-        outcome.files += len(result.entry["outputs"])
-        if time.monotonic() - last_checkpoint > CHECKPOINT_SECONDS:
-            _save_manifest(settings, entries, None, stamp=begun)
-            last_checkpoint = time.monotonic()
+    try:
+        for result in _results(plan, jobs):
+            done += 1
+            if progress is not None:
+                progress(done, total)
+            changed = True
+            if result.entry is None:
+                outcome.failed += 1
+                outcome.problems.extend(result.problems)
+                old = plan.previous.get(result.key)
+                if old is not None:
+                    files = _remove_outputs(output, old, list(old.get("outputs", {})))
+                    if files:
+                        outcome.removed.append((result.key, "its spec failed", files))
+                continue
+            kept = plan.kept.get(result.key, {}).get("outputs", {})
+            entry = {**result.entry, **plan.inputs}
+            entry["outputs"] = {**kept, **result.entry["outputs"]}
+            entries[result.key] = entry
+            outcome.built.append(result.key)
+            outcome.files += len(result.entry["outputs"])
+            if time.monotonic() - last_checkpoint > CHECKPOINT_SECONDS:
+                _save_manifest(settings, entries, None, stamp=begun)
+                last_checkpoint = time.monotonic()
+    except KeyboardInterrupt:  # keep what is done: the next build starts from there
+        _save_manifest(settings, entries, None, stamp=begun)
+        raise
 
     for key, clash in _clashes(entries, plan.letters):
         changed = True
@@ -568,16 +585,44 @@ def _results(plan: Plan, jobs: int | None) -> Iterator[Result]:
 
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with ProcessPoolExecutor(min(jobs, len(chunks)), mp_context=context) as pool:
-        pending: set[Future[list[Result]]] = {
-            pool.submit(_render_chunk, chunk, *arguments) for chunk in chunks
-        }
-        from concurrent.futures import FIRST_COMPLETED, wait
-
+    pool = ProcessPoolExecutor(
+        min(jobs, len(chunks)),
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(os.getpid(),),
+    )
+    try:
+        pending = {pool.submit(_render_chunk, chunk, *arguments): chunk for chunk in chunks}
         while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                yield from future.result()
+                chunk = pending.pop(future)
+                try:
+                    results = future.result()
+                except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
+                    message = f"a worker process died while rendering this letter ({exc})"
+                    results = [
+                        Result(t.key, problems=[Problem(t.spec, message=message)]) for t in chunk
+                    ]
+                yield from results
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_worker(parent: int) -> None:
+    """Workers leave Ctrl-C to the build, and end when it ends, however it ends: a build
+    killed with SIGKILL leaves no worker behind to finish a letter unasked."""
+    import signal
+    import threading
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-build", daemon=True).start()
 
 
 def _preload(formats: Iterable[str]) -> None:
