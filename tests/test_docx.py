@@ -354,6 +354,28 @@ def test_the_reference_is_read_again_when_it_changes(tmp_path: Path) -> None:
         rendered(letter(), reference_docx=path)
 
 
+def test_a_docx_template_may_override_one_block_with_super(tmp_path: Path) -> None:
+    (tmp_path / "letter.docx.j2").write_text(
+        '{% extends "letter.j2" %}\n{% block subject %}\nÀ lire.\n\n{{ super() }}'
+        "{% endblock %}\n{% block annex %}\n**Pièce jointe**\n\n{{ super() }}{% endblock %}\n",
+        encoding="utf-8",
+    )
+    document = rendered(letter("CL-19/73"), templates=tmp_path)
+    texts = styled(document)
+    at = texts.index(("Letter Subject", "À lire."))
+    assert texts[at + 1][0] == "Letter Subject"
+    assert texts[at + 1][1].startswith("Objet: Journée mondiale")
+    assert texts[-15:-12] == [
+        ("Annex Heading", "Pièce jointe"),
+        ("Annex Title", "Annexe 1"),
+        ("Body Text", "Appel à l'action pour la Journée mondiale 2020 des télécommunications et "
+         "de la société de l'information"),
+    ]  # fmt: skip
+    assert render(letter("CL-19/73"), "md", RenderOptions(templates=tmp_path)) == render(
+        letter("CL-19/73"), "md"
+    )  # the Markdown is not changed
+
+
 def test_a_template_override_changes_the_docx(tmp_path: Path) -> None:
     layout = (packaged_templates() / "letter.j2").read_text(encoding="utf-8")
     changed = layout.replace("{{ labels.subject | inline }}:", "Concerne:")

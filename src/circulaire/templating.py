@@ -84,34 +84,73 @@ def render_blocks(
     """Template ``name`` rendered as ``(block name, text)`` pairs, in the order of the output.
 
     Formats that lay out each part of the letter differently (DOCX) take the parts from the
-    same template as Markdown, so a user's override of ``letter.j2`` changes them all. A block
+    same ``letter.j2`` as Markdown, so a user's override of it changes them all; a template that
+    extends it and overrides a block (``super()`` included) works as for Markdown. A block
     inside another (``annex`` inside ``annexes``) comes after it; text outside any block comes
     with the name ``""``.
     """
-    from jinja2.utils import concat
-
     env = environment(tuple(sorted(filters.items())), user_templates)
     parts: list[tuple[str, str]] = []
-
-    def capture(block: str, original: Callable[..., Any]) -> Callable[..., Any]:
-        def render_block(block_context: Any) -> Any:
-            index = len(parts)
-            parts.append((block, ""))
-            parts[index] = (block, concat(original(block_context)))
-            yield from ()
-
-        return render_block
-
     with template_errors():
         template = env.get_template(name)
         ctx = template.new_context(
             {"letter": letter, "style": letter.style, "labels": letter.style.labels, **context}
         )
+        blocks = _CapturedBlocks(parts)
         for block, functions in ctx.blocks.items():
-            functions[0] = capture(block, functions[0])
+            blocks.setdefault(block, []).extend(functions)
+        ctx.blocks = blocks
         for text in template.root_render_func(ctx):
             parts.append(("", text))
     return parts
+
+
+class _CapturedBlock:
+    """The outermost render function of a block: records the block's text in ``parts`` and
+    yields nothing. Equal to the function it wraps, so that ``super()`` finds its place."""
+
+    def __init__(self, name: str, original: Callable[..., Any], parts: list[tuple[str, str]]):
+        self.name, self.original, self.parts = name, original, parts
+
+    def __call__(self, context: Any) -> Iterator[str]:
+        from jinja2.utils import concat
+
+        index = len(self.parts)
+        self.parts.append((self.name, ""))  # keeps its place before the blocks inside it
+        self.parts[index] = (self.name, concat(self.original(context)))
+        return iter(())
+
+    def __eq__(self, other: object) -> bool:
+        return other is self or other is self.original
+
+    __hash__ = object.__hash__
+
+
+class _CapturedBlocks(dict[str, list[Any]]):
+    """Jinja's block table (name -> render functions, the outermost first). Templates that
+    extend add their parents' blocks with ``setdefault(name, []).append(...)``."""
+
+    def __init__(self, parts: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.parts = parts
+
+    def setdefault(self, key: str, default: list[Any] | None = None) -> list[Any]:
+        if key not in self:
+            self[key] = _BlockStack(key, self.parts)
+        return self[key]
+
+
+class _BlockStack(list[Any]):
+    def __init__(self, name: str, parts: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.name, self.parts = name, parts
+
+    def append(self, function: Any) -> None:
+        super().append(function if self else _CapturedBlock(self.name, function, self.parts))
+
+    def extend(self, functions: Any) -> None:
+        for function in functions:
+            self.append(function)
 
 
 @contextmanager

@@ -77,7 +77,7 @@ HOUSE_LANGUAGE = {"fr": "fr-CH"}
 
 def render(letter: Letter, options: RenderOptions) -> bytes:
     reference = load_reference(options.reference_docx or packaged_templates() / "reference.docx")
-    parts = render_blocks("letter.j2", letter, FILTERS, options.templates, hard_break="  \n")
+    parts = render_blocks("letter.docx.j2", letter, FILTERS, options.templates, hard_break="  \n")
     writer = BodyWriter(reference)
     for block, text in parts:
         writer.block(block, text, letter)
