@@ -207,9 +207,12 @@ def test_nested_lists_and_items_of_several_paragraphs() -> None:
     body = "- un\n\n  suite\n\n  - un.a\n- deux\n"
     document = rendered(with_body(body, recipients=()))
     items = [(p.text, p._p.pPr.numPr) for p in document.paragraphs if p.style.name == "List Bullet"]
-    assert [text for text, _ in items] == ["un", "suite", "un.a", "deux"]
-    assert items[0][1].ilvl.val == 0 and items[2][1].ilvl.val == 1
-    assert items[1][1] is None  # continues the item, without a bullet of its own
+    assert [text for text, _ in items] == ["un", "un.a", "deux"]
+    assert items[0][1].ilvl.val == 0 and items[1][1].ilvl.val == 1
+    [suite] = [p for p in document.paragraphs if p.text == "suite"]
+    # continues the item under its text, without a bullet of its own
+    assert suite.style.name == "Body Text" and suite._p.pPr.numPr is None
+    assert round(suite.paragraph_format.left_indent.cm) == 1
 
 
 def test_grouped_marks_put_the_signatories_side_by_side() -> None:

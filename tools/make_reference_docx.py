@@ -12,6 +12,7 @@ import argparse
 import sys
 import zipfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 OUTPUT = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
 
@@ -51,8 +52,31 @@ def paragraph_style(
         parts.append(f'<w:basedOn w:val="{based_on}"/>')
     if next_style:
         parts.append(f'<w:next w:val="{next_style}"/>')
-    parts.append(f"<w:qFormat/>{extra}<w:pPr>{ppr}</w:pPr><w:rPr>{rpr}</w:rPr></w:style>")
+    parts.append(f"<w:qFormat/>{extra}{schema_order(ppr)}<w:rPr>{rpr}</w:rPr></w:style>")
     return "".join(parts)
+
+
+PPR_ORDER = [
+    "keepNext",
+    "keepLines",
+    "pageBreakBefore",
+    "numPr",
+    "pBdr",
+    "spacing",
+    "ind",
+    "contextualSpacing",
+    "jc",
+    "outlineLvl",
+]
+"""The order WordprocessingML requires of these paragraph properties (Word refuses others)."""
+
+
+def schema_order(ppr: str) -> str:
+    """``<w:pPr>`` holding the properties given, in the order of the schema."""
+    ElementTree.register_namespace("w", W)
+    element = ElementTree.fromstring(f'<w:pPr xmlns:w="{W}">{ppr}</w:pPr>')
+    element[:] = sorted(element, key=lambda child: PPR_ORDER.index(child.tag.split("}")[1]))
+    return ElementTree.tostring(element, encoding="unicode").replace(f' xmlns:w="{W}"', "")
 
 
 def spacing(before: int = 0, after: int = 0) -> str:

@@ -488,7 +488,7 @@ class BodyWriter(Walker):
                 self.paragraph("", style, numbered)
             for child in children:
                 if child.type == "paragraph":
-                    self.paragraph(self.inline(child.children), style, indent)
+                    self.paragraph(self.inline(child.children), self.style_name, indent)
                 else:
                     self.visit(child)
         self.depth -= 1
