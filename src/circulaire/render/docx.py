@@ -221,12 +221,13 @@ def load_reference(path: Path) -> Reference:
         stat = path.stat()
     except OSError as exc:
         raise RenderError(f"{path}: cannot read the reference document: {exc.strerror}") from None
-    return _load(str(path), stat.st_mtime_ns, stat.st_size)
+    return _load(str(path), str(path.resolve()), stat.st_mtime_ns, stat.st_size)
 
 
 @lru_cache(maxsize=8)
-def _load(path_text: str, mtime_ns: int, size: int) -> Reference:
-    """Read a reference document; the cache key changes when the file does."""
+def _load(path_text: str, resolved: str, mtime_ns: int, size: int) -> Reference:
+    """Read a reference document; the cache key (the file, its time and size) changes when the
+    file does. Errors name the file as the user gave it."""
     import docx
 
     path = Path(path_text)
