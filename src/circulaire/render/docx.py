@@ -141,9 +141,9 @@ class Reference:
     numbering_xml: str
     next_num_id: int
     text_width: int
+    """Width between the margins, in twentieths of a point: the signature table's."""
     indents: dict[str, int] = field(default_factory=dict)
     """Left indent of each paragraph style that has one, by style id, in twentieths of a point."""
-    """Width between the margins, in twentieths of a point: the signature table's."""
 
     def style(self, name: str, kind: str = "paragraph") -> str:
         """The id of the style called ``name``; a reference without it cannot lay out a letter."""
@@ -243,53 +243,91 @@ def _load(path_text: str, resolved: str, mtime_ns: int, size: int) -> Reference:
 
 
 def _read(path: Path, document: Any) -> Reference:
+    main = document.part
+    head, tail = _document_frame(document)
+    numbering_name, numbering_xml, num_to_abstract = _numbering_of(main)
+    styles, list_numbering, indents = _styles_of(document, num_to_abstract)
+    return Reference(
+        path=path,
+        document_name=str(main.partname).lstrip("/"),
+        document_head=DECLARATION + head,
+        document_tail=tail,
+        document_rels=[
+            (rid, rel.reltype, rel.target_ref, rel.is_external) for rid, rel in main.rels.items()
+        ],
+        parts=_parts_of(main),
+        styles=styles,
+        list_numbering=list_numbering,
+        numbering_name=numbering_name,
+        numbering_xml=numbering_xml,
+        next_num_id=max(num_to_abstract, default=0) + 1,
+        text_width=_text_width(document),
+        indents=indents,
+    )
+
+
+def _document_frame(document: Any) -> tuple[str, str]:
+    """The main part's XML before and after the body's content: its namespaces, and the
+    reference's page setup (the last ``w:sectPr``), which the letter keeps."""
     from lxml import etree  # type: ignore[import-untyped]
 
-    main = document.part
-    body = document.element.body
-    sections = body.findall(f"{{{W}}}sectPr")
-    section = sections[-1] if sections else etree.Element(f"{{{W}}}sectPr")
+    sections = document.element.body.findall(f"{{{W}}}sectPr")
+    section = _copy(sections[-1]) if sections else etree.Element(f"{{{W}}}sectPr")
     root = etree.Element(f"{{{W}}}document", nsmap={**document.element.nsmap, "w": W, "r": R})
     for key, value in document.element.attrib.items():
         root.set(key, value)
-    new_body = etree.SubElement(root, f"{{{W}}}body")
-    new_body.append(etree.Comment("body"))
-    new_body.append(_copy(section))
+    body = etree.SubElement(root, f"{{{W}}}body")
+    body.append(etree.Comment("body"))
+    body.append(section)
     head, tail = etree.tostring(root, encoding="unicode").split("<!--body-->")
+    return head, tail
 
+
+def _numbering_of(main: Any) -> tuple[str | None, str, dict[int, int]]:
+    """The numbering part's name and XML, and the abstract numbering of each ``w:num``."""
+    from lxml import etree
+
+    for rel in main.rels.values():
+        if rel.reltype == f"{R}/numbering" and not rel.is_external:
+            numbering = rel.target_part.element
+            nums = {
+                int(num.get(f"{{{W}}}numId")): int(abstract.get(f"{{{W}}}val"))
+                for num in numbering.findall(f"{{{W}}}num")
+                if (abstract := num.find(f"{{{W}}}abstractNumId")) is not None
+            }
+            name = str(rel.target_part.partname).lstrip("/")
+            return name, etree.tostring(numbering, encoding="unicode"), nums
+    return None, "", {}
+
+
+def _styles_of(
+    document: Any, num_to_abstract: dict[int, int]
+) -> tuple[dict[tuple[str, str], str], dict[str, int], dict[str, int]]:
+    """Style ids by kind and lower-case name, the abstract numbering of list styles, and the
+    left indent of indented paragraph styles."""
+    kinds = {1: "paragraph", 2: "character", 3: "table"}
     styles: dict[tuple[str, str], str] = {}
     list_numbering: dict[str, int] = {}
-    kinds = {1: "paragraph", 2: "character", 3: "table"}
-    num_to_abstract: dict[int, int] = {}
-    numbering_name = None
-    numbering_xml = ""
-    next_num_id = 1
-    numbering_parts = [
-        rel.target_part for rel in main.rels.values() if rel.reltype == f"{R}/numbering"
-    ]
-    if numbering_parts:
-        numbering = numbering_parts[0].element
-        numbering_name = str(numbering_parts[0].partname).lstrip("/")
-        numbering_xml = etree.tostring(numbering, encoding="unicode")
-        for num in numbering.findall(f"{{{W}}}num"):
-            abstract = num.find(f"{{{W}}}abstractNumId")
-            num_id = int(num.get(f"{{{W}}}numId"))
-            next_num_id = max(next_num_id, num_id + 1)
-            if abstract is not None:
-                num_to_abstract[num_id] = int(abstract.get(f"{{{W}}}val"))
     indents: dict[str, int] = {}
     for style in document.styles:
         kind = kinds.get(int(style.type))
         if kind is None or not style.name:
             continue
         styles.setdefault((kind, style.name.lower()), style.style_id)
-        if kind == "paragraph" and style.paragraph_format.left_indent:
+        if kind != "paragraph":
+            continue
+        if style.paragraph_format.left_indent:
             indents[style.style_id] = style.paragraph_format.left_indent // 635
-        if kind == "paragraph":
-            style_num_id = _style_num_id(style)
-            if style_num_id is not None and style_num_id in num_to_abstract:
-                list_numbering[style.name.lower()] = num_to_abstract[style_num_id]
+        num_id = _style_num_id(style)
+        if num_id is not None and num_id in num_to_abstract:
+            list_numbering[style.name.lower()] = num_to_abstract[num_id]
+    return styles, list_numbering, indents
 
+
+def _parts_of(main: Any) -> list[Part]:
+    """Every part the main part reaches (styles, numbering, headers, images...), by name.
+    Package-level parts (app properties, thumbnail) are left out: they would speak of the
+    reference document, not of the letter."""
     parts: list[Part] = []
     seen = {str(main.partname)}
     pending = [rel.target_part for rel in main.rels.values() if not rel.is_external]
@@ -311,30 +349,16 @@ def _read(path: Path, document: Any) -> Reference:
                 fields=_docproperty_fields(part),
             )
         )
-    parts.sort(key=lambda p: p.name)
+    return sorted(parts, key=lambda p: p.name)
 
-    section_obj = document.sections[-1] if sections else None
-    text_width = 9360
-    if section_obj is not None and section_obj.page_width and section_obj.left_margin is not None:
-        right = section_obj.right_margin or 0
-        text_width = (section_obj.page_width - section_obj.left_margin - right) // 635
-    return Reference(
-        path=path,
-        document_name=str(main.partname).lstrip("/"),
-        document_head=DECLARATION + head,
-        document_tail=tail,
-        document_rels=[
-            (rid, rel.reltype, rel.target_ref, rel.is_external) for rid, rel in main.rels.items()
-        ],
-        parts=parts,
-        styles=styles,
-        list_numbering=list_numbering,
-        numbering_name=numbering_name,
-        numbering_xml=numbering_xml,
-        next_num_id=next_num_id,
-        text_width=max(int(text_width), 1440),
-        indents=indents,
-    )
+
+def _text_width(document: Any) -> int:
+    """Width between the margins of the last section (twips); 6.5 in when it says nothing."""
+    section = document.sections[-1] if len(document.sections) else None
+    if section is None or not section.page_width or section.left_margin is None:
+        return 9360
+    width = section.page_width - section.left_margin - (section.right_margin or 0)
+    return max(int(width) // 635, 1440)
 
 
 def _copy(element: Any) -> Any:
