@@ -29,7 +29,7 @@ from circulaire.render import docx as renderer
 from circulaire.render.docx import load_reference
 from circulaire.templating import packaged_templates
 from circulaire.validate import load_letter
-from conftest import ARCHIVE, LETTERS, ROOT
+from conftest import ARCHIVE, LETTERS, ROOT, require
 from readers import SIMILAR_ENOUGH, pandoc_markdown, pdf_text, similarity, soffice_to_pdf
 
 REFERENCE = packaged_templates() / "reference.docx"
@@ -282,16 +282,39 @@ def test_another_reference_document_gives_its_look(tmp_path: Path) -> None:
     assert document.paragraphs[0].text == "Genève, le 8 juillet 2021"
 
 
-def reference_without(tmp_path: Path, style: str) -> Path:
-    """The house reference with one style renamed away."""
+def edited_reference(tmp_path: Path, part: str, old: str, new: str) -> Path:
+    """The house reference with ``old`` replaced by ``new`` in one of its parts."""
     path = tmp_path / "house.docx"
     with zipfile.ZipFile(REFERENCE) as source, zipfile.ZipFile(path, "w") as target:
         for item in source.infolist():
             data = source.read(item)
-            if item.filename == "word/styles.xml":
-                data = data.replace(f'w:val="{style}"'.encode(), b'w:val="Something Else"')
+            if item.filename == part:
+                assert old.encode() in data
+                data = data.replace(old.encode(), new.encode())
             target.writestr(item, data)
     return path
+
+
+def reference_without(tmp_path: Path, style: str) -> Path:
+    """The house reference with one style renamed away."""
+    return edited_reference(
+        tmp_path, "word/styles.xml", f'w:val="{style}"', 'w:val="Something Else"'
+    )
+
+
+def test_docproperty_fields_as_word_saves_them_show_the_letters_values(tmp_path: Path) -> None:
+    simple = (
+        '<w:fldSimple w:instr=" DOCPROPERTY reference "><w:r><w:t>CL-00/0</w:t></w:r></w:fldSimple>'
+    )
+    complex_field = (
+        '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space="preserve">'
+        ' DOCPROPERTY "date" \\* MERGEFORMAT </w:instrText></w:r><w:r><w:fldChar '
+        'w:fldCharType="separate"/></w:r><w:r><w:t>1er janvier</w:t></w:r><w:r><w:t> 2000</w:t>'
+        '</w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
+    path = edited_reference(tmp_path, "word/header2.xml", simple, complex_field)
+    header = rendered(letter(), reference_docx=path).sections[0].header
+    assert "".join(header._element.xpath(".//w:t/text()")) == "8 juillet 2021 – 2/2"
 
 
 def test_a_reference_missing_a_style_is_an_error_naming_it(tmp_path: Path) -> None:
@@ -377,6 +400,25 @@ def test_a_docx_template_may_override_one_block_with_super(tmp_path: Path) -> No
     assert render(letter("CL-19/73"), "md", RenderOptions(templates=tmp_path)) == render(
         letter("CL-19/73"), "md"
     )  # the Markdown is not changed
+
+
+@pytest.mark.slow
+def test_a_reference_saved_by_libreoffice_lays_out_letters(tmp_path: Path) -> None:
+    """The README's way to a house style of one's own: open the reference, save it."""
+    saved = tmp_path / "saved"
+    program = require("soffice")
+    subprocess.run(
+        [program, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
+         "--convert-to", "docx:MS Word 2007 XML", "--outdir", str(saved), str(REFERENCE)],
+        check=True, capture_output=True, timeout=240,
+    )  # fmt: skip
+    item = letter("CL-19/73")
+    document = tmp_path / "letter.docx"
+    document.write_bytes(render(item, "docx", RenderOptions(reference_docx=saved / REFERENCE.name)))
+    [pdf] = soffice_to_pdf([document], tmp_path, tmp_path / "profile")
+    text = pdf_text(pdf)
+    assert similarity(text, render(item, "txt").decode()) >= SIMILAR_ENOUGH
+    assert "CL-19/73 – 2/3" in text and "CL-19/73 – 3/3" in text
 
 
 def test_a_template_override_changes_the_docx(tmp_path: Path) -> None:

@@ -377,8 +377,13 @@ def _style_num_id(style: Any) -> int | None:
     return None
 
 
+DOCPROPERTY = re.compile(r'\s*DOCPROPERTY\s+"?(\w+)"?')
+
+
 def _docproperty_fields(part: Any) -> str | None:
-    """A header or footer with DOCPROPERTY fields, their shown values replaced by markers."""
+    """A header or footer with DOCPROPERTY fields, the value each shows replaced by a marker
+    naming the property. Both forms of field count: ``w:fldSimple`` (as circulaire writes
+    them) and begin/instrText/separate/end runs (as Word and LibreOffice save them)."""
     if not part.content_type.endswith(("header+xml", "footer+xml")):
         return None
     from lxml import etree
@@ -386,18 +391,41 @@ def _docproperty_fields(part: Any) -> str | None:
     element = _copy(part.element)
     found = False
     for simple in element.iter(f"{{{W}}}fldSimple"):
-        match = re.match(r"\s*DOCPROPERTY\s+\"?(\w+)\"?", simple.get(f"{{{W}}}instr", ""))
-        texts = list(simple.iter(f"{{{W}}}t"))
-        if not match or not texts:
-            continue
-        found = True
-        texts[0].text = f"\ue000{match[1]}\ue000"
-        for extra in texts[1:]:
-            extra.text = ""
+        match = DOCPROPERTY.match(simple.get(f"{{{W}}}instr", ""))
+        if match:
+            found |= _mark_shown(list(simple.iter(f"{{{W}}}t")), match[1])
+    fields: list[dict[str, Any]] = []  # the fields open at this point, innermost last
+    for node in element.iter(f"{{{W}}}fldChar", f"{{{W}}}instrText", f"{{{W}}}t"):
+        kind = etree.QName(node).localname
+        if kind == "fldChar":
+            char = node.get(f"{{{W}}}fldCharType")
+            if char == "begin":
+                fields.append({"instr": "", "shown": []})
+            elif char == "separate" and fields:
+                fields[-1]["separated"] = True
+            elif char == "end" and fields:
+                field_ = fields.pop()
+                match = DOCPROPERTY.match(field_["instr"])
+                if match:
+                    found |= _mark_shown(field_["shown"], match[1])
+        elif kind == "instrText" and fields:
+            fields[-1]["instr"] += node.text or ""
+        elif kind == "t" and fields and fields[-1].get("separated"):
+            fields[-1]["shown"].append(node)
     if not found:
         return None
     text: str = etree.tostring(element, encoding="unicode")
     return DECLARATION + text
+
+
+def _mark_shown(texts: list[Any], name: str) -> bool:
+    """Put the marker of property ``name`` in the first text a field shows, empty the rest."""
+    if not texts:
+        return False
+    texts[0].text = f"\ue000{name}\ue000"
+    for extra in texts[1:]:
+        extra.text = ""
+    return True
 
 
 # -- the body ---------------------------------------------------------------------------------
