@@ -231,6 +231,19 @@ def test_grouped_marks_put_the_signatories_side_by_side() -> None:
     assert body[list(body).index(table._tbl) + 1].tag == qn("w:p")  # Word wants one after
 
 
+def test_three_grouped_signatories_fill_two_rows_each_under_their_own_mark() -> None:
+    first, second = letter("CL-20/038").signatories
+    third = dataclasses.replace(second, name="Troisième Personne", mark="")
+    item = dataclasses.replace(letter("CL-20/038"), signatories=(first, third, second))
+    [table] = rendered(item).tables
+    cells = [[cell.text.split("\n")[0] for cell in row.cells] for row in table.rows]
+    assert cells == [
+        ["[original signé]", "Troisième Personne"],  # no mark: the name comes first
+        ["[original signé]", ""],
+    ]
+    assert table.rows[1].cells[0].text.split("\n")[1] == "Nguyen Manh Hung"
+
+
 def test_each_annex_starts_on_a_new_page() -> None:
     annexes = (Annex("Premier", "Texte **un**."), Annex("Second", ""))
     document = rendered(dataclasses.replace(letter("CL-19/73"), annexes=annexes))
