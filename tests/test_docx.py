@@ -480,9 +480,30 @@ def test_custom_properties_reference_and_date() -> None:
     assert 'PartName="/docProps/custom.xml" ContentType="application/vnd.openxml' in types
 
 
-def test_language_of_the_letter() -> None:
+def text_language(document: docx.document.Document) -> list[str]:
+    return document.styles.element.xpath("./w:docDefaults/w:rPrDefault/w:rPr/w:lang/@w:val")
+
+
+def test_language_of_the_letter_for_metadata_spelling_and_hyphenation() -> None:
     document = rendered(dataclasses.replace(letter(), language="de_CH"))
     assert document.core_properties.language == "de-CH"
+    assert text_language(document) == ["de-CH"]
+    assert text_language(rendered(letter())) == ["fr-CH"]
+
+
+def test_styles_without_defaults_get_them_first() -> None:
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    styles = f'<w:styles xmlns:w="{w}"><w:style w:styleId="Normal"/></w:styles>'.encode()
+    root = etree.fromstring(renderer._with_language(styles, "it-CH"))
+    assert [etree.QName(child).localname for child in root] == ["docDefaults", "style"]
+    assert root.xpath("//w:lang/@w:val", namespaces={"w": w}) == ["it-CH"]
+
+
+def test_a_reference_without_a_text_language_gets_the_letters(tmp_path: Path) -> None:
+    path = edited_reference(
+        tmp_path, "word/styles.xml", '<w:lang w:val="fr-CH" w:eastAsia="en-US" w:bidi="ar-SA"/>', ""
+    )
+    assert text_language(rendered(letter(), reference_docx=path)) == ["fr-CH"]
 
 
 def test_the_same_bytes_every_time(spec: Path) -> None:

@@ -41,6 +41,7 @@ CONTENT_TYPES = {
     "custom": "application/vnd.openxmlformats-officedocument.custom-properties+xml",
     "rels": "application/vnd.openxmlformats-package.relationships+xml",
 }
+STYLES_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 """Every part of the package is dated 1980-01-01, the earliest a zip can say: same bytes."""
@@ -144,6 +145,7 @@ class Reference:
     """Width between the margins, in twentieths of a point: the signature table's."""
     indents: dict[str, int] = field(default_factory=dict)
     """Left indent of each paragraph style that has one, by style id, in twentieths of a point."""
+    styles_by_language: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
     def style(self, name: str, kind: str = "paragraph") -> str:
         """The id of the style called ``name``; a reference without it cannot lay out a letter."""
@@ -163,6 +165,13 @@ class Reference:
                 f"{self.path}: the paragraph style '{list_style}' of the reference document "
                 "has no list numbering"
             ) from None
+
+    def styles_in(self, part: Part, language: str) -> bytes:
+        """The styles part with the letter's language as the text's (spelling, hyphenation)."""
+        key = (part.name, language)
+        if key not in self.styles_by_language:
+            self.styles_by_language[key] = _with_language(part.data, language)
+        return self.styles_by_language[key]
 
     def package(self, letter: Letter, body: BodyWriter) -> bytes:
         """The DOCX of ``letter``: the reference's parts around the letter's body."""
@@ -195,6 +204,8 @@ class Reference:
             overrides["/" + part.name] = part.content_type
             if part.name == self.numbering_name and body.lists:
                 files[part.name] = _numbering(self.numbering_xml, body.lists).encode("utf-8")
+            elif part.content_type == STYLES_CONTENT_TYPE:
+                files[part.name] = self.styles_in(part, language_tag(letter))
             elif part.fields is not None:
                 text = re.sub(
                     "\ue000(\\w+)\ue000", lambda m: escape(values.get(m[1], "")), part.fields
@@ -416,6 +427,28 @@ def _docproperty_fields(part: Any) -> str | None:
         return None
     text: str = etree.tostring(element, encoding="unicode")
     return DECLARATION + text
+
+
+def _with_language(styles: bytes, language: str) -> bytes:
+    """Styles whose default text language (``w:docDefaults``) is ``language``; the same bytes
+    when it already is."""
+    from lxml import etree
+
+    root = etree.fromstring(styles)
+    path = ["docDefaults", "rPrDefault", "rPr", "lang"]
+    element = root
+    for name in path:
+        child = element.find(f"{{{W}}}{name}")
+        if child is None:
+            child = etree.SubElement(element, f"{{{W}}}{name}")
+            if name == "docDefaults":
+                root.insert(0, root[-1])  # docDefaults comes first among the styles
+        element = child
+    if element.get(f"{{{W}}}val") == language:
+        return styles
+    element.set(f"{{{W}}}val", language)
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return data
 
 
 def _mark_shown(texts: list[Any], name: str) -> bool:
