@@ -213,3 +213,6 @@ def test_the_wheel_carries_the_templates(tmp_path: Path) -> None:
     rendered = installed("-m", "circulaire", "render", str(LETTERS / "CL-21/27.yaml"))
     assert rendered.returncode == 0, rendered.stderr
     assert rendered.stdout == golden("CL-21-27.md")
+    docx = installed("-m", "circulaire", "render", str(LETTERS / "CL-21/27.yaml"), "-o", "x.docx")
+    assert docx.returncode == 0, docx.stderr
+    assert (elsewhere / "x.docx").read_bytes()[:2] == b"PK"
