@@ -28,7 +28,7 @@ from typing import Any
 from . import __version__
 from .discover import specs
 from .errors import CirculaireError, OutputError, Problem, SpecError
-from .model import Reference
+from .model import REFERENCE_PATTERN, Reference
 from .output import output_path, write_atomic
 
 MANIFEST = ".circulaire-manifest.json"
@@ -38,7 +38,7 @@ BUILDING = ".circulaire-building"
 """Present while a build writes: the next build then looks for what it left half-written."""
 MANIFEST_VERSION = 1
 CHECKPOINT_SECONDS = 2.0
-"""How often a long build saves the manifest, so that a killed build loses little work."""
+"""How often, at least, a long build saves the manifest, so that a killed build loses little."""
 
 _MANIFEST_NAME = re.compile(r"^\.circulaire-manifest(?:\.(\d+)-of-(\d+))?\.json$")
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
@@ -48,6 +48,9 @@ _CHUNK_MAX = 64
 Entry = dict[str, Any]
 """One letter in the manifest: what it says (for the register), what it was built from, and
 the files built."""
+Stored = Entry | str
+"""An entry, or its JSON text as the manifest holds it: a build of 10,000 letters keeps the
+text (a few hundred bytes) and opens an entry only when it needs one."""
 Progress = Callable[[int, int], None]
 """Called with (letters done, letters to render) as a build goes."""
 
@@ -136,21 +139,21 @@ class Plan:
     inputs: dict[str, Any]
     letters: dict[str, Path]
     """Every spec of the build (of its shard) by key, its path in the archive: CL-21/27.yaml."""
-    kept: dict[str, Entry]
+    kept: dict[str, Stored]
     """Entries whose outputs are current; for a partly current letter, the current outputs."""
     tasks: list[Task]
-    gone: dict[str, Entry]
+    gone: dict[str, Stored]
     """Entries of letters that are no longer in the archive."""
     dropped: dict[str, list[str]]
     """Outputs of formats no longer asked for, by key."""
-    previous: dict[str, Entry]
+    previous: dict[str, Stored]
     checked: bool
     """Whether some file had to be hashed to be believed: the manifest is then rewritten, so
     that the next build trusts ``stat`` again."""
     manifests: list[Path]
     begun: int
     """When planning began, by the output folder's clock: files changed later are suspect."""
-    register: tuple[Entry, int] | None = None
+    register: tuple[Any, int] | None = None
     """The record of ``index.md`` in the manifest, with the manifest's mtime."""
     started: float = field(default_factory=time.perf_counter)
 
@@ -239,23 +242,64 @@ def build_inputs(settings: Settings) -> dict[str, Any]:
 
 
 def manifest_bytes(
-    settings: Settings, letters: dict[str, Entry], register: Entry | None = None
+    settings: Settings, letters: dict[str, Stored], register: Entry | None = None
 ) -> bytes:
-    """The manifest: sorted keys, no time, no absolute path: the same archive gives the same
-    bytes."""
-    document = {
-        "manifest": MANIFEST_VERSION,
-        "formats": list(settings.formats),
-        "shard": str(settings.shard) if settings.shard else None,
-        "index": register,
-        "letters": letters,
-    }
-    return (json.dumps(document, sort_keys=True, indent=1, ensure_ascii=False) + "\n").encode()
+    """The manifest: sorted keys, no time, no absolute path, so the same archive gives the same
+    bytes. One letter a line: a diff of two manifests reads letter by letter, and writing it
+    takes little more memory than the manifest itself."""
+    shard = str(settings.shard) if settings.shard else None
+    head = (
+        f'{{"formats": {_json(list(settings.formats))}, "index": {_json(register)}, "letters": {{'
+    )
+    tail = f'}}, "manifest": {MANIFEST_VERSION}, "shard": {_json(shard)}}}\n'
+    lines = [f"{_json(key)}: {_text(letters[key])}".encode() for key in sorted(letters)]
+    return b"\n".join(
+        [head.encode(), b",\n".join(lines), tail.encode()]
+        if lines
+        else [head.encode(), tail.encode()]
+    )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _text(value: Stored) -> str:
+    return value if isinstance(value, str) else _json(value)
+
+
+def _open(value: Stored) -> Entry:
+    entry = json.loads(value) if isinstance(value, str) else value
+    return entry if isinstance(entry, dict) else {}
+
+
+def _manifest_letters(data: bytes) -> tuple[dict[str, Any], dict[str, str]]:
+    """A manifest's head (all but its letters) and its letters as JSON texts, read line by
+    line as :func:`manifest_bytes` writes them, so that 10,000 entries are not all opened at
+    once; any other layout of valid JSON is read whole."""
+    text = data.decode("utf-8")
+    lines = text.split("\n")
+    letters: dict[str, str] = {}
+    try:
+        head = json.loads(lines[0] + "}}")
+        tail = json.loads('{"letters": {' + lines[-2])
+        for line in lines[1:-2]:
+            key, _, value = line.rstrip(",").partition(": ")
+            letters[json.loads(key)] = value
+        if lines[-1] != "" or head.get("letters") != {} or tail.get("letters") != {}:
+            raise ValueError("not one letter a line")
+        return {**head, **tail}, letters
+    except (ValueError, IndexError, TypeError):
+        document = json.loads(text)
+        whole = document.get("letters")
+        if not isinstance(whole, dict):
+            raise ValueError("no letters") from None
+        return document, {key: _json(entry) for key, entry in whole.items()}
 
 
 def _read_manifests(
     output: Path,
-) -> tuple[dict[str, tuple[Entry, int]], list[Path], tuple[Entry, int] | None]:
+) -> tuple[dict[str, tuple[str, int]], list[Path], tuple[Any, int] | None]:
     """Every manifest in the output folder (the unsharded one and any shard's), merged: for a
     letter in several, the entry of the newest. Each entry comes with its manifest's mtime;
     then the manifests found, and the record of ``index.md`` in the unsharded one."""
@@ -267,21 +311,19 @@ def _read_manifests(
                     found.append((item.stat().st_mtime_ns, Path(item.path)))
     except FileNotFoundError:
         return {}, [], None
-    merged: dict[str, tuple[Entry, int]] = {}
-    register: tuple[Entry, int] | None = None
+    merged: dict[str, tuple[str, int]] = {}
+    register: tuple[Any, int] | None = None
     for stamp, path in sorted(found):
         try:
-            document = json.loads(path.read_bytes())
-            letters = document["letters"]
-            if document.get("manifest") != MANIFEST_VERSION or not isinstance(letters, dict):
+            head, letters = _manifest_letters(path.read_bytes())
+            if head.get("manifest") != MANIFEST_VERSION:
                 continue
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, UnicodeDecodeError):
             continue  # an unreadable manifest only costs a rebuild
-        if path.name == MANIFEST and isinstance(document.get("index"), dict):
-            register = (document["index"], stamp)
-        for key, entry in letters.items():
-            if isinstance(entry, dict):
-                merged[key] = (entry, stamp)
+        if path.name == MANIFEST and isinstance(head.get("index"), dict):
+            register = (head["index"], stamp)
+        for key, text in letters.items():
+            merged[key] = (text, stamp)
     return merged, [path for _, path in sorted(found)], register
 
 
@@ -335,26 +377,32 @@ def plan(settings: Settings) -> Plan:
         key: path for key, path in _keys(settings.source) if shard is None or shard.holds(key)
     }
     output = str(settings.output)
-    previous = {
-        key: entry
-        for key, (entry, _) in previous_stamped.items()
+    previous: dict[str, Stored] = {
+        key: text
+        for key, (text, _) in previous_stamped.items()
         if shard is None or shard.holds(key)
     }
     result = Plan(settings, inputs, letters, {}, [], {}, {}, previous, False, manifests, begun)
     result.register = register
-    result.gone = {key: entry for key, entry in previous.items() if key not in letters}
+    result.gone = {key: text for key, text in previous.items() if key not in letters}
     for key, spec in letters.items():
         found = previous_stamped.get(key)
         formats = settings.formats
-        if found is not None and isinstance(found[0].get("outputs"), dict):
-            dropped = sorted(fmt for fmt in found[0]["outputs"] if fmt not in formats)
-            if dropped:
-                result.dropped[key] = dropped
-        if found is None or settings.force:
+        if found is None:
             result.tasks.append(Task(key, str(spec), formats))
             continue
-        entry, stamp = found
+        try:
+            entry, stamp = _open(found[0]), found[1]
+        except ValueError:
+            entry, stamp = {}, found[1]
         outputs = entry.get("outputs")
+        if isinstance(outputs, dict):
+            dropped = sorted(fmt for fmt in outputs if fmt not in formats)
+            if dropped:
+                result.dropped[key] = dropped
+        if settings.force:
+            result.tasks.append(Task(key, str(spec), formats))
+            continue
         spec_record = entry.get("spec")
         if not isinstance(outputs, dict) or not isinstance(spec_record, dict):
             result.tasks.append(Task(key, str(spec), formats))
@@ -380,7 +428,8 @@ def plan(settings: Settings) -> Plan:
             if same:
                 current[fmt] = record
         missing = tuple(fmt for fmt in formats if fmt not in current)
-        result.kept[key] = {**entry, "outputs": current}
+        whole = not missing and key not in result.dropped
+        result.kept[key] = found[0] if whole else {**entry, "outputs": current}
         if missing:
             result.tasks.append(Task(key, str(spec), missing))
     return result
@@ -474,20 +523,20 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
         _remove_temporaries(output, plan)
     if plan.tasks or plan.gone or plan.dropped:
         write_atomic(building, b"")
-    entries: dict[str, Entry] = {
+    entries: dict[str, Stored] = {
         key: entry for key, entry in plan.kept.items() if key not in _task_keys(plan)
     }
     outcome.unchanged = len(entries)
     changed = plan.checked or plan.previous.keys() != plan.letters.keys()
     changed |= [path.name for path in plan.manifests] != [settings.manifest.name]
-    for key, entry in sorted(plan.gone.items()):
-        files = _remove_outputs(output, entry, list(entry.get("outputs", {})))
-        outcome.removed.append((key, "its spec is gone", files))
+    for key, text in sorted(plan.gone.items()):
+        outcome.removed.append((key, "its spec is gone", _remove_outputs(output, text)))
     for key, formats in sorted(plan.dropped.items()):
         outcome.dropped.extend(_remove_outputs(output, plan.previous[key], formats))
         changed = True
 
     last_checkpoint = time.monotonic()
+    pause = CHECKPOINT_SECONDS  # grows with the manifest, so that saving it stays under 5 %
     done = 0
     total = len(plan.tasks)
     if progress is not None:
@@ -503,26 +552,28 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
                 outcome.problems.extend(result.problems)
                 old = plan.previous.get(result.key)
                 if old is not None:
-                    files = _remove_outputs(output, old, list(old.get("outputs", {})))
+                    files = _remove_outputs(output, old)
                     if files:
                         outcome.removed.append((result.key, "its spec failed", files))
                 continue
-            kept = plan.kept.get(result.key, {}).get("outputs", {})
+            kept = _open(plan.kept.get(result.key, {})).get("outputs", {})
             entry = {**result.entry, **plan.inputs}
             entry["outputs"] = {**kept, **result.entry["outputs"]}
-            entries[result.key] = entry
+            entries[result.key] = _json(entry)
             outcome.built.append(result.key)
             outcome.files += len(result.entry["outputs"])
-            if time.monotonic() - last_checkpoint > CHECKPOINT_SECONDS:
+            if time.monotonic() - last_checkpoint > pause:
+                saving = time.monotonic()
                 _save_manifest(settings, entries, None, stamp=begun)
                 last_checkpoint = time.monotonic()
+                pause = max(CHECKPOINT_SECONDS, 20 * (last_checkpoint - saving))
     except KeyboardInterrupt:  # keep what is done: the next build starts from there
         _save_manifest(settings, entries, None, stamp=begun)
         raise
 
     for key, clash in _clashes(entries, plan.letters):
         changed = True
-        entry = entries.pop(key)
+        clashing = entries.pop(key)
         if key in outcome.built:
             outcome.built.remove(key)
         else:
@@ -531,7 +582,7 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
         outcome.problems.append(
             Problem(str(plan.letters[key]), message=clash, code="E901", field="reference")
         )
-        _remove_outputs(output, entry, list(entry["outputs"]))
+        _remove_outputs(output, clashing)
 
     manifest = settings.manifest
     register = None if settings.shard else output / INDEX
@@ -635,11 +686,11 @@ def _preload(formats: Iterable[str]) -> None:
         renderer(fmt)
 
 
-def _clashes(entries: dict[str, Entry], letters: dict[str, Path]) -> Iterator[tuple[str, str]]:
+def _clashes(entries: dict[str, Stored], letters: dict[str, Path]) -> Iterator[tuple[str, str]]:
     """Letters whose references are the same: both would write the same files."""
     by_reference: dict[str, list[str]] = {}
     for key in sorted(entries):
-        by_reference.setdefault(str(entries[key].get("reference")), []).append(key)
+        by_reference.setdefault(_reference(key, entries[key]), []).append(key)
     for reference, keys in sorted(by_reference.items()):
         if len(keys) > 1:
             for key in keys:
@@ -647,9 +698,23 @@ def _clashes(entries: dict[str, Entry], letters: dict[str, Path]) -> Iterator[tu
                 yield key, f"{reference} is also the reference of {others}"
 
 
-def _remove_outputs(output: Path, entry: Entry, formats: list[str]) -> list[str]:
-    """Delete an entry's files (only where its reference puts them), then its empty folder."""
+def _reference(key: str, value: Stored) -> str:
+    """An entry's reference. A spec filed in its series folder (``CL-21/27.yaml``) has the
+    reference of its path, or it would not have validated; any other entry is opened."""
+    stem, suffix = key[:-5], key[-5:]
+    if suffix == ".yaml" and REFERENCE_PATTERN.match(stem):
+        return stem
+    return str(_open(value).get("reference"))
+
+
+def _remove_outputs(output: Path, value: Stored, formats: Iterable[str] | None = None) -> list[str]:
+    """Delete an entry's files (every format, or ``formats``) where its reference puts them,
+    and nowhere else; then its folder if empty."""
     removed: list[str] = []
+    entry = _open(value)
+    if formats is None:
+        outputs = entry.get("outputs")
+        formats = list(outputs) if isinstance(outputs, dict) else []
     reference = Reference.parse(str(entry.get("reference", "")))
     if reference is None:
         return removed
@@ -676,8 +741,8 @@ def _remove_temporaries(output: Path, plan: Plan) -> None:
         name = _shard_key(key)
         folder, _, number = name.rpartition("/")
         folders.setdefault(folder, set()).add(number)
-    for entry in plan.previous.values():
-        reference = Reference.parse(str(entry.get("reference", "")))
+    for key, value in plan.previous.items():
+        reference = Reference.parse(_reference(key, value))
         if reference is not None:
             folders.setdefault(reference.folder, set()).add(reference.number)
     for folder, numbers in folders.items():
@@ -692,7 +757,7 @@ def _remove_temporaries(output: Path, plan: Plan) -> None:
 
 
 def _save_manifest(
-    settings: Settings, entries: dict[str, Entry], register: Entry | None, stamp: int | None = None
+    settings: Settings, entries: dict[str, Stored], register: Entry | None, stamp: int | None = None
 ) -> None:
     """Write the manifest atomically. A checkpoint is dated to the build's start, so that files
     written after it are hashed, not trusted, by the next build. Outputs are written without
@@ -712,7 +777,7 @@ def _filesystem_now(folder: Path) -> int:
         return os.fstat(probe.fileno()).st_mtime_ns
 
 
-def _changed_while_building(plan: Plan, entries: dict[str, Entry]) -> list[str]:
+def _changed_while_building(plan: Plan, entries: dict[str, Stored]) -> list[str]:
     """Letters whose spec was changed after planning began, and now differs from what was
     built: the manifest, dated after them, must not vouch for them."""
     changed = []
@@ -723,7 +788,7 @@ def _changed_while_building(plan: Plan, entries: dict[str, Entry]) -> list[str]:
             st = os.stat(path)
             if max(st.st_mtime_ns, st.st_ctime_ns) < plan.begun:
                 continue
-            if _file_sha256(path) == entries[key]["spec"]["sha256"]:
+            if _file_sha256(path) == _open(entries[key]).get("spec", {}).get("sha256"):
                 continue
         except OSError:
             pass
@@ -750,10 +815,23 @@ def _cell(text: str) -> str:
     return escape_markdown(" ".join(text.split())).replace("|", "\\|")
 
 
-def index(entries: dict[str, Entry], formats: Iterable[str]) -> bytes:
-    """``index.md``: every letter by date, then reference, with links to each format built."""
-    order = [fmt for fmt in formats]
-    rows = sorted(entries.values(), key=lambda e: (str(e.get("date")), str(e.get("reference"))))
+def index(entries: dict[str, Stored], formats: Iterable[str]) -> bytes:
+    """``index.md``: every letter by date, then reference, with links to each format built.
+    Entries are opened one at a time: the register of 10,000 letters is a few megabytes."""
+    order = list(formats)
+    rows: list[tuple[str, str, str]] = []
+    for value in entries.values():
+        entry = _open(value)
+        outputs = entry.get("outputs", {})
+        links = " · ".join(f"[{fmt}]({outputs[fmt]['file']})" for fmt in order if fmt in outputs)
+        signatories = ", ".join(str(name) for name in entry.get("signatories", []))
+        reference, date = str(entry.get("reference")), str(entry.get("date"))
+        row = (
+            f"| {_cell(reference)} | {_cell(date)} "
+            f"| {_cell(str(entry.get('subject')))} | {_cell(signatories)} | {links} |"
+        )
+        rows.append((date, reference, row))
+    rows.sort()
     lines = [
         "# Register of circular letters",
         "",
@@ -761,15 +839,8 @@ def index(entries: dict[str, Entry], formats: Iterable[str]) -> bytes:
         "",
         "| Reference | Date | Subject | Signatories | Files |",
         "| --- | --- | --- | --- | --- |",
+        *(row for _, _, row in rows),
     ]
-    for entry in rows:
-        outputs = entry.get("outputs", {})
-        links = " · ".join(f"[{fmt}]({outputs[fmt]['file']})" for fmt in order if fmt in outputs)
-        signatories = ", ".join(str(name) for name in entry.get("signatories", []))
-        lines.append(
-            f"| {_cell(str(entry.get('reference')))} | {entry.get('date')} "
-            f"| {_cell(str(entry.get('subject')))} | {_cell(signatories)} | {links} |"
-        )
     return ("\n".join(lines) + "\n").encode()
 
 
