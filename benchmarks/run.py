@@ -38,6 +38,48 @@ print(own, workers)
 """
 
 
+RENDER_PROBE = """
+import sys, time
+from pathlib import Path
+from circulaire.render import RenderOptions, renderer
+from circulaire.validate import load_letter
+specs = sorted(Path(sys.argv[1]).rglob("*.yaml"))
+formats = sys.argv[2].split(",")
+renders = [renderer(fmt) for fmt in formats]
+options = RenderOptions()
+for render in renders:
+    render(load_letter(specs[0]), options)
+started = time.perf_counter()
+for spec in specs:
+    letter = load_letter(spec)
+    for render in renders:
+        render(letter, options)
+print(time.perf_counter() - started)
+"""
+FILES_PROBE = """
+import os, sys, time
+folder = sys.argv[1]
+data = b"x" * 5000
+started = time.perf_counter()
+for i in range(4000):
+    temporary, final = f"{folder}/.{i}.md.tmp", f"{folder}/{i}.md"
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    os.write(descriptor, data)
+    os.close(descriptor)
+    os.replace(temporary, final)
+print(time.perf_counter() - started)
+"""
+
+
+def run_probe(code: str, *args: str) -> float:
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr.strip().splitlines()[-1])
+    return float(result.stdout)
+
+
 def timed(command: list[str]) -> float:
     started = time.perf_counter()
     result = subprocess.run(command, capture_output=True, text=True, check=False)
@@ -130,6 +172,24 @@ def main() -> None:
                 )
                 if docx_rate:
                     report(f"DOCX: circulaire / pandoc {label}", f"{docx_rate / pandoc_rate:.1f}x")
+
+        # Where the time goes: one process loading, validating and rendering, without writing;
+        # and what this machine's file system takes to create the files, without rendering.
+        sample = root / "docx-letters"
+        count = len(list(sample.rglob("*.yaml")))
+        for formats in ("md,txt", "docx", "pdf"):
+            try:
+                seconds = run_probe(RENDER_PROBE, str(sample), formats)
+                report(f"{formats}, one process, no disk", rate(count, seconds))
+            except RuntimeError as exc:
+                report(f"{formats}, one process, no disk", f"failed: {exc}")
+        files = root / "files"
+        files.mkdir()
+        seconds = run_probe(FILES_PROBE, str(files))
+        report(
+            "creating small files (open, write, rename; one process)",
+            f"{4000 / seconds:,.0f} files/s",
+        )
 
         # Cold start of validate on one file.
         spec = LETTERS / "CL-21" / "27.yaml"
