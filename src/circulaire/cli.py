@@ -90,13 +90,27 @@ def render(
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(paths: tuple[Path, ...]) -> None:
-    """Check every spec named or under the folders named; exit 1 if any is invalid."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(("human", "json", "github")),
+    default="human",
+    show_default=True,
+    help="human: each problem with its line and a caret; json: a list of objects; "
+    "github: workflow annotations.",
+)
+@click.option("--strict", is_flag=True, help="Lint warnings are errors (exit 1).")
+@click.option("--no-lint", is_flag=True, help="Only validation errors, no lint warnings.")
+def validate(paths: tuple[Path, ...], fmt: str, strict: bool, no_lint: bool) -> None:
+    """Check every spec named or under the folders named; exit 1 if any is invalid.
+
+    Folders are also checked as an archive: a reference used twice, two letters with the same
+    subject and date, gaps in a year's numbering."""
+    from .formats import show
     from .report import check
 
-    report = check(paths)
-    for problem in report.problems:
-        click.echo(str(problem))
+    report = check(paths, lint=not no_lint, strict=strict)
+    click.echo(show(report.problems, fmt), nl=False)
     click.echo(report.summary(), err=True)
     sys.exit(report.return_code)
 

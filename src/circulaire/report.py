@@ -6,7 +6,7 @@ Exit codes, as documented in the README: 0 every spec valid, 1 at least one erro
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .discover import specs
@@ -47,15 +47,35 @@ class Report:
         return ", ".join(parts)
 
 
-def check(paths: Iterable[Path]) -> Report:
-    """Load and validate every spec under ``paths``."""
-    from .validate import load_letter
+def check(paths: Iterable[Path], *, lint: bool = True, strict: bool = False) -> Report:
+    """Load and validate every spec under ``paths``; with ``lint``, add the warnings of each
+    letter and, across the letters found under a folder, of the archive (``crosscheck.py``).
+    ``strict`` makes every warning an error."""
+    from .crosscheck import crosscheck
+    from .lint import lint as lint_letter
+    from .source import Source, read
+    from .validate import validate
 
     report = Report()
+    paths = list(paths)
+    folders = [p for p in paths if p.is_dir()]
+    archive: dict[Path, tuple[Source, Letter]] = {}
     for path in specs(paths):
         report.checked += 1
         try:
-            report.letters[path] = load_letter(path)
+            source = read(path)
+            letter = validate(source)
         except SpecError as exc:
             report.problems.extend(exc.problems)
+            continue
+        report.letters[path] = letter
+        if lint:
+            report.problems.extend(lint_letter(source, letter))
+            if any(path.is_relative_to(folder) for folder in folders):
+                archive[path] = (source, letter)
+    if lint:
+        report.problems.extend(crosscheck(archive))
+    if strict:
+        report.problems = [replace(p, severity="error") for p in report.problems]
+    report.problems.sort(key=lambda p: (p.file, p.line, p.column, p.code))
     return report

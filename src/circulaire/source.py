@@ -57,6 +57,8 @@ class Source:
     keys: dict[Path_, Position] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     """Values that could not be built (a tag, an impossible date); they hold :data:`BROKEN`."""
+    text: str = ""
+    """The decoded file, so that lint can point inside a block of text."""
 
     def position(self, where: Path_) -> Position:
         """The position of a value, or of its nearest written ancestor (for a missing field)."""
@@ -156,7 +158,7 @@ def parse(raw: bytes, path: Path) -> Source:
     data = builder.build(node, (), 0)
     if builder.count > MAX_NODES:
         raise SpecError(builder.problems)
-    return Source(path, data, builder.values, builder.keys, builder.problems)
+    return Source(path, data, builder.values, builder.keys, builder.problems, text)
 
 
 class _Builder:

@@ -1,0 +1,282 @@
+"""Lint: things a valid letter may still get wrong, as warnings with stable codes.
+
+A warning never stops a letter from rendering. ``validate --strict`` makes warnings errors, and a
+spec silences a code with ``ignore: [W101]`` (the archive reproduces published letters, slips
+included). Each warning points at the line of the YAML where the words stand, inside a block of
+text too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from .errors import Problem
+from .model import Letter
+from .source import Path_, Source, dotted
+
+CODES: dict[str, str] = {
+    "W100": "a code in `ignore:` that is not a lint code",
+    "W101": "a French formula misspelled (Veillez agréer)",
+    "W102": "a weekday that disagrees with its date (le lundi 18 mai 2021)",
+    "W103": "a deadline earlier than the letter's date",
+    "W104": "a link with an empty or '#' target",
+    "W105": "an e-mail link whose address is not valid",
+    "W106": "a placeholder left from `circulaire new` ([À compléter: ...])",
+    "W107": "a date in the text that does not exist (30 février 2021)",
+    "W121": "two letters with the same subject and date (archive)",
+    "W122": "a gap in a year's numbering (archive)",
+}
+"""Every warning code, with what it flags; the README lists them."""
+
+PLACEHOLDER = "À compléter"
+"""Placeholders written by ``circulaire new`` read ``[À compléter: what]``."""
+
+MONTHS = {
+    "janvier": 1,
+    "février": 2,
+    "fevrier": 2,
+    "mars": 3,
+    "avril": 4,
+    "mai": 5,
+    "juin": 6,
+    "juillet": 7,
+    "août": 8,
+    "aout": 8,
+    "septembre": 9,
+    "octobre": 10,
+    "novembre": 11,
+    "décembre": 12,
+    "decembre": 12,
+}
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+MISSPELLINGS = {
+    "veillez agréer": "Veuillez agréer",
+    "veuillez agréez": "Veuillez agréer",
+    "veuillez agreer": "Veuillez agréer",
+    "veuiller agréer": "Veuillez agréer",
+    "je vous pris d'agréer": "Je vous prie d'agréer",
+    "je vous pris de croire": "Je vous prie de croire",
+    "considération distingué.": "considération distinguée.",
+    "salutations distingués": "salutations distinguées",
+    "sentiments distinguées": "sentiments distingués",
+}
+"""Misspelled closing formulas (lower case) and their right spelling."""
+
+_S = r"[ \t\r\n\u00a0]+"
+_DAY = r"(?P<day>1er|[0-3]?\d)"
+_MONTH = r"(?P<month>" + "|".join(MONTHS) + ")"
+_DATE = _DAY + _S + _MONTH + _S + r"(?P<year>\d{4})\b"
+_WEEKDAY_DATE = re.compile(r"\b(?P<weekday>" + "|".join(WEEKDAYS) + ")" + _S + _DATE, re.IGNORECASE)
+_DEADLINE = re.compile(
+    r"(?P<phrase>\bd['’]ici(?:" + _S + r"au|" + _S + r"le)?|\bavant" + _S + r"le"
+    r"|\bau"
+    + _S
+    + r"plus"
+    + _S
+    + r"tard"
+    + _S
+    + r"(?:le)?|\bjusqu['’]au)"
+    + _S
+    + r"(?:(?:"
+    + "|".join(WEEKDAYS)
+    + r")"
+    + _S
+    + r")?"
+    + _DATE,
+    re.IGNORECASE,
+)
+_ANY_DATE = re.compile(r"\b" + _DATE, re.IGNORECASE)
+_FORMULA = re.compile("|".join(re.escape(k) for k in MISSPELLINGS), re.IGNORECASE)
+_PLACEHOLDER = re.compile(r"\[" + re.escape(PLACEHOLDER) + r"[^\]]*\]", re.IGNORECASE)
+_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_MARKDOWN_FIELDS = {("body",), ("annexes", "content")}
+"""Fields whose text is Markdown, where links are looked at."""
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A warning about ``length`` characters at ``offset`` of the text at ``where``."""
+
+    where: Path_
+    offset: int
+    length: int
+    message: str
+    code: str
+
+
+def lint(source: Source, letter: Letter) -> list[Problem]:
+    """Every warning about a valid letter, placed where the words stand in the YAML; the codes
+    the letter ignores are left out."""
+    found: list[_Found] = []
+    for where, text in _texts(source.data, ()):
+        for check in _TEXT_CHECKS:
+            found.extend(check(where, text, letter))
+        if tuple(p for p in where if isinstance(p, str)) in _MARKDOWN_FIELDS:
+            found.extend(_links(where, text))
+    problems = [_place(source, f) for f in found]
+    for i, code in enumerate(letter.ignore):
+        if code not in CODES:
+            problems.append(
+                source.problem(
+                    ("ignore", i) if ("ignore", i) in source.values else ("ignore",),
+                    f"'{code}' is not a lint code (expected one of {', '.join(CODES)})",
+                    "W100",
+                    severity="warning",
+                )
+            )
+    return [p for p in problems if p.code not in letter.ignore]
+
+
+def _texts(data: Any, where: Path_) -> Iterator[tuple[Path_, str]]:
+    if isinstance(data, str):
+        yield where, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            if key != "ignore":
+                yield from _texts(value, (*where, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _texts(value, (*where, i))
+
+
+def _formulas(where: Path_, text: str, letter: Letter) -> Iterator[_Found]:
+    for match in _FORMULA.finditer(text):
+        right = MISSPELLINGS[match[0].lower()]
+        message = f"'{match[0]}' is misspelled (expected '{right}')"
+        yield _Found(where, match.start(), len(match[0]), message, "W101")
+
+
+def _dates(where: Path_, text: str, letter: Letter) -> Iterator[_Found]:
+    for match in _ANY_DATE.finditer(text):
+        if _day(match) is None:
+            message = f"'{_words(match[0])}' is not a date that exists"
+            yield _Found(where, match.start(), len(match[0]), message, "W107")
+    for match in _WEEKDAY_DATE.finditer(text):
+        day = _day(match)
+        said = match["weekday"].lower()
+        if day is not None and WEEKDAYS[day.weekday()] != said:
+            message = (
+                f"'{_words(match[0])}': the {day.day} {match['month']} {day.year} is a "
+                f"{WEEKDAYS[day.weekday()]}, not a {said}"
+            )
+            yield _Found(where, match.start(), len(match[0]), message, "W102")
+    for match in _DEADLINE.finditer(text):
+        day = _day(match)
+        if day is not None and day < letter.date:
+            message = (
+                f"the deadline '{_words(match[0])}' is before the letter's date "
+                f"({letter.date.isoformat()})"
+            )
+            yield _Found(where, match.start(), len(match[0]), message, "W103")
+
+
+def _placeholders(where: Path_, text: str, letter: Letter) -> Iterator[_Found]:
+    for match in _PLACEHOLDER.finditer(text):
+        message = f"placeholder '{match[0]}' is still to be replaced"
+        yield _Found(where, match.start(), len(match[0]), message, "W106")
+
+
+_TEXT_CHECKS: tuple[Callable[[Path_, str, Letter], Iterator[_Found]], ...] = (
+    _formulas,
+    _dates,
+    _placeholders,
+)
+
+
+def _links(where: Path_, text: str) -> Iterator[_Found]:
+    from .markup import link_target, parse, plain_text
+
+    seen: dict[str, int] = {}
+    for node in parse(text).walk():
+        if node.type != "link":
+            continue
+        target = link_target(node).strip()
+        words = plain_text(node)
+        anchor = "[" + words
+        start = seen.get(anchor, 0)
+        offset = text.find(anchor, start)
+        if offset < 0:
+            offset = 0
+        else:
+            seen[anchor] = offset + 1
+        if target in ("", "#"):
+            shown = "an empty target" if not target else "the target '#'"
+            message = f"the link '{words}' has {shown} (expected a URL)"
+            yield _Found(where, offset, len(anchor) + 1, message, "W104")
+        elif target.lower().startswith("mailto:"):
+            address = target[len("mailto:") :].split("?", 1)[0]
+            if not _EMAIL.match(address):
+                message = f"the link '{words}' goes to '{address}', which is not an e-mail address"
+                yield _Found(where, offset, len(anchor) + 1, message, "W105")
+
+
+def _day(match: re.Match[str]) -> date | None:
+    day = 1 if match["day"].lower() == "1er" else int(match["day"])
+    try:
+        return date(int(match["year"]), MONTHS[match["month"].lower()], day)
+    except ValueError:
+        return None
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+# -- where the words stand ------------------------------------------------------------------
+
+_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+"""The line breaks YAML counts."""
+
+
+def _place(source: Source, found: _Found) -> Problem:
+    line, column = locate(source, found.where, found.offset, found.length)
+    return Problem(
+        str(source.path), line, column, dotted(found.where), found.message, found.code, "warning"
+    )
+
+
+def locate(source: Source, where: Path_, offset: int, length: int) -> tuple[int, int]:
+    """The line and column in the file of ``length`` characters at ``offset`` of a text value.
+
+    The words are looked for in the file from the value's start, whitespace loosely (a folded
+    block joins lines); when not found (escapes in a quoted string), the value's own position.
+    """
+    position = source.position(where)
+    value = _value(source.data, where)
+    raw = source.text
+    if not raw or not isinstance(value, str):
+        return position.line, position.column
+    words = value[offset : offset + length].split()
+    if not words:
+        return position.line, position.column
+    pattern = re.compile(r"[\s\\]+".join(re.escape(w) for w in words))
+    before = len(pattern.findall(value, 0, offset))
+    starts = [0] + [m.end() for m in _BREAK.finditer(raw)]
+    if position.line - 1 >= len(starts):
+        return position.line, position.column
+    start = starts[position.line - 1] + position.column - 1
+    for i, match in enumerate(pattern.finditer(raw, start)):
+        if i == before:
+            line = _line_of(starts, match.start())
+            return line, match.start() - starts[line - 1] + 1
+    return position.line, position.column
+
+
+def _line_of(starts: list[int], offset: int) -> int:
+    from bisect import bisect_right
+
+    return bisect_right(starts, offset)
+
+
+def _value(data: Any, where: Path_) -> Any:
+    for part in where:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
