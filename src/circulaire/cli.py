@@ -6,6 +6,7 @@ Exit codes: 0 success, 1 invalid input or failed render, 2 usage error (click's 
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -113,6 +114,43 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, no_lint: bool) -> 
     click.echo(show(report.problems, fmt), nl=False)
     click.echo(report.summary(), err=True)
     sys.exit(report.return_code)
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of a letter spec, for editors (yaml-language-server)."""
+    import json
+
+    from .schema import schema as spec_schema
+
+    click.echo(json.dumps(spec_schema(), ensure_ascii=False, indent=2))
+
+
+@cli.command()
+@click.argument("series", metavar="SERIES-YY")
+@click.option(
+    "--letters",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("letters"),
+    show_default=True,
+    help="The archive folder.",
+)
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The letter's date  [default: today]",
+)
+def new(series: str, letters: Path, day: datetime | None) -> None:
+    """Write the next free letter of SERIES-YY (CL-26) from the house defaults, with
+    placeholders to replace; an existing file is never overwritten."""
+    from .new import new_letter
+
+    try:
+        path = new_letter(series, letters, (day or datetime.now()).date())
+    except CirculaireError as exc:
+        _fail(exc)
+    click.echo(path)
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:

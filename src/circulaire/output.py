@@ -58,3 +58,19 @@ def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def write_new(path: Path, data: bytes) -> None:
+    """Create ``path`` with ``data``; an existing file is never replaced (:class:`OutputError`),
+    and a failed write leaves no file behind."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        handle = path.open("xb")
+    except FileExistsError:
+        raise OutputError(f"{path}: already exists (circulaire never overwrites it)") from None
+    try:
+        with handle:
+            handle.write(data)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
