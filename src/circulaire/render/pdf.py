@@ -1,0 +1,241 @@
+"""Letter -> PDF: ``letter.typ.j2`` writes the letter as Typst markup, Typst typesets it.
+
+Python only escapes spec text and turns Markdown into Typst markup; the page, the letterhead
+and the look of every part are in the template. Fonts are the ones built into Typst (or a
+``fonts/`` folder next to the templates), never the machine's, so every machine gives the same
+bytes; the PDF's dates are the letter's, never the clock's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+from datetime import UTC, datetime, time
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..errors import RenderError
+from ..markup import Walker, is_tight, link_target, parse
+from ..templating import packaged_templates, render_template
+
+if TYPE_CHECKING:
+    from markdown_it.tree import SyntaxTreeNode
+
+    from ..model import Letter
+    from . import RenderOptions
+
+TEMPLATE = "letter.typ.j2"
+LINE_BREAK = "\\\n"
+"""A Typst line break: a backslash at the end of a line."""
+FONTS_FOLDER = "fonts"
+"""A folder of font files next to the templates, which Typst may use besides its own fonts."""
+
+_SPECIAL = re.compile(r"""[\\#$*_`<>@\[\]~/=+\-.:(){}|^]""")
+"""Characters with a meaning in Typst markup, or in a construct they start (``//`` comments,
+``--`` dashes, ``...``, ``1.`` lists, ``http://`` links, ``#f[..](..)`` arguments). Typst reads
+a backslash before any of them as that character, so each is escaped wherever it stands.
+Quotes stay: Typst shows them as the letter's language writes them (« », ’)."""
+_LINE_END = re.compile(r"[ \t]*(?:\r\n|\r|\n)\s*")
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def escape(text: str) -> str:
+    """Spec text -> Typst markup that shows exactly that text and nothing else.
+
+    Line ends become spaces: a blank line in a subject must not start a new paragraph.
+    """
+    text = _not_text(_LINE_END.sub(" ", text))
+    return _SPECIAL.sub(lambda m: "\\" + m[0], text)
+
+
+def string(text: str) -> str:
+    """Text as a Typst string literal (for metadata and link targets)."""
+    text = _not_text(text)
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    escaped = escaped.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+def _not_text(text: str) -> str:
+    """Control characters have no glyph; validation refuses them in a spec, and a letter built
+    in Python that carries one fails here rather than printing something else."""
+    found = _NOT_TEXT.search(text)
+    if found:
+        raise RenderError(f"character U+{ord(found[0]):04X} cannot be printed (in {text[:40]!r})")
+    return text
+
+
+def _strong(markup: str) -> str:
+    return f"#strong[{markup}]" if markup else markup
+
+
+def _mailto(address: str) -> str:
+    return f"#link({string('mailto:' + address)})[{escape(address)}]"
+
+
+def _item(text: str) -> str:
+    return f"- {escape(text)}"
+
+
+class TypstMarkup(Walker):
+    """Markdown syntax tree -> Typst markup. Lists and other blocks are written as function
+    calls (``#list(..)``, ``#enum(start: ..)``), which need no indentation and restart their
+    numbering; text goes through :func:`escape`. Blocks are separated by blank lines."""
+
+    def blocks(self, nodes: list[SyntaxTreeNode], separator: str = "\n\n") -> str:
+        return separator.join(self.visit(node) for node in nodes)
+
+    def visit_root(self, node: SyntaxTreeNode) -> str:
+        return self.blocks(node.children)
+
+    def visit_paragraph(self, node: SyntaxTreeNode) -> str:
+        return self.inline(node.children)
+
+    def visit_heading(self, node: SyntaxTreeNode) -> str:
+        level = int(node.tag[1:])
+        return f"#heading(level: {level})[{self.inline(node.children)}]"
+
+    def visit_bullet_list(self, node: SyntaxTreeNode) -> str:
+        return self._list("list", node)
+
+    def visit_ordered_list(self, node: SyntaxTreeNode) -> str:
+        start = int(node.attrs.get("start", 1))
+        return self._list("enum", node, f"start: {start}, ")
+
+    def _list(self, function: str, node: SyntaxTreeNode, arguments: str = "") -> str:
+        tight = is_tight(node)
+        separator = "\n" if tight else "\n\n"
+        items = ", ".join(f"[{self.blocks(item.children, separator)}]" for item in node.children)
+        return f"#{function}({arguments}tight: {str(tight).lower()}, {items})"
+
+    def visit_blockquote(self, node: SyntaxTreeNode) -> str:
+        return f"#quote(block: true)[{self.blocks(node.children)}]"
+
+    def visit_code_block(self, node: SyntaxTreeNode) -> str:
+        return f"#raw(block: true, {string(node.content.rstrip(chr(10)))})"
+
+    visit_fence = visit_code_block
+
+    def visit_hr(self, node: SyntaxTreeNode) -> str:
+        return "#line(length: 100%)"
+
+    def visit_html_block(self, node: SyntaxTreeNode) -> str:
+        return escape(node.content.rstrip("\n"))
+
+    # -- inline ------------------------------------------------------------------------------
+
+    def inline(self, nodes: list[SyntaxTreeNode]) -> str:
+        return "".join(self.visit(node) for node in nodes)
+
+    def visit_inline(self, node: SyntaxTreeNode) -> str:
+        return self.inline(node.children)
+
+    def visit_text(self, node: SyntaxTreeNode) -> str:
+        return escape(node.content)
+
+    visit_html_inline = visit_text
+
+    def visit_code_inline(self, node: SyntaxTreeNode) -> str:
+        return f"#raw({string(node.content)})"
+
+    def visit_softbreak(self, node: SyntaxTreeNode) -> str:
+        return "\n"
+
+    def visit_hardbreak(self, node: SyntaxTreeNode) -> str:
+        return LINE_BREAK
+
+    def visit_strong(self, node: SyntaxTreeNode) -> str:
+        return f"#strong[{self.inline(node.children)}]"
+
+    def visit_em(self, node: SyntaxTreeNode) -> str:
+        return f"#emph[{self.inline(node.children)}]"
+
+    def visit_link(self, node: SyntaxTreeNode) -> str:
+        text = self.inline(node.children)
+        href = link_target(node)
+        if not href or href.startswith("#"):
+            return text  # a link to nowhere (``[ici](#)``) in the archive: its words only
+        return f"#link({string(href)})[{text}]"
+
+    def visit_image(self, node: SyntaxTreeNode) -> str:
+        return escape(str(node.attrs.get("alt", ""))) or self.inline(node.children)
+
+
+def markdown_to_typst(text: str) -> str:
+    markup: str = TypstMarkup().visit(parse(text))
+    return markup
+
+
+FILTERS = {
+    "inline": escape,
+    "strong": _strong,
+    "mailto": _mailto,
+    "item": _item,
+    "markdown": markdown_to_typst,
+    "typst_string": string,
+}
+
+
+def typst_source(letter: Letter, options: RenderOptions) -> str:
+    """The letter as Typst markup. A printed letter's header, recipient and signature lines
+    are lines whatever Markdown line ends the spec asks for (``line_breaks: soft``)."""
+    printed = dataclasses.replace(
+        letter, style=dataclasses.replace(letter.style, line_breaks="hard")
+    )
+    return render_template(TEMPLATE, printed, FILTERS, options.templates, hard_break=LINE_BREAK)
+
+
+def render(letter: Letter, options: RenderOptions) -> bytes:
+    source = typst_source(letter, options)
+    root = options.templates or packaged_templates()
+    compiler = _compiler(os.getpid(), str(root), _font_folders(options.templates))
+    # The letter's date is the PDF's creation date, whatever the clock says.
+    timestamp = datetime.combine(letter.date, time(), tzinfo=UTC)
+    try:
+        pdf, warnings = compiler.compile_with_warnings(
+            source.encode("utf-8"), format="pdf", timestamp=timestamp
+        )
+    except Exception as exc:  # typst.TypstError; the module is imported lazily
+        raise RenderError(
+            f"{TEMPLATE}: Typst could not typeset {letter.reference}: {_diagnostic(exc)}"
+        ) from None
+    if warnings:
+        # A missing font would silently fall back to another: a different letter.
+        problems = "; ".join(_diagnostic(warning) for warning in warnings)
+        raise RenderError(f"{TEMPLATE}: Typst warns about {letter.reference}: {problems}")
+    if not isinstance(pdf, bytes):
+        raise RenderError(f"{TEMPLATE}: Typst returned no PDF for {letter.reference}")
+    return pdf
+
+
+def _diagnostic(exc: Any) -> str:
+    """Typst's message and hints, and the line of the generated source it points at."""
+    message = str(getattr(exc, "message", "") or exc)
+    hints = [str(hint) for hint in getattr(exc, "hints", []) or []]
+    diagnostic = str(getattr(exc, "diagnostic", "") or "")
+    where = re.search(r"^\s*(\d+) │ (.*)$", diagnostic, re.MULTILINE)
+    parts = [message]
+    if where:
+        parts.append(f"at line {where[1]} of the Typst source: {where[2].strip()[:120]}")
+    parts.extend(f"hint: {hint}" for hint in hints)
+    return "; ".join(parts)
+
+
+def _font_folders(user_templates: Path | None) -> tuple[str, ...]:
+    folders = [packaged_templates() / FONTS_FOLDER]
+    if user_templates is not None:
+        folders.insert(0, user_templates / FONTS_FOLDER)
+    return tuple(str(folder) for folder in folders if folder.is_dir())
+
+
+@cache
+def _compiler(pid: int, root: str, font_folders: tuple[str, ...]) -> Any:
+    """One Typst compiler per process, templates folder and fonts: it keeps its fonts loaded
+    and its caches warm. Keyed by process id, so that a forked worker makes its own."""
+    import typst
+
+    return typst.Compiler(
+        root=root, font_paths=list(font_folders), ignore_system_fonts=True, sys_inputs={}
+    )
