@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import dataclasses
 import inspect
+import re
 import textwrap
 import types
 import typing
@@ -26,8 +27,10 @@ def schema() -> dict[str, Any]:
     """The JSON Schema (draft 2020-12) of a letter spec."""
     defs: dict[str, Any] = {}
     top = _record(Letter, defs)
-    # JSON Schema patterns are ECMA 262: named groups are (?<name>...), not Python's (?P<name>...).
-    top["properties"]["reference"]["pattern"] = REFERENCE_PATTERN.pattern.replace("(?P<", "(?<")
+    # Python's named groups, (?P<name>...), are not ECMA 262 (JSON Schema's regex): plain groups.
+    top["properties"]["reference"]["pattern"] = re.sub(
+        r"\(\?P<\w+>", "(", REFERENCE_PATTERN.pattern
+    )
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

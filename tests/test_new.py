@@ -1,0 +1,80 @@
+"""`circulaire new SERIES-YY`: the next free reference, a draft that validates, placeholders that
+lint flags until replaced, and never an overwritten file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from circulaire.cli import cli
+from circulaire.lint import PLACEHOLDER
+from circulaire.report import check
+from conftest import LETTERS
+
+
+def new(*args: str | Path) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, ["new", *map(str, args)], catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_a_new_series_starts_at_01_with_todays_date(tmp_path: Path) -> None:
+    from datetime import date
+
+    today = date.today()
+    series = f"CL-{today.year % 100:02d}"
+    code, out, _ = new(series, "--letters", tmp_path)
+    path = tmp_path / series / "01.yaml"
+    assert (code, out) == (0, f"{path}\n")
+    report = check([path])
+    assert report.return_code == 0
+    assert report.letters[path].date == today
+    assert {p.code for p in report.problems} == {"W106"}
+    assert len(report.problems) == path.read_text(encoding="utf-8").count(PLACEHOLDER) - 1
+    assert check([path], strict=True).return_code == 1
+
+
+def test_the_next_number_keeps_the_width_of_the_series(tmp_path: Path) -> None:
+    shutil.copytree(LETTERS, tmp_path / "letters")
+    letters = tmp_path / "letters"
+    assert new("CL-20", "--letters", letters, "--date", "2020-09-01")[1] == (
+        f"{letters / 'CL-20/039.yaml'}\n"
+    )
+    assert new("CL-21", "--letters", letters, "--date", "2021-09-01")[1] == (
+        f"{letters / 'CL-21/28.yaml'}\n"
+    )
+    (letters / "CL-21/notes.yaml").write_text("not a letter\n")
+    assert new("CL-21", "--letters", letters, "--date", "2021-09-02")[1] == (
+        f"{letters / 'CL-21/29.yaml'}\n"
+    )
+    report = check([letters / "CL-21/28.yaml", letters / "CL-20/039.yaml"])
+    assert report.return_code == 0
+
+
+def test_a_date_outside_the_series_year_is_refused(tmp_path: Path) -> None:
+    code, _, err = new("CL-19", "--letters", tmp_path, "--date", "2020-01-02")
+    assert code == 1
+    assert err == "CL-19 letters are dated 2019, and 2020-01-02 is not (give --date YYYY-MM-DD)\n"
+    assert not (tmp_path / "CL-19").exists()
+
+
+def test_not_a_series(tmp_path: Path) -> None:
+    code, _, err = new("CL-2026", "--letters", tmp_path)
+    assert code == 1
+    assert "'CL-2026' is not a series and year (expected <SERIES>-<yy>, such as CL-26)" in err
+
+
+def test_an_existing_file_is_never_overwritten(tmp_path: Path) -> None:
+    from circulaire.errors import OutputError
+    from circulaire.output import write_new
+
+    target = tmp_path / "CL-21" / "01.yaml"
+    write_new(target, b"first")
+    try:
+        write_new(target, b"second")
+    except OutputError as exc:
+        assert str(exc) == f"{target}: already exists (circulaire never overwrites it)"
+    else:
+        raise AssertionError("overwrote")
+    assert target.read_bytes() == b"first"
