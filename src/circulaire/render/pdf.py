@@ -37,8 +37,9 @@ _SPECIAL = re.compile(r"""[\\#$*_`<>@\[\]~/=+\-.:(){}|^]""")
 ``--`` dashes, ``...``, ``1.`` lists, ``http://`` links, ``#f[..](..)`` arguments). Typst reads
 a backslash before any of them as that character, so each is escaped wherever it stands.
 Quotes stay: Typst shows them as the letter's language writes them (« », ’)."""
-_LINE_END = re.compile(r"[ \t]*(?:\r\n|\r|\n)\s*")
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+_LINE_END = re.compile(r"\s*[\n\r\u2028\u2029]\s*")
+"""Every character Typst takes for a line end (two make a paragraph break)."""
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 
 
 def escape(text: str) -> str:
@@ -46,7 +47,7 @@ def escape(text: str) -> str:
 
     Line ends become spaces: a blank line in a subject must not start a new paragraph.
     """
-    text = _not_text(_LINE_END.sub(" ", text))
+    text = _LINE_END.sub(" ", _not_text(text))
     return _SPECIAL.sub(lambda m: "\\" + m[0], text)
 
 

@@ -1,0 +1,446 @@
+"""PDF: the letter as pdftotext and pdfinfo read it, the page (letterhead, page numbers, annexes
+on their own pages, signatories side by side), escaping that lets no spec text become Typst
+code, fonts that are Typst's own, the same bytes every time."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typst
+from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from circulaire.cli import cli
+from circulaire.errors import RenderError
+from circulaire.model import Annex, Letter, Signatory
+from circulaire.render import RenderOptions, render
+from circulaire.render.pdf import escape, string, typst_source
+from circulaire.templating import packaged_templates
+from circulaire.validate import load_letter
+from conftest import LETTERS, require
+from readers import SIMILAR_ENOUGH, pdf_text, similarity
+
+PAGE_WIDTH = 595.276
+"""A4, in points."""
+RIGHT_MARGIN = 20 / 25.4 * 72
+
+
+def letter(reference: str = "CL-21/27") -> Letter:
+    return load_letter(LETTERS / f"{reference}.yaml")
+
+
+def written(item: Letter, folder: Path, name: str = "letter", **options: Path) -> Path:
+    path = folder / f"{name}.pdf"
+    path.write_bytes(render(item, "pdf", RenderOptions(**options)))
+    return path
+
+
+def pages(pdf: Path) -> list[str]:
+    """The text of each page, as pdftotext reads it."""
+    return pdf_text(pdf).split("\f")[:-1]
+
+
+def info(pdf: Path) -> dict[str, str]:
+    program = require("pdfinfo")
+    result = subprocess.run(
+        [program, "-enc", "UTF-8", str(pdf)], capture_output=True, check=True, timeout=60
+    )
+    fields = (line.partition(":") for line in result.stdout.decode("utf-8").splitlines())
+    return {key: value.strip() for key, _, value in fields}
+
+
+def words_placed(pdf: Path) -> list[tuple[str, float, float, float]]:
+    """Each word pdftotext finds, with its left edge, right edge and top (points)."""
+    program = require("pdftotext")
+    result = subprocess.run(
+        [program, "-bbox", "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    found = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>',
+        result.stdout.decode("utf-8"),
+    )
+    return [(word, float(x0), float(x1), float(y0)) for x0, y0, x1, word in found]
+
+
+def without_page_furniture(text: str, item: Letter) -> str:
+    """The letter's own words: the letterhead and the page numbers are not in the text
+    rendering, so they are left out before the two are compared."""
+    furniture = re.compile(
+        rf"^\s*({re.escape(item.author)}|{re.escape(item.reference)} – \d+/\d+)\s*$"
+    )
+    return "\n".join(line for line in text.splitlines() if not furniture.match(line))
+
+
+# -- the real reader: pdftotext ------------------------------------------------------------
+
+
+def test_pdftotext_reads_the_words_of_the_text_rendering(spec: Path, tmp_path: Path) -> None:
+    item = load_letter(spec)
+    pdf = written(item, tmp_path)
+    assert pdf.read_bytes().startswith(b"%PDF-")
+    read = without_page_furniture(pdf_text(pdf), item)
+    assert similarity(read, render(item, "txt").decode()) >= SIMILAR_ENOUGH
+
+
+def test_the_page_furniture_is_what_is_left_out(tmp_path: Path) -> None:
+    item = letter("CL-19/73")
+    text = pdf_text(written(item, tmp_path))
+    kept = without_page_furniture(text, item)
+    removed = set(text.splitlines()) - set(kept.splitlines())
+    assert removed == {"Union internationale des télécommunications", "CL-19/73 – 2/2"}
+
+
+def test_the_same_bytes_every_time(spec: Path) -> None:
+    item = load_letter(spec)
+    first = render(item, "pdf")
+    assert render(load_letter(spec), "pdf") == first
+
+
+def test_the_same_bytes_from_another_process(tmp_path: Path) -> None:
+    spec = LETTERS / "CL-19/73.yaml"
+    target = tmp_path / "letter.pdf"
+    subprocess.run(
+        [sys.executable, "-m", "circulaire", "render", str(spec), "-f", "pdf", "-o", str(target)],
+        check=True,
+        capture_output=True,
+        env={"PYTHONHASHSEED": "12345", "SOURCE_DATE_EPOCH": "0", "PATH": ""},
+    )
+    assert target.read_bytes() == render(load_letter(spec), "pdf")
+
+
+# -- the page ----------------------------------------------------------------------------------
+
+
+def test_letterhead_on_the_first_page_and_page_numbers_from_the_second(tmp_path: Path) -> None:
+    text = pages(written(letter("CL-19/73"), tmp_path))
+    assert len(text) == 2
+    assert text[0].splitlines()[0] == "Union internationale des télécommunications"
+    assert "/2" not in text[0]
+    assert text[1].splitlines()[0] == "CL-19/73 – 2/2"
+    assert "Union internationale des télécommunications" not in text[1]
+
+
+def test_each_annex_starts_a_page(tmp_path: Path) -> None:
+    item = letter("CL-19/73")
+    text = pages(written(item, tmp_path))
+    lines = [line for line in text[1].splitlines() if line]
+    assert lines[1] == "Annexe 1"
+    assert lines[2].startswith("Appel à l’action pour la Journée mondiale 2020")  # ’: typeset
+    two = dataclasses.replace(item, annexes=(Annex("Première", "Un."), Annex("Seconde", "Deux.")))
+    text = pages(written(two, tmp_path, "two"))
+    assert len(text) == 3
+    assert [line for line in text[1].splitlines() if line][1:4] == ["Annexe 1", "Première", "Un."]
+    assert [line for line in text[2].splitlines() if line][1:4] == ["Annexe 2", "Seconde", "Deux."]
+
+
+def test_a4_and_metadata_from_the_letter(tmp_path: Path) -> None:
+    fields = info(written(letter("CL-21/27"), tmp_path))
+    assert (
+        fields["Title"]
+        == "Invitation à participer à ITU Digital World 2021, qui aura lieu en ligne"
+    )
+    assert fields["Author"] == "Union internationale des télécommunications"
+    assert fields["Keywords"] == "CL-21/27"
+    assert fields["CreationDate"] == fields["ModDate"] == "Thu Jul  8 00:00:00 2021 UTC"
+    assert fields["Page size"] == "595.276 x 841.89 pts (A4)"
+    assert fields["Tagged"] == "yes"
+
+
+def test_the_letters_language_for_hyphenation_quotes_and_readers() -> None:
+    assert b"/Lang(fr-CH)" in render(letter("CL-21/27"), "pdf")
+    english = dataclasses.replace(letter("CL-21/27"), language="en_GB")
+    assert b"/Lang(en-GB)" in render(english, "pdf")
+
+
+def test_links_are_clickable_mailto_too() -> None:
+    data = render(letter("CL-21/27"), "pdf")
+    targets = set(re.findall(rb"/URI\(([^)]*)\)", data))
+    assert targets == {
+        b"https://digital-world.itu.int/",
+        b"mailto:forum.telecom@itu.int",
+        b"mailto:participate.telecom@itu.int",
+        b"mailto:guestrelations.telecom@itu.int",  # the contact's e-mail (style.email: link)
+    }
+    plain = render(letter("CL-19/73"), "pdf")  # email: plain, links to nowhere ([ici](#))
+    assert re.findall(rb"/URI\(([^)]*)\)", plain) == []
+
+
+def test_only_typsts_own_fonts_embedded_accents_and_ligatures_read_back(tmp_path: Path) -> None:
+    pdf = written(letter("CL-20/038"), tmp_path)
+    program = require("pdffonts")
+    listing = subprocess.run([program, str(pdf)], capture_output=True, check=True, timeout=60)
+    fonts = [line.split()[0] for line in listing.stdout.decode().splitlines()[2:]]
+    assert sorted(re.sub(r"^[A-Z]{6}\+|-Identity-H$", "", font) for font in fonts) == [
+        "LibertinusSerif-Bold",
+        "LibertinusSerif-Regular",
+    ]
+    assert all(" yes yes yes " in line for line in listing.stdout.decode().splitlines()[2:])
+    text = " ".join(pdf_text(pdf).split())
+    assert "faire œuvre de sensibilisation" in text
+    assert "États Membres" in text and "Hanoï" in text and "Genève, le 31 août 2020" in text
+
+
+def test_grouped_marks_put_the_signatories_side_by_side(tmp_path: Path) -> None:
+    placed = words_placed(written(letter("CL-20/038"), tmp_path))
+    houlin = next(w for w in placed if w[0] == "Houlin")
+    nguyen = next(w for w in placed if w[0] == "Nguyen" and w[3] > 500)
+    assert houlin[3] == pytest.approx(nguyen[3])  # same line
+    assert nguyen[1] > PAGE_WIDTH / 2 > houlin[1]  # left and right halves
+    marks = [w for w in placed if w[0] == "signé]"]
+    assert len(marks) == 2 and marks[0][3] == pytest.approx(marks[1][3])
+
+
+def test_each_mark_above_its_signatory(tmp_path: Path) -> None:
+    placed = words_placed(written(letter("CL-21/27"), tmp_path))
+    names = [w for w in placed if w[0] in ("Houlin", "Nguyen") and w[3] > 100]
+    assert names[0][1] == pytest.approx(names[-1][1])  # one under the other
+
+
+def test_soft_line_breaks_stay_lines_on_paper(tmp_path: Path) -> None:
+    text = pdf_text(written(letter("CL-19/73"), tmp_path))  # style.line_breaks: soft
+    assert "Réf.: CL-19/73\nContact: Victoria Sukenik\nCourriel: strategy@itu.int" in text
+
+
+def test_each_list_numbers_from_its_own_start() -> None:
+    body = "1. un\n2. deux\n\n- puce\n\n3. trois\n4. quatre\n\n7) sept\n"
+    source = typst_source(dataclasses.replace(letter(), body=body), RenderOptions())
+    assert "#enum(start: 1, tight: true, [un], [deux])" in source
+    assert "#list(tight: true, [puce])" in source
+    assert "#enum(start: 3, tight: true, [trois], [quatre])" in source
+    assert "#enum(start: 7, tight: true, [sept])" in source
+
+
+def test_markdown_emphasis_links_breaks_and_nested_lists(tmp_path: Path) -> None:
+    body = (
+        "Un *mot penché*, un **mot gras**, [un lien](https://example.org/a_b) et `du code`.\\\n"
+        "Après un saut de ligne.\n\n- a\n\n  suite de a\n\n  1. a1\n- b\n"
+    )
+    source = typst_source(dataclasses.replace(letter(), body=body), RenderOptions())
+    assert (
+        'Un #emph[mot penché], un #strong[mot gras], #link("https://example.org/a_b")[un lien] '
+        'et #raw("du code")\\.\\\nAprès un saut de ligne\\.'
+    ) in source
+    assert "#list(tight: false, [a\n\nsuite de a\n\n#enum(start: 1, tight: true, [a1])], [b])" in (
+        source
+    )
+    text = pdf_text(written(dataclasses.replace(letter(), body=body), tmp_path))
+    assert "Un mot penché, un mot gras, un lien et du code.\nAprès un saut de ligne." in text
+    assert "• a\nsuite de a\n1. a1\n• b" in text
+
+
+# -- escaping: spec text is never Typst --------------------------------------------------------
+
+HOSTILE = {
+    "subject": '#read("/etc/passwd") $x^2$ *gras* _penché_ @label <tag> \\ `code` [x] ~ //',
+    "place": "Genève #set page(width: 1cm)",
+    "department": '#import "/etc/passwd": * #{1+1}',
+    "salutation": "Madame, Monsieur, -- --- ... -? = + / 1.",
+    "closing": "])} #emph[x] /* non fermé",
+    "body": 'Texte #strong[pas gras] $y$ \\u{41} @ref <l> ~ #read("/etc/passwd")\n\n'
+    '#import "x.typ": *\n\n= pas un titre\n\n/ pas: un terme\n',
+    "recipients": ("- tiret", "+ plus", "= égal", "1. un", "/ barre: x", "#x"),
+}
+SIGNATORY = Signatory(
+    name="#sys.exit() Zhao", title=("Secr[é]taire", "général\\"), organization="*UIT* $", mark="#x"
+)
+
+
+def hostile_letter() -> Letter:
+    return dataclasses.replace(
+        letter(),
+        **HOSTILE,  # type: ignore[arg-type]
+        signatories=(SIGNATORY,),
+        annexes=(Annex("#pagebreak() $", "#set text(size: 40pt) fin"),),
+        organization='Org #x "y"',
+    )
+
+
+def test_no_spec_text_is_read_as_typst(tmp_path: Path) -> None:
+    item = hostile_letter()
+    source = typst_source(item, RenderOptions())
+    # The metadata holds subject and organization as Typst strings: text, whatever it holds.
+    assert source.count(string(item.subject)) == 1
+    source = source.replace(string(item.subject), "").replace(string(item.author), "")
+    hostile = ('#read("', '#import "', "#set page(width", "#sys.exit", "#strong[pas", "$x^2$", "#{")
+    for raw in (*hostile, "#emph[x]", "#pagebreak()", "#set text(size: 40pt)", "= pas", "- tiret"):
+        assert not re.search(r"(?<!\\)" + re.escape(raw), source), raw
+    text = pdf_text(written(item, tmp_path))
+    one_line = " ".join(text.split())
+    for shown in (
+        "Objet: #read(« /etc/passwd ») $x^2$ *gras* _penché_ @label <tag> \\ `code` [x] ~ //",
+        "Genève #set page(width: 1cm), le 8 juillet 2021",
+        "#import « /etc/passwd »: * #{1+1}",
+        "Madame, Monsieur, -- --- ... -? = + / 1.",
+        "])} #emph[x] /* non fermé",
+        "Texte #strong[pas gras] $y$ \\u{41} @ref <l> ~ #read(« /etc/passwd »)",
+        "#import « x.typ »: *",
+        "= pas un titre",
+        "/ pas: un terme",
+        "• - tiret • + plus • = égal • 1. un • / barre: x • #x",
+        "#x #sys.exit() Zhao Secr[é]taire général\\ *UIT* $",
+        "Annexe 1 #pagebreak() $ #set text(size: 40pt) fin",
+    ):
+        assert shown in one_line
+    assert text.splitlines()[0] == 'Org #x "y"'  # a Typst string: no typographic quotes
+    assert info(tmp_path / "letter.pdf")["Title"] == HOSTILE["subject"]
+
+
+def content_text(node: object) -> str:
+    """The text of Typst content as ``query`` gives it (JSON), if it is only text: anything
+    else (a function called, a heading, math) fails the test."""
+    if isinstance(node, str):
+        return node
+    assert isinstance(node, dict), node
+    kind = node["func"]
+    if kind in ("text", "symbol"):
+        return str(node["text"])
+    if kind == "space":
+        return " "
+    if kind == "smartquote":
+        return '"' if node["double"] else "'"
+    assert kind == "sequence", node
+    return "".join(content_text(child) for child in node["children"])
+
+
+SPECIAL = st.text(
+    st.sampled_from(list("ab é#$*_@<>\\`[]~/=+-.:(){}|^\"'!?,;%&0123\n\t "))
+    | st.characters(blacklist_categories=("Cc", "Cs")),
+    max_size=80,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=SPECIAL)
+def test_escaped_text_is_that_text_and_nothing_else(text: str) -> None:
+    source = f"#metadata([{escape(text)}]) <probe>\n#metadata({string(text)}) <string>"
+    fonts = _no_fonts()
+    content = typst.query(source.encode(), "<probe>", field="value", one=True, font_paths=fonts)
+    assert " ".join(content_text(json.loads(content)).split()) == " ".join(text.split())
+    as_string = typst.query(source.encode(), "<string>", field="value", one=True, font_paths=fonts)
+    assert json.loads(as_string) == text
+
+
+_FONTS: list[typst.Fonts] = []
+
+
+def _no_fonts() -> typst.Fonts:
+    if not _FONTS:
+        _FONTS.append(typst.Fonts(include_system_fonts=False, include_embedded_fonts=False))
+    return _FONTS[0]
+
+
+MARKDOWNISH = st.text(
+    st.sampled_from(list("ab é*_[]()<>`#-+1.:\n\t\\!&\"'|~=$@/"))
+    | st.characters(blacklist_categories=("Cc", "Cs")),
+    max_size=120,
+)
+
+
+@settings(max_examples=100, deadline=None)
+@given(body=MARKDOWNISH, subject=MARKDOWNISH.filter(str.strip))
+def test_any_markdown_gives_a_pdf(body: str, subject: str) -> None:
+    data = render(dataclasses.replace(letter(), body=body, subject=subject), "pdf")
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
+
+
+# -- bad input ---------------------------------------------------------------------------------
+
+LONG_WORD = "Anticonstitutionnellement" * 20
+
+
+def test_long_words_stay_on_the_page_and_an_empty_body_is_a_letter(tmp_path: Path) -> None:
+    item = dataclasses.replace(
+        letter("CL-20/038"),  # signatories side by side: half a line each
+        body="",
+        subject=LONG_WORD,
+        recipients=(LONG_WORD,),
+        closing=None,
+        signatories=(Signatory(LONG_WORD), Signatory("B")),
+        annexes=(Annex(LONG_WORD, f"https://example.org/{LONG_WORD}/{LONG_WORD}"),),
+    )
+    pdf = written(item, tmp_path)
+    placed = words_placed(pdf)
+    assert max(right for _, _, right, _ in placed) <= PAGE_WIDTH - RIGHT_MARGIN + 1
+    text = pdf_text(pdf)
+    assert "".join(text.split()).count(LONG_WORD) == 5  # broken across lines, never lost
+    assert "Madame la Ministre, Monsieur le Ministre,\n" in text
+    assert pages(pdf)[-1].splitlines()[2] == "Annexe 1"
+
+
+def test_a_control_character_is_an_error_not_another_letter() -> None:
+    with pytest.raises(RenderError, match=r"character U\+0001 cannot be printed"):
+        render(dataclasses.replace(letter(), subject="bonjour \x01"), "pdf")
+
+
+def user_templates(folder: Path, change: tuple[str, str]) -> Path:
+    """A templates folder holding the house's letter.typ.j2 with one change."""
+    folder.mkdir()
+    text = (packaged_templates() / "letter.typ.j2").read_text(encoding="utf-8")
+    assert change[0] in text
+    (folder / "letter.typ.j2").write_text(text.replace(*change), encoding="utf-8")
+    return folder
+
+
+def test_a_typst_error_is_a_render_error_naming_the_problem(tmp_path: Path) -> None:
+    templates = user_templates(tmp_path / "t", ("#set par(", "#set par(nonsense: 1, "))
+    with pytest.raises(RenderError) as raised:
+        render(letter(), "pdf", RenderOptions(templates=templates))
+    message = str(raised.value)
+    assert message.startswith("letter.typ.j2: Typst could not typeset CL-21/27: ")
+    assert "unexpected argument: nonsense" in message
+    assert "at line" in message and "#set par(nonsense: 1" in message
+
+
+def test_the_cli_reports_a_typst_error_without_a_traceback(tmp_path: Path) -> None:
+    templates = user_templates(tmp_path / "t", ("#set par(", "#set par(nonsense: 1, "))
+    target = tmp_path / "out.pdf"
+    result = CliRunner().invoke(
+        cli,
+        [
+            "render",
+            str(LETTERS / "CL-21/27.yaml"),
+            "-f",
+            "pdf",
+            "--templates",
+            str(templates),
+            "-o",
+            str(target),
+        ],
+    )
+    assert result.exit_code == 1
+    assert "Typst could not typeset CL-21/27" in result.output
+    assert "Traceback" not in result.output
+    assert not target.exists()
+
+
+def test_a_font_that_is_not_there_is_an_error_not_another_look(tmp_path: Path) -> None:
+    templates = user_templates(tmp_path / "t", ('font: "Libertinus Serif"', 'font: "Arial"'))
+    with pytest.raises(RenderError, match="Typst warns about CL-21/27: unknown font family: arial"):
+        render(letter(), "pdf", RenderOptions(templates=templates))
+
+
+def test_fonts_next_to_the_templates_are_used_and_no_others(tmp_path: Path) -> None:
+    system_font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not system_font.is_file():
+        pytest.skip(f"{system_font} is not installed: the test needs a font file to ship")
+    templates = user_templates(tmp_path / "t", ('font: "Libertinus Serif"', 'font: "DejaVu Sans"'))
+    with pytest.raises(RenderError, match="unknown font family: dejavu sans"):
+        render(letter(), "pdf", RenderOptions(templates=templates))  # not the system's
+    (templates / "fonts").mkdir()
+    shutil.copy(system_font, templates / "fonts")
+    pdf = written(letter(), tmp_path, templates=templates)
+    listing = subprocess.run(
+        [require("pdffonts"), str(pdf)], capture_output=True, check=True, timeout=60
+    ).stdout.decode()
+    assert re.search(r"^[A-Z]{6}\+DejaVuSans ", listing, re.MULTILINE)
