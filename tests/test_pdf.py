@@ -161,6 +161,8 @@ def test_the_letters_language_for_hyphenation_quotes_and_readers() -> None:
     assert b"/Lang(fr-CH)" in render(letter("CL-21/27"), "pdf")
     english = dataclasses.replace(letter("CL-21/27"), language="en_GB")
     assert b"/Lang(en-GB)" in render(english, "pdf")
+    script = dataclasses.replace(letter("CL-21/27"), language="zh_Hant_TW")  # Hant: no region
+    assert b"/Lang(zh-TW)" in render(script, "pdf")
 
 
 def test_links_are_clickable_mailto_too() -> None:
