@@ -189,6 +189,8 @@ def typst_source(letter: Letter, options: RenderOptions) -> str:
 
 
 def render(letter: Letter, options: RenderOptions) -> bytes:
+    import typst
+
     source = typst_source(letter, options)
     root = options.templates or packaged_templates()
     compiler = _compiler(os.getpid(), str(root), _font_folders(options.templates))
@@ -198,7 +200,7 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
         pdf, warnings = compiler.compile_with_warnings(
             source.encode("utf-8"), format="pdf", timestamp=timestamp
         )
-    except Exception as exc:  # typst.TypstError; the module is imported lazily
+    except typst.TypstError as exc:
         raise RenderError(
             f"{TEMPLATE}: Typst could not typeset {letter.reference}: {_diagnostic(exc)}"
         ) from None
