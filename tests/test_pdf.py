@@ -155,14 +155,17 @@ def test_a4_and_metadata_from_the_letter(tmp_path: Path) -> None:
     assert fields["CreationDate"] == fields["ModDate"] == "Thu Jul  8 00:00:00 2021 UTC"
     assert fields["Page size"] == "595.276 x 841.89 pts (A4)"
     assert fields["Tagged"] == "yes"
+    data = (tmp_path / "letter.pdf").read_bytes()  # PDF/A-2u, said in the XMP metadata
+    assert b"<pdfaid:part>2</pdfaid:part>" in data
+    assert b"<pdfaid:conformance>U</pdfaid:conformance>" in data
 
 
 def test_the_letters_language_for_hyphenation_quotes_and_readers() -> None:
     assert b"/Lang(fr-CH)" in render(letter("CL-21/27"), "pdf")
     english = dataclasses.replace(letter("CL-21/27"), language="en_GB")
     assert b"/Lang(en-GB)" in render(english, "pdf")
-    script = dataclasses.replace(letter("CL-21/27"), language="zh_Hant_TW")  # Hant: no region
-    assert b"/Lang(zh-TW)" in render(script, "pdf")
+    script = dataclasses.replace(letter("CL-21/27"), language="sr_Latn_RS")  # Latn: no region
+    assert b"/Lang(sr-RS)" in render(script, "pdf")
 
 
 def test_links_are_clickable_mailto_too() -> None:
@@ -351,8 +354,14 @@ MARKDOWNISH = st.text(
 
 @settings(max_examples=100, deadline=None)
 @given(body=MARKDOWNISH, subject=MARKDOWNISH.filter(str.strip))
-def test_any_markdown_gives_a_pdf(body: str, subject: str) -> None:
-    data = render(dataclasses.replace(letter(), body=body, subject=subject), "pdf")
+def test_any_markdown_gives_a_pdf_or_names_the_character_no_font_has(
+    body: str, subject: str
+) -> None:
+    try:
+        data = render(dataclasses.replace(letter(), body=body, subject=subject), "pdf")
+    except RenderError as error:
+        assert 'could not be displayed with font `"Libertinus Serif"`' in str(error)
+        return
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
 
 
@@ -378,6 +387,18 @@ def test_long_words_stay_on_the_page_and_an_empty_body_is_a_letter(tmp_path: Pat
     assert "".join(text.split()).count(LONG_WORD) == 5  # broken across lines, never lost
     assert "Madame la Ministre, Monsieur le Ministre,\n" in text
     assert pages(pdf)[-1].splitlines()[2] == "Annexe 1"
+
+
+def test_a_character_no_font_has_is_an_error_not_a_blank_box() -> None:
+    with pytest.raises(RenderError) as raised:
+        render(dataclasses.replace(letter(), subject="Réunion 中文"), "pdf")
+    message = re.sub(r"at line \d+ ", "at line N ", str(raised.value))
+    assert message == (
+        'letter.typ.j2: Typst could not typeset CL-21/27: PDF/A-2u error: the text `"中"` '
+        'could not be displayed with font `"Libertinus Serif"`; at line N of the Typst '
+        "source: Objet: #strong[Réunion 中文]; hint: try using a different font; a font that "
+        "has it can be shipped in fonts/ next to the templates"
+    )
 
 
 def test_a_control_character_is_an_error_not_another_letter() -> None:

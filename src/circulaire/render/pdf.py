@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 TEMPLATE = "letter.typ.j2"
 LINE_BREAK = "\\\n"
 """A Typst line break: a backslash at the end of a line."""
+PDF_STANDARD = "a-2u"
+"""PDF/A-2u, for archives: fonts embedded, every character mapped to Unicode (so pdftotext and
+screen readers read the words), and a character the fonts cannot show is an error, never a
+blank box."""
 FONTS_FOLDER = "fonts"
 """A folder of font files next to the templates, which Typst may use besides its own fonts."""
 
@@ -198,11 +202,16 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
     timestamp = datetime.combine(letter.date, time(), tzinfo=UTC)
     try:
         pdf, warnings = compiler.compile_with_warnings(
-            source.encode("utf-8"), format="pdf", timestamp=timestamp
+            source.encode("utf-8"), format="pdf", timestamp=timestamp, pdf_standards=[PDF_STANDARD]
         )
     except typst.TypstError as exc:
+        problem = _diagnostic(exc)
+        if "could not be displayed with font" in problem:
+            problem += (
+                f"; a font that has it can be shipped in {FONTS_FOLDER}/ next to the templates"
+            )
         raise RenderError(
-            f"{TEMPLATE}: Typst could not typeset {letter.reference}: {_diagnostic(exc)}"
+            f"{TEMPLATE}: Typst could not typeset {letter.reference}: {problem}"
         ) from None
     if warnings:
         # A missing font would silently fall back to another: a different letter.
