@@ -9,6 +9,7 @@ text too.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -118,7 +119,8 @@ def lint(source: Source, letter: Letter) -> list[Problem]:
             found.extend(check(where, text, letter))
         if tuple(p for p in where if isinstance(p, str)) in _MARKDOWN_FIELDS:
             found.extend(_links(where, text))
-    problems = [_place(source, f) for f in found]
+    where_words = _Locator(source)
+    problems = [where_words.place(f) for f in found if f.code not in letter.ignore]
     for i, code in enumerate(letter.ignore):
         if code not in CODES:
             problems.append(
@@ -231,46 +233,69 @@ def _words(text: str) -> str:
 
 _BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 """The line breaks YAML counts."""
+_WORD = re.compile(r"\S+")
+_OPENING = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\r\n]*)?|[\"']")
+"""How a scalar may open: a block's indicators (and a comment), or a quote."""
+_BETWEEN = re.compile(r"(?:\s|\\(?=[\r\n]))*")
+"""What stands between two words in the file: white space, or an escaped line break."""
 
 
-def _place(source: Source, found: _Found) -> Problem:
-    line, column = locate(source, found.where, found.offset, found.length)
-    return Problem(
-        str(source.path), line, column, dotted(found.where), found.message, found.code, "warning"
-    )
+class _Locator:
+    """Maps an offset in a text value to its line and column in the file.
 
-
-def locate(source: Source, where: Path_, offset: int, length: int) -> tuple[int, int]:
-    """The line and column in the file of ``length`` characters at ``offset`` of a text value.
-
-    The words are looked for in the file from the value's start, whitespace loosely (a folded
-    block joins lines); when not found (escapes in a quoted string), the value's own position.
+    The value's words are matched, in order, with the file's text from the value's start (a
+    folded block joins lines, a literal one keeps them, both indent): one pass per value, so a
+    long body with many warnings is placed in linear time. Where the words stop matching (an
+    escape in a quoted string), the value's own position stands.
     """
-    position = source.position(where)
-    value = _value(source.data, where)
-    raw = source.text
-    if not raw or not isinstance(value, str):
-        return position.line, position.column
-    words = value[offset : offset + length].split()
-    if not words:
-        return position.line, position.column
-    pattern = re.compile(r"[\s\\]+".join(re.escape(w) for w in words))
-    before = len(pattern.findall(value, 0, offset))
-    starts = [0] + [m.end() for m in _BREAK.finditer(raw)]
-    if position.line - 1 >= len(starts):
-        return position.line, position.column
-    start = starts[position.line - 1] + position.column - 1
-    for i, match in enumerate(pattern.finditer(raw, start)):
-        if i == before:
-            line = _line_of(starts, match.start())
-            return line, match.start() - starts[line - 1] + 1
-    return position.line, position.column
 
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.starts = [0] + [m.end() for m in _BREAK.finditer(source.text)]
+        self.maps: dict[Path_, tuple[list[int], list[int]]] = {}
 
-def _line_of(starts: list[int], offset: int) -> int:
-    from bisect import bisect_right
+    def place(self, found: _Found) -> Problem:
+        line, column = self.locate(found.where, found.offset)
+        return Problem(
+            str(self.source.path),
+            line,
+            column,
+            dotted(found.where),
+            found.message,
+            found.code,
+            "warning",
+        )
 
-    return bisect_right(starts, offset)
+    def locate(self, where: Path_, offset: int) -> tuple[int, int]:
+        position = self.source.position(where)
+        if where not in self.maps:
+            self.maps[where] = self._map(where, position.line, position.column)
+        value_starts, raw_starts = self.maps[where]
+        i = bisect_right(value_starts, offset) - 1
+        if i < 0:
+            return position.line, position.column
+        raw = raw_starts[i] + offset - value_starts[i]
+        line = bisect_right(self.starts, raw)
+        return line, raw - self.starts[line - 1] + 1
+
+    def _map(self, where: Path_, line: int, column: int) -> tuple[list[int], list[int]]:
+        value, raw = _value(self.source.data, where), self.source.text
+        value_starts: list[int] = []
+        raw_starts: list[int] = []
+        if not raw or not isinstance(value, str) or line > len(self.starts):
+            return value_starts, raw_starts
+        at = self.starts[line - 1] + column - 1
+        opening = _OPENING.match(raw, at)
+        at = opening.end() if opening else at
+        for word in _WORD.finditer(value):
+            gap = _BETWEEN.match(raw, at)
+            at = gap.end() if gap else at
+            if not raw.startswith(word[0], at):
+                break
+            value_starts.append(word.start())
+            raw_starts.append(at)
+            at += len(word[0])
+        return value_starts, raw_starts
 
 
 def _value(data: Any, where: Path_) -> Any:

@@ -147,7 +147,19 @@ def parse(raw: bytes, path: Path) -> Source:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         what = exc.problem or "malformed YAML"
+        if exc.context and exc.context_mark and exc.problem_mark:
+            # "while scanning a quoted scalar (line 4, column 10), found unexpected end of
+            # stream": where the construct began is often where the mistake is.
+            began = exc.context_mark
+            what = f"{exc.context} (line {began.line + 1}, column {began.column + 1}), {what}"
         raise _refuse(path, f"invalid YAML: {what}", "E005", line, column) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        message = f"contains the control character U+{exc.character:04X}, which a spec cannot hold"
+        if not isinstance(exc.character, int):
+            message = f"contains a character YAML refuses ({exc.reason})"
+        raise _refuse(path, message, "E105", line, column) from None
     except yaml.YAMLError as exc:
         raise _refuse(path, f"invalid YAML: {exc}", "E005") from None
     except RecursionError:

@@ -24,6 +24,7 @@ from .source import BROKEN, Path_, Source, read
 T = TypeVar("T")
 
 EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _YAML_KINDS = {
     "int": "a number",
@@ -151,6 +152,13 @@ class _Checker:
         if isinstance(value, date):
             return value
         if isinstance(value, str):
+            if not _ISO_DATE.match(value):
+                # "10 mai 2021", "2021-05-10 10:00": not an ISO date at all
+                return self.fail(
+                    where,
+                    f"'{value}' is not a date (expected YYYY-MM-DD, such as 2021-07-08)",
+                    "E104",
+                )
             try:
                 return date.fromisoformat(value)
             except ValueError:

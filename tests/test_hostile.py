@@ -1,0 +1,99 @@
+"""Hostile and tricky specs: each case under tests/invalid/ is a ``.yaml`` and its ``.expected``
+problems, exactly (``file:line:column: field: message [code]``, one a line; an empty
+``.expected`` means the spec is a valid letter). Run like black's test cases."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from circulaire.cli import cli
+from circulaire.report import check
+from circulaire.source import MAX_BYTES
+
+CASES = Path(__file__).resolve().parent / "invalid"
+SPECS = sorted(p.relative_to(CASES) for p in CASES.rglob("*.yaml"))
+
+BASE = (CASES / "bom.yaml").read_bytes()[3:].decode("utf-8")
+"""A valid letter, the base of the generated cases."""
+
+
+def problems(path: Path) -> list[str]:
+    return [f"{p} [{p.code}]" for p in check([path]).problems]
+
+
+def test_the_corpus_is_large_enough() -> None:
+    assert len(SPECS) >= 40
+    assert all((CASES / p).with_suffix(".expected").exists() for p in SPECS)
+
+
+@pytest.mark.parametrize("case", SPECS, ids=lambda p: p.with_suffix("").as_posix())
+def test_case(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(CASES)
+    expected = case.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
+    started = time.perf_counter()
+    report = check([case])
+    assert time.perf_counter() - started < 5
+    assert [f"{p} [{p.code}]" for p in report.problems] == expected
+    assert (case in report.letters) == (report.return_code == 0)
+
+
+def test_the_whole_corpus_through_the_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(CASES)
+    for fmt in ("human", "github"):
+        result = CliRunner().invoke(cli, ["validate", "--format", fmt, "."])
+        assert result.exit_code == 1
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "Traceback" not in result.output
+
+
+def test_a_python_tag_is_never_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    canary = tmp_path / "canary"
+    spec = tmp_path / "tag.yaml"
+    spec.write_text(
+        BASE.replace(
+            "subject: Objet", f'subject: !!python/object/apply:os.system ["touch {canary}"]'
+        ),
+        encoding="utf-8",
+    )
+    assert problems(spec)[0].endswith("is not allowed in a spec [E008]")
+    assert not canary.exists()
+
+
+def test_a_file_past_the_size_limit(tmp_path: Path) -> None:
+    spec = tmp_path / "huge.yaml"
+    spec.write_text(BASE + "body: " + "x" * MAX_BYTES + "\n", encoding="utf-8")
+    assert problems(spec) == [
+        f"{spec}: file is {spec.stat().st_size} bytes, more than a spec may hold ({MAX_BYTES}) "
+        "[E002]"
+    ]
+
+
+def test_a_huge_scalar_under_the_limit_is_checked_quickly(tmp_path: Path) -> None:
+    spec = tmp_path / "long.yaml"
+    words = "le lundi 17 mai 2021, avant le 30 avril 2021 [lien](#) Veillez agréer " * 12_000
+    spec.write_text(BASE.replace("body: Texte.", f"body: {words}"), encoding="utf-8")
+    started = time.perf_counter()
+    found = problems(spec)
+    assert time.perf_counter() - started < 10
+    assert {line.rsplit(" ", 1)[1] for line in found} == {"[W101]", "[W103]", "[W104]"}
+    assert len(found) == 3 * 12_000
+
+
+def test_a_missing_file_and_a_folder_named_as_a_spec(tmp_path: Path) -> None:
+    assert problems(tmp_path / "nowhere.yaml") == [
+        f"{tmp_path / 'nowhere.yaml'}: no such file [E001]"
+    ]
+    result = CliRunner().invoke(cli, ["render", str(tmp_path)])
+    assert result.exit_code == 2
+
+
+def test_many_aliases_of_one_small_value_are_fine(tmp_path: Path) -> None:
+    spec = tmp_path / "aliases.yaml"
+    recipients = "".join("  - *r\n" for _ in range(500))
+    text = BASE.replace("place: Genève", "place: &r Genève") + "recipients:\n" + recipients
+    spec.write_text(text, encoding="utf-8")
+    assert problems(spec) == []
