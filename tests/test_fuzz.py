@@ -1,0 +1,176 @@
+"""Property tests: whatever the bytes, a spec becomes a letter or clean problems (with a line
+where there is one), and lint and every output format take the result: never another
+exception, never a hang."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from circulaire.errors import Problem, SpecError
+from circulaire.formats import FORMATS, show
+from circulaire.lint import lint
+from circulaire.model import Letter
+from circulaire.source import parse
+from circulaire.validate import validate
+from conftest import ARCHIVE
+
+SPECS = {path: path.read_bytes() for path in ARCHIVE}
+FIELDS = [
+    "reference",
+    "date",
+    "place",
+    "subject",
+    "salutation",
+    "body",
+    "signatories",
+    "recipients",
+    "contact",
+    "closing",
+    "annexes",
+    "style",
+    "ignore",
+    "name",
+    "title",
+    "email",
+    "phone",
+    "labels",
+    "marks",
+    "content",
+]
+
+fuzz = settings(
+    max_examples=80,
+    deadline=2000,  # a few ms each; a second would mean something expands without bound
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def outcome(raw: bytes, path: Path) -> Letter | list[Problem]:
+    """Load, validate and lint ``raw``: a letter, or the problems (which every format shows)."""
+    try:
+        source = parse(raw, path)
+        letter = validate(source)
+    except SpecError as exc:
+        assert exc.problems
+        for problem in exc.problems:
+            assert problem.file == str(path)
+            assert problem.message
+            assert problem.severity == "error"
+            assert problem.line >= 0 and problem.column >= 0
+        for fmt in FORMATS:
+            show(exc.problems, fmt)
+        return exc.problems
+    for warning in lint(source, letter):
+        assert warning.severity == "warning"
+        assert 1 <= warning.line <= raw.count(b"\n") + raw.count(b"\r") + 1
+    return letter
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> tuple[Path, bytes]:
+    path = draw(st.sampled_from(sorted(SPECS)))
+    raw = bytearray(SPECS[path])
+    for _ in range(draw(st.integers(1, 4))):
+        at = draw(st.integers(0, len(raw)))
+        kind = draw(st.sampled_from(["delete", "insert", "bytes", "line", "indent"]))
+        if kind == "delete":
+            del raw[at : at + draw(st.integers(1, 200))]
+        elif kind == "insert":
+            raw[at:at] = draw(st.text(max_size=30)).encode("utf-8", "surrogatepass")
+        elif kind == "bytes":
+            raw[at:at] = draw(st.binary(max_size=8))
+        elif kind == "line":
+            token = draw(
+                st.sampled_from(
+                    [
+                        ": ",
+                        "- ",
+                        "&a ",
+                        "*a",
+                        "!!python/object ",
+                        "<<: ",
+                        "'",
+                        '"',
+                        "|",
+                        ">-",
+                        "\t",
+                        "~",
+                        "0123",
+                        "2021-02-30",
+                        "no",
+                        "[",
+                        "{",
+                        "\r\n",
+                        "\ufeff",
+                        "\x00",
+                        "#",
+                    ]
+                )
+            )
+            raw[at:at] = token.encode("utf-8")
+        else:
+            raw[at:at] = b"\n" + b" " * draw(st.integers(0, 6))
+    return path, bytes(raw)
+
+
+@fuzz
+@given(mutated())
+def test_a_mutated_archive_spec(case: tuple[Path, bytes]) -> None:
+    path, raw = case
+    outcome(raw, path)
+
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=False),
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)),
+    st.text(max_size=40),
+    st.sampled_from(["CL-21/27", "2021-07-08", "Houlin Zhao", "[x](#)", "le lundi 17 mai 2021"]),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=8), inner, max_size=6)
+    ),
+    max_leaves=30,
+)
+
+
+@fuzz
+@given(st.dictionaries(st.sampled_from(FIELDS), values, max_size=14))
+def test_random_yaml_of_letter_fields(data: dict[str, Any]) -> None:
+    raw = yaml.safe_dump(data, allow_unicode=True).encode("utf-8")
+    outcome(raw, Path("letters/CL-21/27.yaml"))
+
+
+@fuzz
+@given(
+    st.one_of(
+        st.binary(max_size=300),
+        st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    )
+)
+def test_random_bytes(raw: bytes) -> None:
+    outcome(raw, Path("random.yaml"))
+
+
+@fuzz
+@given(st.text(max_size=400))
+def test_any_body_text(body: str) -> None:
+    raw = SPECS[sorted(SPECS)[0]]
+    data = yaml.safe_load(raw)
+    data["body"] = body
+    data.pop("ignore", None)
+    dumped = yaml.safe_dump(data, allow_unicode=True)
+    result = outcome(dumped.encode("utf-8"), Path("x.yaml"))
+    if isinstance(result, Letter):
+        assert result.body == yaml.safe_load(dumped)["body"]
