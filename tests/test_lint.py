@@ -203,9 +203,9 @@ def test_gaps_in_a_years_numbering(tmp_path: Path) -> None:
     report = check([tmp_path / "letters"])
     root = tmp_path / "letters"
     assert [str(p) for p in report.problems] == [
-        f"{root}/CL-21/04.yaml:1:12: reference: CL-21/04 follows CL-21/2: number 3 is missing "
+        f"{root}/CL-21/04.yaml:1:12: reference: CL-21/04 follows CL-21/02: number 3 is missing "
         "in CL-21",
-        f"{root}/CL-21/08.yaml:1:12: reference: CL-21/08 follows CL-21/4: numbers 5 to 7 are "
+        f"{root}/CL-21/08.yaml:1:12: reference: CL-21/08 follows CL-21/04: numbers 5 to 7 are "
         "missing in CL-21",
     ]
     assert {p.code for p in report.problems} == {"W122"}

@@ -10,73 +10,77 @@ year's letters is not flooded with warnings.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
 
 from .errors import Problem
-from .model import Letter, Reference
+from .model import Letter
 from .source import Source
 
 
-def crosscheck(letters: dict[Path, tuple[Source, Letter]]) -> list[Problem]:
-    """Problems across ``letters`` (each valid on its own), in their files' order."""
-    problems: list[Problem] = []
-    by_number: dict[tuple[str, str, int], Path] = {}
-    by_subject: dict[tuple[str, object], Path] = {}
-    numbers: dict[tuple[str, str], list[tuple[int, Path]]] = defaultdict(list)
-    for path in sorted(letters):
-        source, letter = letters[path]
+@dataclass(frozen=True)
+class Filed:
+    """What the archive checks need of a letter: not its source, which a big archive would
+    keep in memory for nothing."""
+
+    path: Path
+    letter: Letter
+    reference_at: tuple[int, int]
+    subject_at: tuple[int, int]
+
+    @classmethod
+    def of(cls, source: Source, letter: Letter) -> Filed:
+        reference, subject = source.position(("reference",)), source.position(("subject",))
+        return cls(
+            source.path,
+            letter,
+            (reference.line, reference.column),
+            (subject.line, subject.column),
+        )
+
+    def problem(self, field: str, message: str, code: str, severity: str) -> Problem:
+        line, column = self.reference_at if field == "reference" else self.subject_at
+        return Problem(str(self.path), line, column, field, message, code, severity)
+
+
+def crosscheck(letters: list[Filed]) -> list[Problem]:
+    """Problems across ``letters`` (each valid on its own), in their files' order; the codes a
+    letter ignores are left out."""
+    problems: list[tuple[Filed, Problem]] = []
+    by_number: dict[tuple[str, str, int], Filed] = {}
+    by_subject: dict[tuple[str, object], Filed] = {}
+    numbers: dict[tuple[str, str], list[tuple[int, Filed]]] = defaultdict(list)
+    for filed in sorted(letters, key=lambda f: f.path):
+        letter = filed.letter
         reference = letter.parsed_reference
         key = (reference.series, reference.year, int(reference.number))
-        first = by_number.setdefault(key, path)
-        if first != path:
-            other = letters[first][1].reference
-            problems.append(
-                source.problem(
-                    ("reference",),
-                    f"{reference} is already the reference of {first} ({other})",
-                    "E120",
-                )
+        first = by_number.setdefault(key, filed)
+        if first is not filed:
+            message = (
+                f"{reference} is already the reference of {first.path} ({first.letter.reference})"
             )
+            problems.append((filed, filed.problem("reference", message, "E120", "error")))
         else:
-            numbers[reference.series, reference.year].append((int(reference.number), path))
+            numbers[reference.series, reference.year].append((int(reference.number), filed))
         subject = (" ".join(letter.subject.split()).casefold(), letter.date)
-        twin = by_subject.setdefault(subject, path)
-        if twin != path:
-            other = letters[twin][1].reference
-            problems.append(
-                source.problem(
-                    ("subject",),
-                    f"same subject and date as {other} ({twin})",
-                    "W121",
-                    severity="warning",
-                )
-            )
+        twin = by_subject.setdefault(subject, filed)
+        if twin is not filed:
+            message = f"same subject and date as {twin.letter.reference} ({twin.path})"
+            problems.append((filed, filed.problem("subject", message, "W121", "warning")))
     for (series, year), found in numbers.items():
-        found.sort()
-        for (low, _), (high, path) in pairwise(found):
+        found.sort(key=lambda pair: pair[0])
+        for (low, before), (high, filed) in pairwise(found):
             if high - low < 2:
                 continue
-            source, letter = letters[path]
             missing = (
                 f"number {low + 1} is missing"
                 if high - low == 2
                 else f"numbers {low + 1} to {high - 1} are missing"
             )
-            previous = Reference(series, year, str(low))
-            problems.append(
-                source.problem(
-                    ("reference",),
-                    f"{letter.reference} follows {previous}: {missing} in {series}-{year}",
-                    "W122",
-                    severity="warning",
-                )
+            message = (
+                f"{filed.letter.reference} follows {before.letter.reference}: "
+                f"{missing} in {series}-{year}"
             )
-    return [p for p in problems if p.code not in _ignored(letters, p.file)]
-
-
-def _ignored(letters: dict[Path, tuple[Source, Letter]], file: str) -> tuple[str, ...]:
-    for source, letter in letters.values():
-        if str(source.path) == file:
-            return letter.ignore
-    return ()
+            problems.append((filed, filed.problem("reference", message, "W122", "warning")))
+    return [p for filed, p in problems if p.code not in filed.letter.ignore]

@@ -51,15 +51,15 @@ def check(paths: Iterable[Path], *, lint: bool = True, strict: bool = False) -> 
     """Load and validate every spec under ``paths``; with ``lint``, add the warnings of each
     letter and, across the letters found under a folder, of the archive (``crosscheck.py``).
     ``strict`` makes every warning an error."""
-    from .crosscheck import crosscheck
+    from .crosscheck import Filed, crosscheck
     from .lint import lint as lint_letter
-    from .source import Source, read
+    from .source import read
     from .validate import validate
 
     report = Report()
     paths = list(paths)
     folders = [p for p in paths if p.is_dir()]
-    archive: dict[Path, tuple[Source, Letter]] = {}
+    archive: list[Filed] = []
     for path in specs(paths):
         report.checked += 1
         try:
@@ -72,7 +72,7 @@ def check(paths: Iterable[Path], *, lint: bool = True, strict: bool = False) -> 
         if lint:
             report.problems.extend(lint_letter(source, letter))
             if any(path.is_relative_to(folder) for folder in folders):
-                archive[path] = (source, letter)
+                archive.append(Filed.of(source, letter))
     if lint:
         report.problems.extend(crosscheck(archive))
     if strict:
