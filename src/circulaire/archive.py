@@ -38,7 +38,8 @@ BUILDING = ".circulaire-building"
 """Present while a build writes: the next build then looks for what it left half-written."""
 MANIFEST_VERSION = 1
 CHECKPOINT_SECONDS = 2.0
-"""How often, at least, a long build saves the manifest, so that a killed build loses little."""
+"""The shortest pause between two saves of the manifest in a long build: a killed build loses
+a few seconds of work."""
 
 _MANIFEST_NAME = re.compile(r"^\.circulaire-manifest(?:\.(\d+)-of-(\d+))?\.json$")
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
@@ -368,6 +369,8 @@ def _keys(source: Path) -> Iterator[tuple[str, Path]]:
 
 def plan(settings: Settings) -> Plan:
     """Compare the archive with the output folder's manifests, reading only what changed."""
+    if not settings.source.is_dir():
+        raise CirculaireError(f"{settings.source}: not a folder of letter specs")
     settings.output.mkdir(parents=True, exist_ok=True)
     begun = _filesystem_now(settings.output)
     inputs = build_inputs(settings)
@@ -453,12 +456,17 @@ def render_task(
 ) -> Result:
     """Load, validate and render one letter, then write its files: all of them or none."""
     from .render import RenderOptions, renderer
-    from .validate import load_letter
+    from .source import parse
+    from .validate import load_letter, validate
 
     spec = Path(task.spec)
     try:
-        letter = load_letter(spec)
-        data = spec.read_bytes()
+        try:
+            data = spec.read_bytes()  # read once: the hash recorded is of the text rendered
+        except OSError:
+            load_letter(spec)  # the spec's own message for a file that cannot be read
+            raise
+        letter = validate(parse(data, spec))
         reference = letter.parsed_reference
         options = RenderOptions(templates, reference_docx)
         rendered = {fmt: renderer(fmt)(letter, options) for fmt in task.formats}
@@ -631,11 +639,14 @@ def _results(plan: Plan, jobs: int | None) -> Iterator[Result]:
         for chunk in chunks:
             yield from _render_chunk(chunk, *arguments)
         return
-    _preload(settings.formats)
     import multiprocessing
 
+    # Workers come from a fork server: a fresh process, so no thread of the build (Typst's,
+    # after a PDF rendered here) is forked half-held, and the renderers are imported once.
     methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
+    if "forkserver" in methods:
+        context.set_forkserver_preload(_modules(settings.formats))
     pool = ProcessPoolExecutor(
         min(jobs, len(chunks)),
         mp_context=context,
@@ -660,30 +671,40 @@ def _results(plan: Plan, jobs: int | None) -> Iterator[Result]:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _start_worker(parent: int) -> None:
+def _start_worker(build: int) -> None:
     """Workers leave Ctrl-C to the build, and end when it ends, however it ends: a build
     killed with SIGKILL leaves no worker behind to finish a letter unasked."""
     import signal
     import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()  # the build, or the fork server that ends with it
 
     def watch() -> None:
-        while os.getppid() == parent:
+        while os.getppid() == parent and _alive(build):
             time.sleep(0.5)
         os._exit(1)
 
     threading.Thread(target=watch, name="watch-build", daemon=True).start()
 
 
-def _preload(formats: Iterable[str]) -> None:
-    """Import the renderers once in the parent, so that forked workers start ready."""
-    from .render import renderer
-    from .validate import load_letter
+def _alive(pid: int) -> bool:
+    if os.name != "posix":  # os.kill would end the process there: the parent's id must do
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
-    del load_letter
-    for fmt in formats:
-        renderer(fmt)
+
+def _modules(formats: Iterable[str]) -> list[str]:
+    """What a worker imports to render ``formats``."""
+    from .render import _MODULES
+
+    return ["circulaire.validate", *(f"circulaire.render.{_MODULES[fmt]}" for fmt in formats)]
 
 
 def _clashes(entries: dict[str, Stored], letters: dict[str, Path]) -> Iterator[tuple[str, str]]:
@@ -745,12 +766,19 @@ def _remove_temporaries(output: Path, plan: Plan) -> None:
         reference = Reference.parse(_reference(key, value))
         if reference is not None:
             folders.setdefault(reference.folder, set()).add(reference.number)
+    ours = {plan.settings.manifest.name, plan.settings.building.name}
+    if plan.settings.shard is None:
+        ours.add(INDEX)
+    folders.setdefault("", set())  # the manifest, the register
     for folder, numbers in folders.items():
         try:
             with os.scandir(output / folder) as names:
                 for item in names:
                     match = _TEMPORARY.match(item.name)
-                    if match and match["name"].rsplit(".", 1)[0] in numbers:
+                    if match is None:
+                        continue
+                    name = match["name"]
+                    if name.rsplit(".", 1)[0] in numbers or (not folder and name in ours):
                         Path(item.path).unlink(missing_ok=True)
         except (FileNotFoundError, NotADirectoryError):
             continue
