@@ -26,16 +26,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.synthetic import LETTERS, make_archive
 
 CIRCULAIRE = [sys.executable, "-m", "circulaire"]
-MEMORY_PROBE = """
-import resource, sys
-from pathlib import Path
-from circulaire.archive import Settings, build
-outcome = build(Settings(Path(sys.argv[1]), Path(sys.argv[2]), ("md", "txt")), int(sys.argv[3]))
-assert outcome.return_code == 0, outcome.problems[:3]
-own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(own, workers)
-"""
 
 
 RENDER_PROBE = """
@@ -71,9 +61,68 @@ print(time.perf_counter() - started)
 """
 
 
+ROOT = Path(__file__).resolve().parents[1]
+ENVIRONMENT = dict(os.environ)
+"""Where the subprocesses find circulaire: a snapshot of this checkout (see :func:`snapshot`)."""
+
+
+def snapshot(scratch: Path) -> None:
+    """Run a copy of the code and templates, so that an edit made while the benchmark runs
+    (which rightly makes a build render everything again) does not spoil its figures."""
+    for part in ("src", "templates"):
+        shutil.copytree(ROOT / part, scratch / part, ignore=shutil.ignore_patterns("__pycache__"))
+    ENVIRONMENT["PYTHONPATH"] = str(scratch / "src")
+
+
+def peak_memory(command: list[str]) -> tuple[int, int]:
+    """Peak resident memory, in MB, of a command and of the largest of its descendants."""
+    process = subprocess.Popen(command, env=ENVIRONMENT, stderr=subprocess.PIPE)
+    own = others = 0
+    while process.poll() is None:
+        tree = _descendants(process.pid)
+        own = max(own, _high_water(process.pid))
+        others = max([others, *(_high_water(pid) for pid in tree)])
+        time.sleep(0.02)
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed")
+    return own // 1024, others // 1024
+
+
+def _descendants(pid: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, pending = [], list(children.get(pid, []))
+    while pending:
+        child = pending.pop()
+        found.append(child)
+        pending.extend(children.get(child, []))
+    return found
+
+
+def _high_water(pid: int) -> int:
+    """VmHWM of a process, in kB; 0 once it is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
 def run_probe(code: str, *args: str) -> float:
     result = subprocess.run(
-        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=False
+        [sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=ENVIRONMENT,
     )
     if result.returncode != 0:
         raise RuntimeError(result.stderr.strip().splitlines()[-1])
@@ -82,7 +131,7 @@ def run_probe(code: str, *args: str) -> float:
 
 def timed(command: list[str]) -> float:
     started = time.perf_counter()
-    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, capture_output=True, text=True, check=False, env=ENVIRONMENT)
     elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{result.stderr[-2000:]}")
@@ -117,6 +166,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="circulaire-bench-") as scratch:
         root = Path(scratch)
+        snapshot(root / "code")
         archive = make_archive(root / "letters", options.letters)
 
         # Markdown and text, the whole archive.
@@ -201,26 +251,15 @@ def main() -> None:
             f"{cold_ms:.0f} ms (Python alone: {bare_ms:.0f} ms)",
         )
 
-        # Peak memory as the archive grows: the parent and the largest worker.
+        # Peak memory as the archive grows: the build, and the largest of its other processes
+        # (workers, fork server), from their high-water marks in /proc.
         for size in (int(n) for n in options.memory.split(",")):
             letters = make_archive(root / f"mem-{size}", size)
-            probe = subprocess.run(
-                [
-                    sys.executable,
-                    "-c",
-                    MEMORY_PROBE,
-                    str(letters),
-                    str(root / f"mem-{size}-dist"),
-                    str(jobs),
-                ],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            own, workers = (int(n) // 1024 for n in probe.stdout.split())
+            command = [*CIRCULAIRE, "build", str(letters), "-o", str(root / f"mem-{size}-dist")]
+            own, others = peak_memory([*command, "-f", "md,txt", "-j", str(jobs), "-q"])
             report(
                 f"peak memory, md+txt, {size:,} letters",
-                f"{own} MB (build), {workers} MB (largest worker)",
+                f"{own} MB (build), {others} MB (largest worker)",
             )
 
     print(f"\nOn {os.cpu_count()} cores, `--jobs {jobs}`, Python {sys.version.split()[0]}:\n")
