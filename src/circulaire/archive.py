@@ -246,19 +246,23 @@ def manifest_bytes(
     settings: Settings, letters: dict[str, Stored], register: Entry | None = None
 ) -> bytes:
     """The manifest: sorted keys, no time, no absolute path, so the same archive gives the same
-    bytes. One letter a line: a diff of two manifests reads letter by letter, and writing it
-    takes little more memory than the manifest itself."""
+    bytes. One letter a line, so that a diff of two manifests reads letter by letter."""
+    return b"".join(manifest_lines(settings, letters, register))
+
+
+def manifest_lines(
+    settings: Settings, letters: dict[str, Stored], register: Entry | None = None
+) -> Iterator[bytes]:
+    """:func:`manifest_bytes` a line at a time: a build writes its manifest without holding
+    a copy of it whole."""
     shard = str(settings.shard) if settings.shard else None
-    head = (
-        f'{{"formats": {_json(list(settings.formats))}, "index": {_json(register)}, "letters": {{'
-    )
-    tail = f'}}, "manifest": {MANIFEST_VERSION}, "shard": {_json(shard)}}}\n'
-    lines = [f"{_json(key)}: {_text(letters[key])}".encode() for key in sorted(letters)]
-    return b"\n".join(
-        [head.encode(), b",\n".join(lines), tail.encode()]
-        if lines
-        else [head.encode(), tail.encode()]
-    )
+    formats = _json(list(settings.formats))
+    yield f'{{"formats": {formats}, "index": {_json(register)}, "letters": {{'.encode()
+    separator = b"\n"
+    for key in sorted(letters):
+        yield separator + f"{_json(key)}: {_text(letters[key])}".encode()
+        separator = b",\n"
+    yield f'\n}}, "manifest": {MANIFEST_VERSION}, "shard": {_json(shard)}}}\n'.encode()
 
 
 def _json(value: Any) -> str:
@@ -792,7 +796,7 @@ def _save_manifest(
     an fsync each; one sync here makes them durable before the manifest vouches for them."""
     if hasattr(os, "sync"):
         os.sync()
-    write_atomic(settings.manifest, manifest_bytes(settings, entries, register))
+    write_atomic(settings.manifest, manifest_lines(settings, entries, register))
     if stamp is not None:
         os.utime(settings.manifest, ns=(stamp, stamp))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import OutputError
@@ -40,16 +41,20 @@ def is_folder_target(target: Path, raw: str) -> bool:
     return raw.endswith(("/", os.sep)) or target.is_dir() or not target.suffix
 
 
-def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+def write_atomic(path: Path, data: bytes | Iterable[bytes], *, durable: bool = True) -> None:
     """Write to a temporary file beside ``path`` and rename it into place: never half a file.
 
+    ``data`` may come in pieces (a build's manifest, line by line, without a copy of it whole).
     ``durable=False`` skips the fsync, for a caller that syncs once after many files (a build
     syncs before its manifest vouches for them)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if isinstance(data, bytes):
+                handle.write(data)
+            else:
+                handle.writelines(data)
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
