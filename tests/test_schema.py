@@ -99,3 +99,10 @@ def test_the_schema_refuses(change: Any, complaint: str) -> None:
     errors = [e.message for e in validator().iter_errors(spec)]
     assert errors
     assert any(complaint in e for e in errors), errors
+
+
+def test_a_new_letter_fits_the_schema(tmp_path: Path) -> None:
+    from circulaire.new import new_letter
+
+    path = new_letter("CL-26", tmp_path, date(2026, 1, 5))
+    assert list(validator().iter_errors(as_editor_reads(path))) == []
