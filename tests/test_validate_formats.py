@@ -147,3 +147,28 @@ def test_a_long_line_is_cut_around_the_column(tmp_path: Path) -> None:
     assert source.startswith("    …") and source.endswith("…")
     assert len(source) < 200
     assert source[caret.index("^") :].startswith("d'ici au 1er mai 2021")
+
+
+def test_the_caret_stays_under_the_column_with_a_bom_and_crlf(tmp_path: Path) -> None:
+    spec = tmp_path / "bom-crlf.yaml"
+    shutil.copy(Path(__file__).parent / "invalid" / "bom-crlf-bad-date.yaml", spec)
+    code, out, _ = run("validate", spec)
+    assert code == 1
+    assert out == (
+        f"{spec}:3:7: date: '2021-02-29' is not a date that exists "
+        "(day is out of range for month)\n"
+        "    date: 2021-02-29\n"
+        "          ^\n"
+    )
+
+
+def test_the_caret_counts_wide_characters_twice(tmp_path: Path) -> None:
+    spec = spoiled(tmp_path, ("recipients:\n", "recipients: [日内瓦, 0123]\nrecipient:\n"))
+    code, out, _ = run("validate", spec)
+    assert code == 1
+    assert out.splitlines()[:3] == [
+        f"{spec}:9:19: recipients[1]: '0123' is read by YAML as a number (83), not as text "
+        '(quote it: "0123")',
+        "    recipients: [日内瓦, 0123]",
+        "    " + " " * len("recipients: [") + " " * 6 + " " * len(", ") + "^",
+    ]
