@@ -2,9 +2,9 @@
 modeline, reports an unknown key, a value outside a choice and a missing field, completes style
 options and shows a field's docstring on hover.
 
-yaml-language-server comes from npm, which CI (PyPI only) does not reach: this test runs where it
-is installed (``npm install -g yaml-language-server``) and skips elsewhere, saying so. The schema
-itself is checked in every run by tests/test_schema.py.
+yaml-language-server comes from npm (``npm install -g yaml-language-server``): .ci/run installs it,
+so in CI a missing server fails the test; elsewhere the test skips, saying so. The schema itself is
+checked in every run by tests/test_schema.py.
 """
 
 from __future__ import annotations
@@ -22,16 +22,17 @@ from typing import IO, Any
 import pytest
 
 from circulaire.schema import schema
-from conftest import LETTERS
+from conftest import LETTERS, require
 
 SERVER = shutil.which("yaml-language-server") or os.environ.get("YAML_LANGUAGE_SERVER")
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not SERVER, reason="yaml-language-server is not installed (npm i -g yaml-language-server)"
-    ),
-]
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _server_installed() -> None:
+    if not SERVER:
+        require("yaml-language-server")
 
 
 class Server:
