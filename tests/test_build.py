@@ -436,3 +436,27 @@ def test_workers_end_with_a_killed_build(tmp_path: Path) -> None:
         time.sleep(0.1)
     os.killpg(process.pid, signal.SIGKILL)
     pytest.fail("the workers outlived the build")
+
+
+def test_a_terminal_gets_a_progress_bar(tmp_path: Path) -> None:
+    import pty
+
+    archive = make_archive(tmp_path / "letters", 30)
+    controller, terminal = pty.openpty()
+    command = [sys.executable, "-m", "circulaire", "build", str(archive), "-o", str(tmp_path)]
+    process = subprocess.Popen([*command, "-f", "md", "-j", "1"], stderr=terminal)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the build has ended and closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert process.wait() == 0
+    text = shown.decode(errors="replace")
+    assert re.search(r"building .*30/30 .*letters/s", text), text
+    assert "built 30 letters (30 files)" in text
