@@ -460,3 +460,18 @@ def test_a_terminal_gets_a_progress_bar(tmp_path: Path) -> None:
     text = shown.decode(errors="replace")
     assert re.search(r"building .*30/30 .*letters/s", text), text
     assert "built 30 letters (30 files)" in text
+
+
+def test_workers_see_relative_paths_from_where_the_build_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for place in ("first", "second"):  # the workers' fork server starts in the first
+        (tmp_path / place).mkdir()
+        monkeypatch.chdir(tmp_path / place)
+        make_archive(Path("letters"), 20)
+        spec = Path("letters/CL-20/002.yaml")
+        spec.write_text(spec.read_text(encoding="utf-8").replace("salutation:", "salutaton:"))
+        outcome = run_build(Path("letters"), Path("dist"), jobs=2)
+        assert len(outcome.built) == 19, outcome.problems
+        assert {p.file for p in outcome.problems} == {"letters/CL-20/002.yaml"}
+        assert (tmp_path / place / "dist/CL-21/001.md").is_file()
