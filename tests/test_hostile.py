@@ -4,6 +4,8 @@ problems, exactly (``file:line:column: field: message [code]``, one a line; an e
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -70,6 +72,22 @@ def test_a_file_past_the_size_limit(tmp_path: Path) -> None:
         f"{spec}: file is {spec.stat().st_size} bytes, more than a spec may hold ({MAX_BYTES}) "
         "[E002]"
     ]
+
+
+def test_nesting_as_deep_as_the_size_limit_allows(tmp_path: Path) -> None:
+    """Half a million brackets: a clean error, not a crash of the YAML parser (run in its own
+    process, where a crash shows as a signal instead of taking the test run down)."""
+    spec = tmp_path / "deep.yaml"
+    depth = (MAX_BYTES - 100) // 2
+    spec.write_text("reference: " + "[" * depth + "]" * depth + "\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "circulaire", "validate", str(spec)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "nested too deeply" in result.stdout
 
 
 def test_a_huge_scalar_under_the_limit_is_checked_quickly(tmp_path: Path) -> None:
