@@ -23,6 +23,19 @@ def _fail(error: CirculaireError) -> None:
     sys.exit(1)
 
 
+templates_option = click.option(
+    "--templates",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="A folder of templates overriding the packaged ones.",
+)
+reference_docx_option = click.option(
+    "--reference-docx",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A DOCX whose styles, page setup and letterhead the DOCX output takes.",
+)
+"""Options that ``render`` and ``build`` share, so they mean the same in both."""
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="circulaire")
 def cli() -> None:
@@ -47,16 +60,8 @@ def cli() -> None:
     help="A file, or a folder in which the file is named after the reference "
     "(out/CL-21/27.md). Default: standard output.",
 )
-@click.option(
-    "--templates",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="A folder of templates overriding the packaged ones.",
-)
-@click.option(
-    "--reference-docx",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="A DOCX whose styles, page setup and letterhead the DOCX output takes.",
-)
+@templates_option
+@reference_docx_option
 def render(
     spec: Path,
     fmt: str | None,
@@ -193,16 +198,8 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> obj
     "--shard", metavar="K/N", callback=_shard, help="Build only shard K of N (a CI matrix)."
 )
 @click.option("--force", is_flag=True, help="Rebuild every letter, changed or not.")
-@click.option(
-    "--templates",
-    type=click.Path(path_type=Path, file_okay=False, exists=True),
-    help="A folder of templates overriding the packaged ones.",
-)
-@click.option(
-    "--reference-docx",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="A DOCX whose styles, page setup and letterhead the DOCX output takes.",
-)
+@templates_option
+@reference_docx_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Name every letter built or removed.")
 def build(

@@ -41,6 +41,26 @@ class Walker:
     def unknown(self, node: SyntaxTreeNode) -> Any:
         raise NotImplementedError(f"{type(self).__name__} has no method for '{node.type}'")
 
+    def inline(self, nodes: list[SyntaxTreeNode]) -> str:
+        """Inline nodes, each written as text (a run of XML, of Typst, of plain text)."""
+        return "".join(self.visit(node) for node in nodes)
+
+    def visit_inline(self, node: SyntaxTreeNode) -> str:
+        return self.inline(node.children)
+
+
+class TextWalker(Walker):
+    """A walker whose blocks are text too, separated by blank lines (plain text, Typst)."""
+
+    def blocks(self, nodes: list[SyntaxTreeNode], separator: str = "\n\n") -> str:
+        return separator.join(self.visit(node) for node in nodes)
+
+    def visit_root(self, node: SyntaxTreeNode) -> str:
+        return self.blocks(node.children)
+
+    def visit_paragraph(self, node: SyntaxTreeNode) -> str:
+        return self.inline(node.children)
+
 
 def is_tight(list_node: SyntaxTreeNode) -> bool:
     """A list whose items' paragraphs are hidden is tight (no blank lines between items)."""

@@ -628,12 +628,6 @@ class BodyWriter(Walker):
 
     # -- inline -------------------------------------------------------------------------------
 
-    def inline(self, nodes: list[SyntaxTreeNode]) -> str:
-        return "".join(self.visit(node) for node in nodes)
-
-    def visit_inline(self, node: SyntaxTreeNode) -> str:
-        return self.inline(node.children)
-
     def text_run(self, text: str) -> str:
         if not text:
             return ""

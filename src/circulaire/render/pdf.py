@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RenderError
-from ..markup import Walker, is_tight, link_target, parse
+from ..markup import TextWalker, is_tight, link_target, parse
 from ..templating import packaged_templates, render_template
 
 if TYPE_CHECKING:
@@ -84,19 +84,10 @@ def _item(text: str) -> str:
     return f"- {escape(text)}"
 
 
-class TypstMarkup(Walker):
+class TypstMarkup(TextWalker):
     """Markdown syntax tree -> Typst markup. Lists and other blocks are written as function
     calls (``#list(..)``, ``#enum(start: ..)``), which need no indentation and restart their
     numbering; text goes through :func:`escape`. Blocks are separated by blank lines."""
-
-    def blocks(self, nodes: list[SyntaxTreeNode], separator: str = "\n\n") -> str:
-        return separator.join(self.visit(node) for node in nodes)
-
-    def visit_root(self, node: SyntaxTreeNode) -> str:
-        return self.blocks(node.children)
-
-    def visit_paragraph(self, node: SyntaxTreeNode) -> str:
-        return self.inline(node.children)
 
     def visit_heading(self, node: SyntaxTreeNode) -> str:
         level = int(node.tag[1:])
@@ -130,12 +121,6 @@ class TypstMarkup(Walker):
         return escape(node.content.rstrip("\n"))
 
     # -- inline ------------------------------------------------------------------------------
-
-    def inline(self, nodes: list[SyntaxTreeNode]) -> str:
-        return "".join(self.visit(node) for node in nodes)
-
-    def visit_inline(self, node: SyntaxTreeNode) -> str:
-        return self.inline(node.children)
 
     def visit_text(self, node: SyntaxTreeNode) -> str:
         return escape(node.content)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..markup import Walker, is_tight, parse
+from ..markup import TextWalker, is_tight, parse
 from ..templating import render_template
 
 if TYPE_CHECKING:
@@ -16,17 +16,8 @@ if TYPE_CHECKING:
 BULLET = "•"
 
 
-class PlainText(Walker):
+class PlainText(TextWalker):
     """Markdown syntax tree -> plain text. Block methods return text without a final newline."""
-
-    def blocks(self, nodes: list[SyntaxTreeNode], separator: str = "\n\n") -> str:
-        return separator.join(self.visit(node) for node in nodes)
-
-    def visit_root(self, node: SyntaxTreeNode) -> str:
-        return self.blocks(node.children)
-
-    def visit_paragraph(self, node: SyntaxTreeNode) -> str:
-        return self.inline(node.children)
 
     def visit_heading(self, node: SyntaxTreeNode) -> str:
         return self.inline(node.children)
@@ -66,12 +57,6 @@ class PlainText(Walker):
         return node.content.rstrip("\n")
 
     # -- inline ------------------------------------------------------------------------------
-
-    def inline(self, nodes: list[SyntaxTreeNode]) -> str:
-        return "".join(self.visit(node) for node in nodes)
-
-    def visit_inline(self, node: SyntaxTreeNode) -> str:
-        return self.inline(node.children)
 
     def visit_text(self, node: SyntaxTreeNode) -> str:
         return node.content
