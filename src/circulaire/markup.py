@@ -7,7 +7,7 @@ Each output subclasses :class:`Walker` and writes one method per node type (``pa
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -22,8 +22,12 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark")
 
 
+@lru_cache(maxsize=64)
 def parse(text: str) -> SyntaxTreeNode:
-    """The syntax tree of a Markdown text (``node.map`` holds source lines)."""
+    """The syntax tree of a Markdown text (``node.map`` holds source lines).
+
+    Lint and the text, DOCX and PDF renderers each walk a letter's body: it is parsed once.
+    The tree is shared, so walkers only read it."""
     from markdown_it.tree import SyntaxTreeNode
 
     return SyntaxTreeNode(_parser().parse(text))
