@@ -1,7 +1,7 @@
 """A synthetic archive of N letters, varied from the real specs in ``letters/``.
 
 Each letter takes a real spec's text and gets its own reference, date (in the reference's
-year) and subject, so that it validates and is filed at its own path
+year), subject and body, so that it validates and is filed at its own path
 (``CL-23/0412.yaml``). Generation is deterministic: the same N gives the same archive.
 """
 
@@ -27,6 +27,9 @@ def letter(base: str, i: int) -> tuple[str, str]:
     text = re.sub(r"(?m)^reference: .*$", f"reference: {reference}", base, count=1)
     text = re.sub(r"(?m)^date: .*$", f"date: {when}", text, count=1)
     text = re.sub(r"(?m)^subject: >-\n  ", f"subject: >-\n  Lettre n° {i}: ", text, count=1)
+    # a body of its own, so that nothing parsed for one letter serves another
+    text = re.sub(r"(?m)^body: \|\n  ", f"body: |\n  Lettre n° {i}. ", text, count=1)
+    text = re.sub(r"(?m)^(    content: \|\n      )", rf"\g<1>Annexe de la lettre n° {i}. ", text)
     return f"CL-{year}/{number}.yaml", text
 
 

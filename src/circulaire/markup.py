@@ -22,7 +22,7 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark")
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def parse(text: str) -> SyntaxTreeNode:
     """The syntax tree of a Markdown text (``node.map`` holds source lines).
 
