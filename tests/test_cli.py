@@ -216,3 +216,57 @@ def test_the_wheel_carries_the_templates(tmp_path: Path) -> None:
     docx = installed("-m", "circulaire", "render", str(LETTERS / "CL-21/27.yaml"), "-o", "x.docx")
     assert docx.returncode == 0, docx.stderr
     assert (elsewhere / "x.docx").read_bytes()[:2] == b"PK"
+
+
+# -- what the system refuses, and what the user mistypes --------------------------------------
+
+
+def test_writing_where_a_file_stands_is_a_clean_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "letter.pdf"
+    blocker.write_bytes(b"")
+    code, _, err = run("render", LETTERS / "CL-21/27.yaml", "-o", f"{blocker}/")
+    assert code == 1
+    assert err == f"{blocker}/CL-21/27.md: cannot write: Not a directory\n"
+    code, _, err = run("build", LETTERS, "-o", blocker / "dist", "-f", "md")
+    assert code == 1
+    assert f"{blocker / 'dist'}: cannot write: Not a directory" in err
+
+
+def test_a_folder_where_the_letter_goes_is_a_clean_error(tmp_path: Path) -> None:
+    (tmp_path / "CL-21" / "27.md").mkdir(parents=True)
+    code, _, err = run("render", LETTERS / "CL-21/27.yaml", "-o", f"{tmp_path}/")
+    assert code == 1
+    assert err == f"{tmp_path}/CL-21/27.md: cannot write: Is a directory\n"
+
+
+def test_a_template_that_extends_itself(tmp_path: Path) -> None:
+    (tmp_path / "letter.j2").write_text('{% extends "letter.j2" %}\n', encoding="utf-8")
+    code, _, err = run("render", LETTERS / "CL-21/27.yaml", "--templates", tmp_path)
+    assert code == 1
+    assert (
+        err
+        == f"{tmp_path / 'letter.j2'}:1: template error: extends or includes itself, without end\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-o", "x.md", "-f", "pdf"], "-o 'x.md' is a .md file, but -f asks for pdf"),
+        (["-o", "x.html"], "cannot tell the format of 'x.html': give -f md, txt, docx or pdf"),
+    ],
+)
+def test_a_file_name_that_disagrees_with_the_format(
+    args: list[str], message: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = run("render", LETTERS / "CL-21/27.yaml", *args)
+    assert code == 2
+    assert err.endswith(f"Error: {message}\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_validating_a_folder_without_specs_fails(tmp_path: Path) -> None:
+    code, out, _ = run("validate", tmp_path)
+    assert code == 1
+    assert out.startswith(f"{tmp_path}: no letter spec (.yaml, .yml) in this folder")

@@ -29,7 +29,7 @@ from . import __version__
 from .discover import specs
 from .errors import CirculaireError, OutputError, Problem, SpecError
 from .model import REFERENCE_PATTERN, Reference
-from .output import output_path, write_atomic
+from .output import cannot_write, output_path, write_atomic
 
 MANIFEST = ".circulaire-manifest.json"
 """The manifest of an unsharded build; a shard writes ``.circulaire-manifest.K-of-N.json``."""
@@ -375,7 +375,10 @@ def plan(settings: Settings) -> Plan:
     """Compare the archive with the output folder's manifests, reading only what changed."""
     if not settings.source.is_dir():
         raise CirculaireError(f"{settings.source}: not a folder of letter specs")
-    settings.output.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise cannot_write(settings.output, exc) from None
     begun = _filesystem_now(settings.output)
     inputs = build_inputs(settings)
     previous_stamped, manifests, register = _read_manifests(settings.output)
@@ -491,8 +494,8 @@ def render_task(
                 "sha256": _sha256(content),
                 "size": len(content),
             }
-    except OSError as exc:
-        return Result(task.key, problems=[Problem(task.spec, message=f"cannot write: {exc}")])
+    except OutputError as exc:
+        return Result(task.key, problems=[Problem(task.spec, message=str(exc), code="E900")])
     entry = {
         **_facts(letter),
         "spec": {"sha256": _sha256(data), "size": len(data)},

@@ -42,6 +42,23 @@ def cli() -> None:
     """Turn YAML letter specs into circular letters: Markdown, plain text, DOCX and PDF."""
 
 
+def _format(fmt: str | None, output: str | None) -> str:
+    """``-f``; else the suffix of ``-o FILE``; else Markdown. A file whose suffix names another
+    format, or none, is a usage error rather than a PDF called ``letter.md``."""
+    from .output import is_folder_target, suffix_format
+
+    if output is None or is_folder_target(Path(output), output):
+        return fmt or "md"
+    named = suffix_format(output)
+    if fmt is None and named is None:
+        raise click.UsageError(
+            f"cannot tell the format of '{output}': give -f md, txt, docx or pdf"
+        )
+    if fmt is not None and named not in (None, fmt):
+        raise click.UsageError(f"-o '{output}' is a .{named} file, but -f asks for {fmt}")
+    return fmt or str(named)
+
+
 @cli.command()
 @click.argument("spec", type=click.Path(path_type=Path, dir_okay=False))
 @click.option(
@@ -70,12 +87,12 @@ def render(
     reference_docx: Path | None,
 ) -> None:
     """Render one letter SPEC (Markdown on standard output by default)."""
-    from .output import format_for, is_folder_target, output_path, write_atomic
+    from .output import is_folder_target, output_path, write_atomic
     from .render import RenderOptions
     from .render import render as render_letter
     from .validate import load_letter
 
-    fmt = fmt or format_for(output)
+    fmt = _format(fmt, output)
     if output is None and fmt in _BINARY and sys.stdout.isatty():
         raise click.UsageError(f"{fmt} is binary: give -o FILE or -o FOLDER")
     try:

@@ -26,14 +26,16 @@ def inside(path: Path, root: Path) -> None:
         raise OutputError(f"{path}: refusing to write outside {root}")
 
 
-def format_for(output: str | None) -> str:
-    """The format ``-o`` asks for by its suffix (``letter.pdf`` -> ``pdf``); else Markdown."""
+def suffix_format(output: str) -> str | None:
+    """The format a file name asks for by its suffix (``letter.pdf`` -> ``pdf``); ``None`` for
+    a folder target or a suffix that names no format."""
     from .render import FORMATS
 
-    if output is None or is_folder_target(Path(output), output):
-        return "md"
-    fmt = Path(output).suffix.lstrip(".").lower()
-    return fmt if fmt in FORMATS else "md"
+    target = Path(output)
+    if is_folder_target(target, output):
+        return None
+    fmt = target.suffix.lstrip(".").lower()
+    return fmt if fmt in FORMATS else None
 
 
 def is_folder_target(target: Path, raw: str) -> bool:
@@ -46,7 +48,20 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], *, durable: bool = T
 
     ``data`` may come in pieces (a build's manifest, line by line, without a copy of it whole).
     ``durable=False`` skips the fsync, for a caller that syncs once after many files (a build
-    syncs before its manifest vouches for them)."""
+    syncs before its manifest vouches for them). What the system refuses (a file where a folder
+    should be, no permission, a full disk) is an :class:`OutputError` naming the path."""
+    try:
+        _write_atomic(path, data, durable)
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
+
+
+def cannot_write(path: Path, exc: OSError) -> OutputError:
+    """``out/CL-21/27.md: cannot write: Not a directory``."""
+    return OutputError(f"{path}: cannot write: {exc.strerror or exc}")
+
+
+def _write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -68,11 +83,13 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], *, durable: bool = T
 def write_new(path: Path, data: bytes) -> None:
     """Create ``path`` with ``data``; an existing file is never replaced (:class:`OutputError`),
     and a failed write leaves no file behind."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         handle = path.open("xb")
     except FileExistsError:
         raise OutputError(f"{path}: already exists (circulaire never overwrites it)") from None
+    except OSError as exc:
+        raise cannot_write(path, exc) from None
     try:
         with handle:
             handle.write(data)

@@ -60,7 +60,8 @@ def check(paths: Iterable[Path], *, lint: bool = True, strict: bool = False) -> 
     paths = list(paths)
     folders = [p for p in paths if p.is_dir()]
     archive: list[Filed] = []
-    for path in specs(paths):
+    found = list(specs(paths))
+    for path in found:
         report.checked += 1
         try:
             source = read(path)
@@ -73,6 +74,10 @@ def check(paths: Iterable[Path], *, lint: bool = True, strict: bool = False) -> 
             report.problems.extend(lint_letter(source, letter))
             if any(path.is_relative_to(folder) for folder in folders):
                 archive.append(Filed.of(source, letter))
+    for folder in folders:
+        if not any(path.is_relative_to(folder) for path in found):
+            message = "no letter spec (.yaml, .yml) in this folder"
+            report.problems.append(Problem(str(folder), message=message, code="E010"))
     if lint:
         report.problems.extend(crosscheck(archive))
     if strict:

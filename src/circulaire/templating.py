@@ -168,6 +168,10 @@ def template_errors() -> Iterator[None]:
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
         where = _template_line(exc.__traceback__)
         raise RenderError(f"{where}: template error: {exc}") from None
+    except RecursionError as exc:
+        where = _template_line(exc.__traceback__)
+        message = "extends or includes itself, without end"
+        raise RenderError(f"{where}: template error: {message}") from None
 
 
 def _template_line(tb: TracebackType | None) -> str:
