@@ -270,3 +270,14 @@ def test_validating_a_folder_without_specs_fails(tmp_path: Path) -> None:
     code, out, _ = run("validate", tmp_path)
     assert code == 1
     assert out.startswith(f"{tmp_path}: no letter spec (.yaml, .yml) in this folder")
+
+
+def test_a_yml_spec_at_its_path_is_valid(tmp_path: Path) -> None:
+    spec = tmp_path / "CL-21" / "27.yml"
+    spec.parent.mkdir()
+    shutil.copy(LETTERS / "CL-21/27.yaml", spec)
+    assert run("validate", spec)[0] == 0
+    moved = spec.rename(spec.with_name("28.yml"))
+    code, out, _ = run("validate", moved)
+    assert code == 1
+    assert "CL-21/27 disagrees with the file's path CL-21/28.yml (expected CL-21/27.yml)" in out

@@ -257,7 +257,7 @@ class _Checker:
             )
         path = self.source.path
         if SERIES_PATTERN.match(path.parent.name):
-            expected = Path(reference.folder) / f"{reference.number}.yaml"
+            expected = Path(reference.folder) / f"{reference.number}{path.suffix}"
             actual = Path(path.parent.name) / path.name
             if expected != actual:
                 self.fail(
