@@ -86,7 +86,8 @@ def test_weekday_against_the_calendar(tmp_path: Path) -> None:
     )
     path = spec(tmp_path, HEAD + body)
     assert found(path) == [
-        "12:3: body: 'mardi 17 mai 2021': the 17 mai 2021 is a lundi, not a mardi [W102]"
+        "12:3: body: 'mardi 17 mai 2021': 17 mai 2021 falls on a lundi "
+        "(expected 'lundi 17 mai 2021') [W102]"
     ]
 
 
@@ -139,7 +140,8 @@ def test_ignore_silences_one_code_and_an_unknown_code_is_a_warning(tmp_path: Pat
     body = "body: Voir [ici](#), le mardi 17 mai 2021.\nignore: [W104, W999]\n"
     path = spec(tmp_path, HEAD + body)
     assert found(path) == [
-        "8:25: body: 'mardi 17 mai 2021': the 17 mai 2021 is a lundi, not a mardi [W102]",
+        "8:25: body: 'mardi 17 mai 2021': 17 mai 2021 falls on a lundi "
+        "(expected 'lundi 17 mai 2021') [W102]",
         f"9:16: ignore[1]: 'W999' is not a lint code (expected one of {', '.join(CODES)}) [W100]",
     ]
 

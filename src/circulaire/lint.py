@@ -162,9 +162,10 @@ def _dates(where: Path_, text: str, letter: Letter) -> Iterator[_Found]:
         day = _day(match)
         said = match["weekday"].lower()
         if day is not None and WEEKDAYS[day.weekday()] != said:
+            actual = WEEKDAYS[day.weekday()]
+            dated = f"{day.day} {match['month']} {day.year}"
             message = (
-                f"'{_words(match[0])}': the {day.day} {match['month']} {day.year} is a "
-                f"{WEEKDAYS[day.weekday()]}, not a {said}"
+                f"'{_words(match[0])}': {dated} falls on a {actual} (expected '{actual} {dated}')"
             )
             yield _Found(where, match.start(), len(match[0]), message, "W102")
     for match in _DEADLINE.finditer(text):
