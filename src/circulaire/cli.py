@@ -6,7 +6,7 @@ Exit codes: 0 success, 1 invalid input or failed render, 2 usage error (click's 
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import date
 from pathlib import Path
 
 import click
@@ -148,6 +148,15 @@ def schema() -> None:
     click.echo(json.dumps(spec_schema(), ensure_ascii=False, indent=2))
 
 
+def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"'{value}' is not a date that exists (YYYY-MM-DD)") from None
+
+
 @cli.command()
 @click.argument("series", metavar="SERIES-YY")
 @click.option(
@@ -160,16 +169,17 @@ def schema() -> None:
 @click.option(
     "--date",
     "day",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    callback=_day,
     help="The letter's date  [default: today]",
 )
-def new(series: str, letters: Path, day: datetime | None) -> None:
+def new(series: str, letters: Path, day: date | None) -> None:
     """Write the next free letter of SERIES-YY (CL-26) from the house defaults, with
     placeholders to replace; an existing file is never overwritten."""
     from .new import new_letter
 
     try:
-        path = new_letter(series, letters, (day or datetime.now()).date())
+        path = new_letter(series, letters, day or date.today())
     except CirculaireError as exc:
         _fail(exc)
     click.echo(path)
