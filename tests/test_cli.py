@@ -281,3 +281,15 @@ def test_a_yml_spec_at_its_path_is_valid(tmp_path: Path) -> None:
     code, out, _ = run("validate", moved)
     assert code == 1
     assert "CL-21/27 disagrees with the file's path CL-21/28.yml (expected CL-21/27.yml)" in out
+
+
+def test_an_undefined_variable_in_a_docx_template_names_its_line(tmp_path: Path) -> None:
+    (tmp_path / "letter.docx.j2").write_text(
+        '{% extends "letter.j2" %}\n{% block subject %}\n{{ nope }}\n{% endblock %}\n',
+        encoding="utf-8",
+    )
+    target = tmp_path / "letter.docx"
+    code, _, err = run("render", LETTERS / "CL-21/27.yaml", "--templates", tmp_path, "-o", target)
+    assert code == 1
+    assert err == f"{tmp_path / 'letter.docx.j2'}:3: template error: 'nope' is undefined\n"
+    assert not target.exists()

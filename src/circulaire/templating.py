@@ -100,8 +100,11 @@ def render_blocks(
         for block, functions in ctx.blocks.items():
             blocks.setdefault(block, []).extend(functions)
         ctx.blocks = blocks
-        for text in template.root_render_func(ctx):
-            parts.append(("", text))
+        try:
+            for text in template.root_render_func(ctx):
+                parts.append(("", text))
+        except Exception:
+            env.handle_exception()  # as Template.render does: the traceback in template lines
     return parts
 
 
