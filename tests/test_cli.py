@@ -97,6 +97,12 @@ def test_render_usage_errors_exit_2() -> None:
     assert run("frobnicate")[0] == 2
 
 
+def test_other_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert run("build", LETTERS, "-o", tmp_path / "dist", "-q", "-v")[0] == 2
+    assert run("new", "CL-26", "--letters", tmp_path / "no-such-archive")[0] == 2
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_spec_text_is_never_a_template(tmp_path: Path) -> None:
     spec = archive_copy(tmp_path)
     spoil(spec, "salutation: Madame, Monsieur,", 'salutation: "{{ 7 * 7 }} {% if 1 %}x{% endif %}"')

@@ -161,10 +161,10 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date 
 @click.argument("series", metavar="SERIES-YY")
 @click.option(
     "--letters",
-    type=click.Path(path_type=Path, file_okay=False),
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
     default=Path("letters"),
     show_default=True,
-    help="The archive folder.",
+    help="The archive folder (it must exist, so that a typo starts no new archive).",
 )
 @click.option(
     "--date",
@@ -245,6 +245,8 @@ def build(
     with a manifest and a register (index.md). Exit 1 if any letter failed."""
     from .archive import ProgressBar, Settings, Shard, plan, run
 
+    if quiet and verbose:
+        raise click.UsageError("--quiet and --verbose contradict each other: give one")
     assert shard is None or isinstance(shard, Shard)
     settings = Settings(source, output, formats, templates, reference_docx, shard, force)
     try:
