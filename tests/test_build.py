@@ -279,6 +279,8 @@ def test_two_specs_of_one_reference_both_fail(archive: Path, tmp_path: Path) -> 
     assert outcome.failed == 2
     assert all("CL-20/002 is also the reference of" in p.message for p in outcome.problems)
     assert not (dist / "CL-20/002.md").exists()
+    files = [p for p in dist.rglob("*") if p.is_file() and p.name != "index.md"]
+    assert outcome.files == len([p for p in files if not p.name.startswith(".")])
 
 
 def test_the_register_lists_every_letter_by_date(tmp_path: Path) -> None:

@@ -553,6 +553,8 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
     last_checkpoint = time.monotonic()
     pause = CHECKPOINT_SECONDS  # grows with the manifest, so that saving it stays under 5 %
     done = 0
+    written: dict[str, int] = {}
+    """Files written for each letter built, so that a letter failed afterwards is not counted."""
     total = len(plan.tasks)
     if progress is not None:
         progress(0, total)
@@ -576,7 +578,8 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
             entry["outputs"] = {**kept, **result.entry["outputs"]}
             entries[result.key] = _json(entry)
             outcome.built.append(result.key)
-            outcome.files += len(result.entry["outputs"])
+            written[result.key] = len(result.entry["outputs"])
+            outcome.files += written[result.key]
             if time.monotonic() - last_checkpoint > pause:
                 saving = time.monotonic()
                 _save_manifest(settings, entries, None, stamp=begun)
@@ -591,6 +594,7 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
         clashing = entries.pop(key)
         if key in outcome.built:
             outcome.built.remove(key)
+            outcome.files -= written[key]
         else:
             outcome.unchanged -= 1
         outcome.failed += 1
