@@ -283,6 +283,20 @@ def test_two_specs_of_one_reference_both_fail(archive: Path, tmp_path: Path) -> 
     assert outcome.files == len([p for p in files if not p.name.startswith(".")])
 
 
+def test_one_number_written_two_ways_is_one_reference(archive: Path, tmp_path: Path) -> None:
+    text = (archive / "CL-20/002.yaml").read_text(encoding="utf-8")
+    assert "reference: CL-20/002\n" in text
+    (archive / "CL-20/2.yaml").write_text(
+        text.replace("reference: CL-20/002\n", "reference: CL-20/2\n"), encoding="utf-8"
+    )
+    outcome = run_build(archive, tmp_path / "dist")
+    assert outcome.failed == 2
+    assert sorted(p.message for p in outcome.problems) == [
+        f"CL-20/002 is also the reference of {archive / 'CL-20/2.yaml'}",
+        f"CL-20/2 is also the reference of {archive / 'CL-20/002.yaml'}",
+    ]
+
+
 def test_the_register_lists_every_letter_by_date(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     run_build(LETTERS, dist, formats=("md", "txt"))

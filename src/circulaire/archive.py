@@ -719,14 +719,18 @@ def _modules(formats: Iterable[str]) -> list[str]:
 
 
 def _clashes(entries: dict[str, Stored], letters: dict[str, Path]) -> Iterator[tuple[str, str]]:
-    """Letters whose references are the same: both would write the same files."""
-    by_reference: dict[str, list[str]] = {}
+    """Letters whose references are the same (``CL-20/38`` and ``CL-20/038`` too): both would
+    write the same files, or file one letter twice."""
+    by_reference: dict[object, list[tuple[str, str]]] = {}
     for key in sorted(entries):
-        by_reference.setdefault(_reference(key, entries[key]), []).append(key)
-    for reference, keys in sorted(by_reference.items()):
-        if len(keys) > 1:
-            for key in keys:
-                others = ", ".join(str(letters[k]) for k in keys if k != key)
+        reference = _reference(key, entries[key])
+        parsed = Reference.parse(reference)
+        same = parsed.identity if parsed else reference
+        by_reference.setdefault(same, []).append((key, reference))
+    for _, clashing in sorted(by_reference.items(), key=lambda item: str(item[0])):
+        if len(clashing) > 1:
+            for key, reference in clashing:
+                others = ", ".join(str(letters[k]) for k, _ in clashing if k != key)
                 yield key, f"{reference} is also the reference of {others}"
 
 

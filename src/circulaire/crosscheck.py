@@ -54,8 +54,7 @@ def crosscheck(letters: list[Filed]) -> list[Problem]:
     for filed in sorted(letters, key=lambda f: f.path):
         letter = filed.letter
         reference = letter.parsed_reference
-        key = (reference.series, reference.year, int(reference.number))
-        first = by_number.setdefault(key, filed)
+        first = by_number.setdefault(reference.identity, filed)
         if first is not filed:
             message = (
                 f"{reference} is already the reference of {first.path} ({first.letter.reference})"

@@ -36,6 +36,11 @@ class Reference:
         return cls(match["series"], match["year"], match["number"])
 
     @property
+    def identity(self) -> tuple[str, str, int]:
+        """What makes two references one letter: ``CL-20/38`` and ``CL-20/038`` are the same."""
+        return (self.series, self.year, int(self.number))
+
+    @property
     def folder(self) -> str:
         """The archive folder of the reference's series and year: ``CL-21``."""
         return f"{self.series}-{self.year}"
