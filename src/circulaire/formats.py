@@ -9,12 +9,12 @@ request.
 from __future__ import annotations
 
 import json
-import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from .errors import Problem
+from .source import LINE_BREAK
 
 FORMATS = ("human", "json", "github")
 
@@ -90,7 +90,6 @@ def _property(text: str) -> str:
 
 # -- the source line and its caret ----------------------------------------------------------
 
-_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 _WIDTH = 160
 """Longer lines are cut around the column, so a one-line block of text stays readable."""
 
@@ -119,4 +118,4 @@ def _lines(file: str) -> list[str]:
     except OSError:
         return []
     text = raw.decode("utf-8-sig", errors="replace")
-    return _BREAK.split(text)
+    return LINE_BREAK.split(text)

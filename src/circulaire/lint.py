@@ -17,7 +17,8 @@ from typing import Any
 
 from .errors import Problem
 from .model import Letter
-from .source import Path_, Source, dotted
+from .source import LINE_BREAK, Path_, Source, dotted
+from .validate import EMAIL_PATTERN
 
 CODES: dict[str, str] = {
     "W100": "a code in `ignore:` that is not a lint code",
@@ -94,7 +95,6 @@ _DEADLINE = re.compile(
 _ANY_DATE = re.compile(r"\b" + _DATE, re.IGNORECASE)
 _FORMULA = re.compile("|".join(re.escape(k) for k in MISSPELLINGS), re.IGNORECASE)
 _PLACEHOLDER = re.compile(r"\[" + re.escape(PLACEHOLDER) + r"[^\]]*\]", re.IGNORECASE)
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _MARKDOWN_FIELDS = {("body",), ("annexes", "content")}
 """Fields whose text is Markdown, where links are looked at."""
 
@@ -213,7 +213,7 @@ def _links(where: Path_, text: str) -> Iterator[_Found]:
             yield _Found(where, offset, len(anchor) + 1, message, "W104")
         elif target.lower().startswith("mailto:"):
             address = target[len("mailto:") :].split("?", 1)[0]
-            if not _EMAIL.match(address):
+            if not EMAIL_PATTERN.match(address):
                 message = f"the link '{words}' goes to '{address}', which is not an e-mail address"
                 yield _Found(where, offset, len(anchor) + 1, message, "W105")
 
@@ -232,8 +232,6 @@ def _words(text: str) -> str:
 
 # -- where the words stand ------------------------------------------------------------------
 
-_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
-"""The line breaks YAML counts."""
 _WORD = re.compile(r"\S+")
 _OPENING = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\r\n]*)?|[\"']")
 """How a scalar may open: a block's indicators (and a comment), or a quote."""
@@ -252,7 +250,7 @@ class _Locator:
 
     def __init__(self, source: Source) -> None:
         self.source = source
-        self.starts = [0] + [m.end() for m in _BREAK.finditer(source.text)]
+        self.starts = [0] + [m.end() for m in LINE_BREAK.finditer(source.text)]
         self.maps: dict[Path_, tuple[list[int], list[int]]] = {}
 
     def place(self, found: _Found) -> Problem:

@@ -7,6 +7,7 @@ say "line 14, column 10" and refuse a value YAML silently rewrote (``0123`` read
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,8 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 100_000
 """Bound on values built, so that anchors and aliases cannot expand without limit."""
 MAX_DEPTH = 64
+LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+"""The line breaks YAML counts, so that a line number here is the line of a YAML mark."""
 
 Path_ = tuple[str | int, ...]
 
