@@ -69,9 +69,12 @@ def render_template(
     env = environment(tuple(sorted(filters.items())), user_templates)
     with template_errors():
         template = env.get_template(name)
-        return template.render(
-            letter=letter, style=letter.style, labels=letter.style.labels, **context
-        )
+        return template.render(_variables(letter, context))
+
+
+def _variables(letter: Letter, context: Mapping[str, Any]) -> dict[str, Any]:
+    """What every template sees: the letter, its style and labels, and a format's extras."""
+    return {"letter": letter, "style": letter.style, "labels": letter.style.labels, **context}
 
 
 def render_blocks(
@@ -93,9 +96,7 @@ def render_blocks(
     parts: list[tuple[str, str]] = []
     with template_errors():
         template = env.get_template(name)
-        ctx = template.new_context(
-            {"letter": letter, "style": letter.style, "labels": letter.style.labels, **context}
-        )
+        ctx = template.new_context(_variables(letter, context))
         blocks = _CapturedBlocks(parts)
         for block, functions in ctx.blocks.items():
             blocks.setdefault(block, []).extend(functions)
