@@ -13,8 +13,8 @@ import click
 
 from . import __version__
 from .errors import CirculaireError, SpecError
+from .render import FORMATS
 
-FORMAT_CHOICES = ("md", "txt", "docx", "pdf")
 _BINARY = ("docx", "pdf")
 
 
@@ -65,7 +65,7 @@ def _format(fmt: str | None, output: str | None) -> str:
     "-f",
     "--format",
     "fmt",
-    type=click.Choice(FORMAT_CHOICES),
+    type=click.Choice(FORMATS),
     default=None,
     help="Output format  [default: the suffix of -o FILE, else md]",
 )
@@ -187,9 +187,9 @@ def new(series: str, letters: Path, day: date | None) -> None:
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
     chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
-    unknown = [f for f in chosen if f not in FORMAT_CHOICES]
+    unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
-        raise click.BadParameter(f"choose among {','.join(FORMAT_CHOICES)}, not '{value}'")
+        raise click.BadParameter(f"choose among {','.join(FORMATS)}, not '{value}'")
     return chosen
 
 
@@ -215,7 +215,7 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> obj
 @click.option(
     "-f",
     "--formats",
-    default=",".join(FORMAT_CHOICES),
+    default=",".join(FORMATS),
     show_default=True,
     callback=_formats,
     help="Formats to build, separated by commas.",
