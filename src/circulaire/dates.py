@@ -52,5 +52,21 @@ def place_and_date(place: str, day: date, language: str = "fr") -> str:
     return f"{place}, {dated(day, language)}"
 
 
-FILTERS = {"long_date": long_date, "dated": dated, "place_and_date": place_and_date}
+HOUSE_LANGUAGE = {"fr": "fr-CH"}
+"""The document language of a letter that names only its language: the house is in Geneva."""
+
+
+def document_language(language: str) -> str:
+    """The letter's locale as a document language tag, for DOCX and PDF: ``fr_CH`` ->
+    ``fr-CH``; a bare ``fr`` is the house's ``fr-CH``."""
+    tag = language.replace("_", "-")
+    return HOUSE_LANGUAGE.get(tag, tag)
+
+
+FILTERS = {
+    "long_date": long_date,
+    "dated": dated,
+    "place_and_date": place_and_date,
+    "document_language": document_language,
+}
 """Exposed to templates: ``{{ letter.date | long_date(letter.language) }}``."""

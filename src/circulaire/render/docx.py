@@ -18,7 +18,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from xml.sax import saxutils
 
-from ..dates import long_date
+from ..dates import document_language, long_date
 from ..errors import RenderError
 from ..markup import Walker, parse
 from ..templating import packaged_templates, render_blocks
@@ -72,8 +72,6 @@ LIST_INDENT = 567
 """Left indent of a list paragraph per level (1 cm), for paragraphs that continue an item."""
 BULLET_WIDTH = 397
 """Room for the bullet or number of a list item in an indented block (7 mm)."""
-HOUSE_LANGUAGE = {"fr": "fr-CH"}
-"""The document language of a letter that names only its language: the house is in Geneva."""
 
 
 def render(letter: Letter, options: RenderOptions) -> bytes:
@@ -727,8 +725,7 @@ def _numbering(numbering_xml: str, lists: list[tuple[int, int, int, int]]) -> st
 
 def language_tag(letter: Letter) -> str:
     """The letter's language as a document language tag (``fr`` -> ``fr-CH``)."""
-    language = letter.language.replace("_", "-")
-    return HOUSE_LANGUAGE.get(language, language)
+    return document_language(letter.language)
 
 
 def _timestamp(day: date) -> str:
