@@ -29,7 +29,7 @@ from . import __version__
 from .discover import specs
 from .errors import CirculaireError, OutputError, Problem, SpecError
 from .model import REFERENCE_PATTERN, Reference
-from .output import cannot_write, output_path, write_atomic
+from .output import OutputFolder, cannot_write, output_path, write_atomic
 
 MANIFEST = ".circulaire-manifest.json"
 """The manifest of an unsharded build; a shard writes ``.circulaire-manifest.K-of-N.json``."""
@@ -459,7 +459,7 @@ def _facts(letter: Any) -> Entry:
 
 
 def render_task(
-    task: Task, output: Path, templates: Path | None, reference_docx: Path | None
+    task: Task, folder: OutputFolder, templates: Path | None, reference_docx: Path | None
 ) -> Result:
     """Load, validate and render one letter, then write its files: all of them or none."""
     from .render import RenderOptions, renderer
@@ -477,7 +477,7 @@ def render_task(
         reference = letter.parsed_reference
         options = RenderOptions(templates, reference_docx)
         rendered = {fmt: renderer(fmt)(letter, options) for fmt in task.formats}
-        paths = {fmt: output_path(reference, fmt, output) for fmt in task.formats}
+        paths = {fmt: folder.path(reference, fmt) for fmt in task.formats}
     except SpecError as exc:
         return Result(task.key, problems=list(exc.problems))
     except (CirculaireError, OSError) as exc:
@@ -490,7 +490,7 @@ def render_task(
         for fmt, content in rendered.items():
             write_atomic(paths[fmt], content, durable=False)
             outputs[fmt] = {
-                "file": paths[fmt].relative_to(output).as_posix(),
+                "file": f"{reference.folder}/{paths[fmt].name}",
                 "sha256": _sha256(content),
                 "size": len(content),
             }
@@ -507,7 +507,8 @@ def render_task(
 def _render_chunk(
     tasks: list[Task], output: Path, templates: Path | None, reference_docx: Path | None
 ) -> list[Result]:
-    return [render_task(task, output, templates, reference_docx) for task in tasks]
+    folder = OutputFolder(output)  # for a chunk: a folder replaced meanwhile is checked anew
+    return [render_task(task, folder, templates, reference_docx) for task in tasks]
 
 
 def _chunks(tasks: list[Task], jobs: int) -> Iterator[list[Task]]:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,9 +13,27 @@ from .model import Reference
 
 def output_path(reference: Reference, fmt: str, root: Path) -> Path:
     """``CL-21/27`` in ``out/`` as ``md`` -> ``out/CL-21/27.md``; shared by render and build."""
-    path = root / reference.folder / f"{reference.number}.{fmt}"
-    inside(path, root)
-    return path
+    return OutputFolder(root).path(reference, fmt)
+
+
+class OutputFolder:
+    """The folder a render or a build writes into: every path it gives lies inside it.
+
+    A reference names a folder and a file without separators (``CL-21`` and ``27.md``), so only
+    the folder can lead elsewhere (a symbolic link): each is checked once, however many files
+    go into it. A symbolic link in place of a file is replaced, never followed (see
+    :func:`write_atomic`)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._checked: set[str] = set()
+
+    def path(self, reference: Reference, fmt: str) -> Path:
+        folder = self.root / reference.folder
+        if reference.folder not in self._checked:
+            inside(folder, self.root)
+            self._checked.add(reference.folder)
+        return folder / f"{reference.number}.{fmt}"
 
 
 def inside(path: Path, root: Path) -> None:
@@ -61,9 +79,27 @@ def cannot_write(path: Path, exc: OSError) -> OutputError:
     return OutputError(f"{path}: cannot write: {exc.strerror or exc}")
 
 
+_TEMPORARY_NUMBERS = itertools.count()
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """Create a new file beside ``path``, ``.27.md.<8 characters>.tmp``, and open it; make the
+    folder when it is missing (once per folder: the common case costs no extra call)."""
+    while True:
+        token = f"{(os.getpid() << 20 | next(_TEMPORARY_NUMBERS)) & 0xFFFFFFFF:08x}"
+        tmp = f"{path.parent}{os.sep}.{path.name}.{token}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+        try:
+            return os.open(tmp, flags, 0o644), tmp
+        except FileExistsError:  # left by a process of the same id, long gone
+            continue
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            return os.open(tmp, flags, 0o644), tmp
+
+
 def _write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = _temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             if isinstance(data, bytes):
@@ -73,7 +109,6 @@ def _write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool) -> N
             if durable:
                 handle.flush()
                 os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -27,20 +27,15 @@ LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 
 Path_ = tuple[str | int, ...]
 
-_STANDARD_TAGS = {
-    "tag:yaml.org,2002:str",
-    "tag:yaml.org,2002:int",
-    "tag:yaml.org,2002:float",
-    "tag:yaml.org,2002:bool",
-    "tag:yaml.org,2002:null",
-    "tag:yaml.org,2002:timestamp",
-    "tag:yaml.org,2002:map",
-    "tag:yaml.org,2002:seq",
+_SHORT_TAGS = {
+    f"tag:yaml.org,2002:{name}": name
+    for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 }
+"""The tags a spec may hold, by the name a :class:`Position` keeps of each."""
+_QUOTED = ("'", '"', "|", ">")
 
 
-@dataclass(frozen=True)
-class Position:
+class Position(NamedTuple):
     """Where a value was written: 1-based line and column, its text and the tag YAML gave it."""
 
     line: int
@@ -117,10 +112,34 @@ class _Loader(yaml.SafeLoader):
 
 
 _CLoader: type[yaml.CSafeLoader] | None = None
+_Resolvers = tuple[tuple[str, re.Pattern[str]], ...]
+_WILDCARD: _Resolvers = tuple(yaml.resolver.Resolver.yaml_implicit_resolvers.get(None, []))
+_IMPLICIT: dict[str, _Resolvers] = {
+    first: (*resolvers, *_WILDCARD)
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+    if first is not None
+}
+"""The safe loader's implicit resolvers by a value's first character, as PyYAML keeps them."""
+
 if getattr(yaml, "__with_libyaml__", False):
 
     class _CLoader(yaml.CSafeLoader):  # type: ignore[no-redef]
-        """libyaml composes the same nodes, with the same marks, several times faster."""
+        """libyaml composes the same nodes, with the same marks, several times faster.
+
+        It asks Python for the tag of every value: this answers as PyYAML's resolver does (the
+        same implicit resolvers, looked up once), without its path resolvers, which the safe
+        loader never has."""
+
+        def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> str:
+            if kind is yaml.ScalarNode:
+                if implicit[0]:
+                    for tag, pattern in _IMPLICIT.get(value[:1], _WILDCARD):
+                        if pattern.match(value):
+                            return tag
+                return str(self.DEFAULT_SCALAR_TAG)
+            if kind is yaml.SequenceNode:
+                return str(self.DEFAULT_SEQUENCE_TAG)
+            return str(self.DEFAULT_MAPPING_TAG)
 
 
 LIBYAML_MAX_INDICATORS = 10_000
@@ -237,30 +256,31 @@ class _Builder:
         if depth > MAX_DEPTH:
             self.fail(node, where, f"nested more than {MAX_DEPTH} levels deep", "E006")
             return BROKEN
-        if node.tag not in _STANDARD_TAGS:
+        tag = _SHORT_TAGS.get(node.tag)
+        if tag is None:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             self.fail(node, where, f"YAML tag '{tag}' is not allowed in a spec", "E008")
             return BROKEN
-        quoted = isinstance(node, yaml.ScalarNode) and node.style in ("'", '"', "|", ">")
-        self.values[where] = Position(
-            node.start_mark.line + 1,
-            node.start_mark.column + 1,
-            node.value if isinstance(node, yaml.ScalarNode) else "",
-            node.tag.rsplit(":", 1)[-1],
-            quoted,
-        )
+        mark = node.start_mark
+        if isinstance(node, yaml.ScalarNode):
+            value = node.value
+            self.values[where] = Position(
+                mark.line + 1, mark.column + 1, value, tag, node.style in _QUOTED
+            )
+            if tag == "str":  # most values: the text as written, nothing to construct
+                return value
+            try:
+                return self.constructor.construct_object(node, deep=True)
+            except (ValueError, OverflowError, yaml.constructor.ConstructorError) as exc:
+                if tag == "timestamp":
+                    self.fail(node, where, f"'{value}' is not a date that exists ({exc})", "E104")
+                else:
+                    self.fail(node, where, f"'{value}' cannot be read: {exc}", "E005")
+                return BROKEN
+        self.values[where] = Position(mark.line + 1, mark.column + 1, "", tag, False)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, where, depth)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(item, (*where, i), depth + 1) for i, item in enumerate(node.value)]
-        try:
-            return self.constructor.construct_object(node, deep=True)
-        except (ValueError, OverflowError, yaml.constructor.ConstructorError) as exc:
-            if node.tag.endswith(":timestamp"):
-                self.fail(node, where, f"'{node.value}' is not a date that exists ({exc})", "E104")
-            else:
-                self.fail(node, where, f"'{node.value}' cannot be read: {exc}", "E005")
-            return BROKEN
+        return [self.build(item, (*where, i), depth + 1) for i, item in enumerate(node.value)]
 
     def _mapping(self, node: yaml.MappingNode, where: Path_, depth: int) -> dict[Hashable, Any]:
         out: dict[Hashable, Any] = {}

@@ -25,8 +25,7 @@ from ..templating import packaged_templates, render_blocks
 from .markdown import FILTERS
 
 if TYPE_CHECKING:
-    from markdown_it.tree import SyntaxTreeNode
-
+    from ..markup import SyntaxTreeNode
     from ..model import Letter
     from . import RenderOptions
 

@@ -21,8 +21,7 @@ from ..markup import TextWalker, is_tight, link_target, parse
 from ..templating import packaged_templates, render_template
 
 if TYPE_CHECKING:
-    from markdown_it.tree import SyntaxTreeNode
-
+    from ..markup import SyntaxTreeNode
     from ..model import Letter
     from . import RenderOptions
 

@@ -8,8 +8,7 @@ from ..markup import TextWalker, is_tight, parse
 from ..templating import render_template
 
 if TYPE_CHECKING:
-    from markdown_it.tree import SyntaxTreeNode
-
+    from ..markup import SyntaxTreeNode
     from ..model import Letter
     from . import RenderOptions
 
