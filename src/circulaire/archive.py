@@ -648,8 +648,12 @@ def _results(plan: Plan, jobs: int | None) -> Iterator[Result]:
     chunks = list(_chunks(tasks, jobs))
     arguments = (settings.output, settings.templates, settings.reference_docx)
     if jobs == 1 or len(chunks) == 1:
-        for chunk in chunks:
-            yield from _render_chunk(chunk, *arguments)
+        thresholds = _collect_less()
+        try:
+            for chunk in chunks:
+                yield from _render_chunk(chunk, *arguments)
+        finally:
+            _collect_as_before(thresholds)
         return
     import multiprocessing
 
@@ -690,6 +694,7 @@ def _start_worker(build: int) -> None:
     import threading
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _collect_less()
     parent = os.getppid()  # the build, or the fork server that ends with it
 
     def watch() -> None:
@@ -698,6 +703,28 @@ def _start_worker(build: int) -> None:
         os._exit(1)
 
     threading.Thread(target=watch, name="watch-build", daemon=True).start()
+
+
+def _collect_less() -> tuple[int, int, int]:
+    """Run Python's cycle collector less often while letters render; return its thresholds.
+
+    Rendering allocates many short-lived objects (tokens, nodes, template contexts), and by
+    default a collection runs every 700 of them, walking everything the renderers imported: a
+    tenth of a letter's time. What is imported is frozen (never walked again) and collections
+    come thirty times less often; cycles are still collected."""
+    import gc
+
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 100)
+    return thresholds
+
+
+def _collect_as_before(thresholds: tuple[int, int, int]) -> None:
+    import gc
+
+    gc.set_threshold(*thresholds)
+    gc.unfreeze()
 
 
 def _alive(pid: int) -> bool:

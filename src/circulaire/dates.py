@@ -6,7 +6,7 @@ Babel writes "1 juillet 2021"; French letters write "1er juillet 2021". That rul
 from __future__ import annotations
 
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 
@@ -29,8 +29,12 @@ def check_language(language: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def long_date(day: date, language: str = "fr") -> str:
-    """``31 août 2020``; ``1er juillet 2021`` for the first of the month in French."""
+    """``31 août 2020``; ``1er juillet 2021`` for the first of the month in French.
+
+    Kept for the last thousand dates: a build writes each letter's date in every format, and an
+    archive's letters share their days."""
     from babel.dates import format_date
 
     locale = _locale(language)

@@ -75,7 +75,7 @@ def tree(tokens: Sequence[Token]) -> SyntaxTreeNode:
     return root
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def parse(text: str) -> SyntaxTreeNode:
     """The syntax tree of a Markdown text (``node.map`` holds source lines).
 

@@ -66,10 +66,19 @@ def render_template(
 ) -> str:
     """Render template ``name`` for ``letter`` with a format's filters (escaping, emphasis)."""
 
-    env = environment(tuple(sorted(filters.items())), user_templates)
     with template_errors():
-        template = env.get_template(name)
+        template = _template(name, tuple(sorted(filters.items())), user_templates)
         return template.render(_variables(letter, context))
+
+
+@cache
+def _template(
+    name: str,
+    filters: tuple[tuple[str, Callable[..., Any]], ...],
+    user_templates: Path | None = None,
+) -> jinja2.Template:
+    """A compiled template, looked up once per process (templates do not change during it)."""
+    return environment(filters, user_templates).get_template(name)
 
 
 def _variables(letter: Letter, context: Mapping[str, Any]) -> dict[str, Any]:

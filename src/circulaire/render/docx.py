@@ -8,9 +8,11 @@ body is replaced by the letter. Styles are found by name. The reference is read 
 
 from __future__ import annotations
 
-import io
 import re
+import struct
 import zipfile
+import zlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -197,10 +199,12 @@ class Reference:
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
         )
         values = _field_values(letter)
+        fresh = set(files) - {"_rels/.rels"}  # the parts of this letter only
         for part in self.parts:
             overrides["/" + part.name] = part.content_type
             if part.name == self.numbering_name and body.lists:
                 files[part.name] = _numbering(self.numbering_xml, body.lists).encode("utf-8")
+                fresh.add(part.name)
             elif part.content_type == STYLES_CONTENT_TYPE:
                 files[part.name] = self.styles_in(part, language_tag(letter))
             elif part.fields is not None:
@@ -208,6 +212,7 @@ class Reference:
                     "\ue000(\\w+)\ue000", lambda m: escape(values.get(m[1], "")), part.fields
                 )
                 files[part.name] = text.encode("utf-8")
+                fresh.add(part.name)
             else:
                 files[part.name] = part.data
             if part.rels is not None:
@@ -221,7 +226,7 @@ class Reference:
             f'content-types"><Default Extension="rels" ContentType="{CONTENT_TYPES["rels"]}"/>'
             f'<Default Extension="xml" ContentType="application/xml"/>{types}</Types>'
         )
-        return _zip({"[Content_Types].xml": content_types.encode("utf-8"), **files})
+        return _zip({"[Content_Types].xml": content_types.encode("utf-8"), **files}, fresh)
 
 
 def load_reference(path: Path) -> Reference:
@@ -774,14 +779,47 @@ def _field_values(letter: Letter) -> dict[str, str]:
     }
 
 
-def _zip(files: dict[str, bytes]) -> bytes:
-    """A zip whose bytes depend on its files only: fixed dates and modes, the order given."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        for name, data in files.items():
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            archive.writestr(info, data, compresslevel=6)
-    return buffer.getvalue()
+def _zip(files: dict[str, bytes], fresh: Collection[str]) -> bytes:
+    """A zip whose bytes depend on its files only: fixed dates and modes, the order given.
+
+    The bytes are those :mod:`zipfile` writes, with its deflate at level 6. Parts other than
+    the letter's own (``fresh``) are the same from letter to letter (the reference document's
+    styles, theme, fonts, settings): each is compressed once per process, not once a letter."""
+    out = bytearray()
+    directory = bytearray()
+    for name, data in files.items():
+        crc, deflated = _deflate(data) if name in fresh else _deflate_reused(data)
+        encoded = name.encode("utf-8")
+        flags = 0 if encoded.isascii() else 0x800  # UTF-8 name
+        common = struct.pack(
+            "<HHHHHLLLH",
+            ZIP_VERSION,
+            flags,
+            zipfile.ZIP_DEFLATED,
+            *ZIP_DOS_TIME,
+            crc,
+            len(deflated),
+            len(data),
+            len(encoded),
+        )
+        directory += b"PK\x01\x02" + struct.pack("<H", 3 << 8 | ZIP_VERSION)  # made on Unix
+        directory += common + struct.pack("<HHHHLL", 0, 0, 0, 0, 0o644 << 16, len(out))
+        directory += encoded
+        out += b"PK\x03\x04" + common + b"\0\0" + encoded + deflated
+    end = struct.pack("<HHHHLLH", 0, 0, len(files), len(files), len(directory), len(out), 0)
+    return bytes(out + directory + b"PK\x05\x06" + end)
+
+
+ZIP_VERSION = 20
+"""The zip version a deflated part needs (2.0), and that the package is made with."""
+ZIP_DOS_TIME = (0, (ZIP_DATE[0] - 1980) << 9 | ZIP_DATE[1] << 5 | ZIP_DATE[2])
+""":data:`ZIP_DATE` as a zip writes it: (time, date) in MS-DOS form."""
+
+
+def _deflate(data: bytes) -> tuple[int, bytes]:
+    """CRC-32 and raw deflate of a part, as :mod:`zipfile` compresses at level 6."""
+    compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
+    return zlib.crc32(data), compressor.compress(data) + compressor.flush()
+
+
+_deflate_reused = lru_cache(maxsize=64)(_deflate)
