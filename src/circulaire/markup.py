@@ -145,13 +145,15 @@ _LINK_LIKE = re.compile(r"\][(\[:]")
 _BLOCK_START = re.compile(r"^([#>=|]|[-+*] |\d+[.)] |[-+*]$)", re.MULTILINE)
 
 
+@lru_cache(maxsize=1024)
 def escape_markdown(text: str) -> str:
     """Spec text -> Markdown that shows exactly that text (never markup of its own).
 
     Brackets are escaped only where they could make a link (``](``, ``][``, ``]:``), so that
-    marks such as ``[original signé]`` stay as the archive writes them.
+    marks such as ``[original signé]`` stay as the archive writes them. Labels, names and
+    titles come back in every letter of a build: their escaped forms are kept.
     """
-    text = _INLINE_SPECIAL.sub(lambda m: "\\" + m[0], text)
+    text = _INLINE_SPECIAL.sub(r"\\\g<0>", text)
     if _LINK_LIKE.search(text):
         text = text.replace("[", "\\[").replace("]", "\\]")
-    return _BLOCK_START.sub(lambda m: "\\" + m[0], text)
+    return _BLOCK_START.sub(r"\\\g<0>", text)

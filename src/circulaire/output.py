@@ -80,15 +80,25 @@ def cannot_write(path: Path, exc: OSError) -> OutputError:
 
 
 _TEMPORARY_NUMBERS = itertools.count()
+_process = os.getpid()
+
+
+def _forked() -> None:
+    global _process
+    _process = os.getpid()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forked)
 
 
 def _temporary(path: Path) -> tuple[int, str]:
     """Create a new file beside ``path``, ``.27.md.<8 characters>.tmp``, and open it; make the
     folder when it is missing (once per folder: the common case costs no extra call)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:
-        token = f"{(os.getpid() << 20 | next(_TEMPORARY_NUMBERS)) & 0xFFFFFFFF:08x}"
+        token = f"{(_process << 20 | next(_TEMPORARY_NUMBERS)) & 0xFFFFFFFF:08x}"
         tmp = f"{path.parent}{os.sep}.{path.name}.{token}.tmp"
-        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
         try:
             return os.open(tmp, flags, 0o644), tmp
         except FileExistsError:  # left by a process of the same id, long gone
@@ -101,14 +111,15 @@ def _temporary(path: Path) -> tuple[int, str]:
 def _write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool) -> None:
     fd, tmp = _temporary(path)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            if isinstance(data, bytes):
-                handle.write(data)
-            else:
-                handle.writelines(data)
+        try:
+            for piece in (data,) if isinstance(data, bytes) else data:
+                view = memoryview(piece)
+                while view:  # a write may take less than it is given
+                    view = view[os.write(fd, view) :]
             if durable:
-                handle.flush()
-                os.fsync(handle.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

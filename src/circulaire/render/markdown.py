@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..markup import escape_markdown
@@ -29,7 +30,7 @@ def _item(text: str) -> str:
     return f"- {escape_markdown(text)}"
 
 
-FILTERS = {
+FILTERS: dict[str, Callable[[str], str]] = {
     "inline": escape_markdown,
     "strong": _strong,
     "mailto": _mailto,
