@@ -73,6 +73,30 @@ def _hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls, vars(model))
 
 
+@functools.cache
+def _fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
+    return {f.name: f for f in dataclasses.fields(cls)}
+
+
+@functools.cache
+def _shape(tp: Any) -> tuple[str, Any, bool]:
+    """How a model type converts: (kind, its argument, whether ``None`` is allowed); worked
+    out once per type, not once per value."""
+    origin = typing.get_origin(tp)
+    if origin in (types.UnionType, typing.Union):
+        arguments = typing.get_args(tp)
+        options = [a for a in arguments if a is not type(None)]
+        return "union", options[0], len(options) < len(arguments)
+    if origin is tuple:
+        return "tuple", typing.get_args(tp)[0], False
+    if origin is Literal:
+        return "literal", typing.get_args(tp), False
+    if dataclasses.is_dataclass(tp):
+        return "record", tp, False
+    kinds: dict[Any, str] = {str: "str", bool: "bool", date: "date"}
+    return kinds.get(tp, "unknown"), tp, False
+
+
 class _Checker:
     def __init__(self, source: Source) -> None:
         self.source = source
@@ -89,26 +113,24 @@ class _Checker:
     def convert(self, value: Any, tp: Any, where: Path_) -> Any:
         if value is BROKEN:
             return INVALID
-        origin = typing.get_origin(tp)
-        if origin in (types.UnionType, typing.Union):
-            options = [a for a in typing.get_args(tp) if a is not type(None)]
-            if value is None and len(options) < len(typing.get_args(tp)):
+        kind, argument, nullable = _shape(tp)
+        if kind == "union":
+            if value is None and nullable:
                 return None
-            return self.convert(value, options[0], where)
-        if origin is tuple:
-            return self._sequence(value, typing.get_args(tp)[0], where)
-        if origin is Literal:
-            return self._choice(value, typing.get_args(tp), where)
-        if dataclasses.is_dataclass(tp):
-            assert isinstance(tp, type)
+            return self.convert(value, argument, where)
+        if kind == "tuple":
+            return self._sequence(value, argument, where)
+        if kind == "literal":
+            return self._choice(value, argument, where)
+        if kind == "record":
             return self._record(value, tp, where)
-        if tp is str:
+        if kind == "str":
             return self._text(value, where)
-        if tp is bool:
+        if kind == "bool":
             if isinstance(value, bool):
                 return value
             return self.fail(where, f"{self._shown(value, where)} is not true or false", "E101")
-        if tp is date:
+        if kind == "date":
             return self._date(value, where)
         raise TypeError(f"model type {tp!r} has no conversion")  # a bug in model.py, not input
 
@@ -199,7 +221,7 @@ class _Checker:
                 f"expected a mapping of {name} fields, got {self._shown(value, where)}",
                 "E101",
             )
-        fields = {f.name: f for f in dataclasses.fields(cls)}
+        fields = _fields(cls)
         hints = _hints(cls)
         ok = True
         for key in value:
