@@ -615,6 +615,7 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
             data = index(entries, settings.formats)
             _write_if_changed(register, data)
             record = {"sha256": _sha256(data), "size": len(data)}
+        _past_last_write(output)
         _save_manifest(settings, entries, record)
         for other in plan.manifests:
             if other.name != manifest.name and settings.shard is None:
@@ -846,6 +847,15 @@ def _filesystem_now(folder: Path) -> int:
 
     with tempfile.NamedTemporaryFile(dir=folder, prefix=".circulaire-clock.") as probe:
         return os.fstat(probe.fileno()).st_mtime_ns
+
+
+def _past_last_write(folder: Path) -> None:
+    """Wait for the output folder's clock to tick past the files just written. A file system
+    stamps files with a coarse clock (a few milliseconds): a manifest written in the same tick
+    as the last letters would not vouch for them, and the next build would hash them."""
+    written = _filesystem_now(folder)
+    while _filesystem_now(folder) <= written:
+        time.sleep(0.001)
 
 
 def _changed_while_building(plan: Plan, entries: dict[str, Stored]) -> list[str]:
