@@ -5,9 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode as Reference
 
-from circulaire.markup import SyntaxTreeNode, _parser, parse
+from circulaire.markup import INLINE_MARKERS, SyntaxTreeNode, _parser, parse
 
 LETTERS = Path(__file__).resolve().parents[1] / "letters"
 
@@ -20,6 +23,10 @@ SAMPLES = [
     "- \n-\n  1. imbriqué\n     - encore\n",
     "",
 ]
+
+
+COMMONMARK = MarkdownIt("commonmark")
+"""markdown-it-py as it comes, to compare with :func:`circulaire.markup._parser`."""
 
 
 def _shape(node: SyntaxTreeNode | Reference) -> tuple[object, ...]:
@@ -41,7 +48,7 @@ def _samples() -> list[str]:
 
 @pytest.mark.parametrize("text", _samples())
 def test_the_tree_is_markdown_it_pys(text: str) -> None:
-    ours, theirs = parse(text), Reference(_parser().parse(text))
+    ours, theirs = parse(text), Reference(COMMONMARK.parse(text))
     assert ours.type == theirs.type == "root"
     assert [_shape(node) for node in ours.children] == [_shape(n) for n in theirs.children]
 
@@ -49,5 +56,25 @@ def test_the_tree_is_markdown_it_pys(text: str) -> None:
 def test_walk_visits_every_node_in_document_order() -> None:
     text = SAMPLES[0]
     ours = [node.type for node in parse(text).walk()]
-    assert ours == [node.type for node in Reference(_parser().parse(text)).walk()]
+    assert ours == [node.type for node in Reference(COMMONMARK.parse(text)).walk()]
     assert ours[:3] == ["root", "paragraph", "inline"]
+
+
+def _tokens(parser: MarkdownIt, text: str) -> list[dict[str, object]]:
+    return [token.as_dict() for token in parser.parse(text)]
+
+
+@pytest.mark.parametrize("text", _samples())
+def test_the_parser_gives_commonmarks_tokens(text: str) -> None:
+    assert _tokens(_parser(), text) == _tokens(COMMONMARK, text)
+
+
+PIECES = [*INLINE_MARKERS, *":-+@#>=~|.()0123 \t", "a", "é", "  \n", "1. ", "mailto:a@b.c"]
+MARKDOWNISH = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(MARKDOWNISH)
+def test_any_text_gives_commonmarks_tokens(text: str) -> None:
+    """Plain text that runs past ``:`` or ``-`` changes nothing: every rule still fires."""
+    assert _tokens(_parser(), text) == _tokens(COMMONMARK, text)

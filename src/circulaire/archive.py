@@ -740,11 +740,19 @@ def _alive(pid: int) -> bool:
     return True
 
 
+_LIBRARIES = {"docx": ["docx"], "pdf": ["typst"]}
+"""What a format's renderer imports only when it first renders (besides every format's)."""
+
+
 def _modules(formats: Iterable[str]) -> list[str]:
-    """What a worker imports to render ``formats``."""
+    """What a worker imports to render ``formats``: the fork server imports them once, and
+    every worker starts with them (a worker's first letter otherwise waits for them)."""
     from .render import _MODULES
 
-    return ["circulaire.validate", *(f"circulaire.render.{_MODULES[fmt]}" for fmt in formats)]
+    modules = ["circulaire.validate", "jinja2", "markdown_it", "babel.dates"]
+    for fmt in formats:
+        modules += [f"circulaire.render.{_MODULES[fmt]}", *_LIBRARIES.get(fmt, [])]
+    return modules
 
 
 def _clashes(entries: dict[str, Stored], letters: dict[str, Path]) -> Iterator[tuple[str, str]]:
