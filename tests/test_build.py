@@ -331,6 +331,32 @@ def test_nothing_is_written_outside_the_output_folder(archive: Path, tmp_path: P
     assert list(outside.iterdir()) == []
 
 
+def test_a_link_where_a_file_goes_is_replaced_not_followed(archive: Path, tmp_path: Path) -> None:
+    dist, elsewhere = tmp_path / "dist", tmp_path / "elsewhere.md"
+    elsewhere.write_text("not a letter\n", encoding="utf-8")
+    (dist / "CL-20").mkdir(parents=True)
+    (dist / "CL-20" / "001.md").symlink_to(elsewhere)
+    old = os.umask(0o077)  # a strict umask must not hide the letters from their readers
+    try:
+        assert run_build(archive, dist).return_code == 0
+    finally:
+        os.umask(old)
+    built = dist / "CL-20" / "001.md"
+    assert not built.is_symlink() and "CL-20/001" in built.read_text(encoding="utf-8")
+    assert elsewhere.read_text(encoding="utf-8") == "not a letter\n"
+    assert built.stat().st_mode & 0o777 == 0o644
+
+
+def test_waiting_for_the_clock_gives_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file system whose clock stands still delays a build by a moment, never for ever."""
+    from circulaire import archive
+
+    monkeypatch.setattr(archive, "_filesystem_now", lambda folder: 42)
+    started = time.monotonic()
+    archive._past_last_write(tmp_path, patience=0.2)
+    assert time.monotonic() - started < 2
+
+
 def test_a_hand_edited_manifest_cannot_delete_other_files(archive: Path, tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     run_build(archive, dist)

@@ -606,6 +606,8 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
 
     manifest = settings.manifest
     register = None if settings.shard else output / INDEX
+    if outcome.built:
+        _past_last_write(output)  # before looking for specs changed meanwhile: see there
     for key in _changed_while_building(plan, entries):
         del entries[key]  # its spec changed after it was read: the next build renders it
         changed = True
@@ -615,7 +617,6 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
             data = index(entries, settings.formats)
             _write_if_changed(register, data)
             record = {"sha256": _sha256(data), "size": len(data)}
-        _past_last_write(output)
         _save_manifest(settings, entries, record)
         for other in plan.manifests:
             if other.name != manifest.name and settings.shard is None:
@@ -857,13 +858,21 @@ def _filesystem_now(folder: Path) -> int:
         return os.fstat(probe.fileno()).st_mtime_ns
 
 
-def _past_last_write(folder: Path) -> None:
+def _past_last_write(folder: Path, patience: float = 2.0) -> None:
     """Wait for the output folder's clock to tick past the files just written. A file system
     stamps files with a coarse clock (a few milliseconds): a manifest written in the same tick
-    as the last letters would not vouch for them, and the next build would hash them."""
-    written = _filesystem_now(folder)
-    while _filesystem_now(folder) <= written:
-        time.sleep(0.001)
+    as the last letters would not vouch for them, and the next build would hash them. A spec
+    edited during the wait is newer than the tick, so it is still found changed. A clock that
+    does not move (or a probe the folder refuses) only costs the next build that hashing."""
+    deadline = time.monotonic() + patience
+    pause = 0.001
+    try:
+        written = _filesystem_now(folder)
+        while _filesystem_now(folder) <= written and time.monotonic() < deadline:
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+    except OSError:
+        pass
 
 
 def _changed_while_building(plan: Plan, entries: dict[str, Stored]) -> list[str]:

@@ -100,12 +100,15 @@ def _temporary(path: Path) -> tuple[int, str]:
         token = f"{(_process << 20 | next(_TEMPORARY_NUMBERS)) & 0xFFFFFFFF:08x}"
         tmp = f"{path.parent}{os.sep}.{path.name}.{token}.tmp"
         try:
-            return os.open(tmp, flags, 0o644), tmp
+            fd = os.open(tmp, flags, 0o644)
         except FileExistsError:  # left by a process of the same id, long gone
             continue
         except FileNotFoundError:
             path.parent.mkdir(parents=True, exist_ok=True)
-            return os.open(tmp, flags, 0o644), tmp
+            fd = os.open(tmp, flags, 0o644)
+        if hasattr(os, "fchmod"):
+            os.fchmod(fd, 0o644)  # readable by all whatever the umask, as before
+        return fd, tmp
 
 
 def _write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool) -> None:
@@ -113,7 +116,7 @@ def _write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool) -> N
     try:
         try:
             for piece in (data,) if isinstance(data, bytes) else data:
-                view = memoryview(piece)
+                view = memoryview(piece).cast("B")
                 while view:  # a write may take less than it is given
                     view = view[os.write(fd, view) :]
             if durable:
