@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from circulaire.archive import MANIFEST, Outcome, Settings, Shard, build, plan
 from circulaire.cli import cli
@@ -517,3 +519,14 @@ def test_workers_see_relative_paths_from_where_the_build_runs(
         assert len(outcome.built) == 19, outcome.problems
         assert {p.file for p in outcome.problems} == {"letters/CL-20/002.yaml"}
         assert (tmp_path / place / "dist/CL-21/001.md").is_file()
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aZé9 /,'’-_*`<&#;[]():\\.+=|>)!~\t\n1", max_size=12))
+def test_a_register_cell_shows_its_text_as_written(text: str) -> None:
+    """Text left as it is in a cell (a reference, a date) is text that needed no escaping."""
+    from circulaire.archive import _cell
+    from circulaire.markup import escape_markdown
+
+    line = " ".join(text.split())
+    assert _cell(text) == escape_markdown(line).replace("|", "\\|")

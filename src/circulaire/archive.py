@@ -906,11 +906,19 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 # -- the register ---------------------------------------------------------------------------------
 
 
+_PLAIN_CELL = re.compile(r"[^\W_](?:[^\W_]|[ /,'’-])*")
+"""Text that is no Markdown anywhere in a line (words, digits, ``/``, ``-`` after the first
+character): a reference, an ISO date, most names; it goes into a cell as it is."""
+
+
 def _cell(text: str) -> str:
     """Spec text in a Markdown table cell: one line, no pipe or markup of its own."""
     from .markup import escape_markdown
 
-    return escape_markdown(" ".join(text.split())).replace("|", "\\|")
+    line = " ".join(text.split())
+    if _PLAIN_CELL.fullmatch(line):
+        return line
+    return escape_markdown(line).replace("|", "\\|")
 
 
 def index(entries: dict[str, Stored], formats: Iterable[str]) -> bytes:
