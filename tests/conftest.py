@@ -7,12 +7,19 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import strategies as st
 
 ROOT = Path(__file__).resolve().parents[1]
 LETTERS = ROOT / "letters"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 ARCHIVE = sorted(LETTERS.rglob("*.yaml"))
 """Every spec of the archive, the letters every format must render."""
+MARKDOWNISH = st.text(
+    st.sampled_from(list("ab é*_[]()<>`#-+1.:\n\t\\!&\"'|~=$@/"))
+    | st.characters(blacklist_categories=("Cc", "Cs")),
+    max_size=120,
+)
+"""Text full of Markdown's own characters, and any other, for a body or a subject."""
 
 
 def require(program: str) -> str:

@@ -17,7 +17,6 @@ import pytest
 from click.testing import CliRunner
 from docx.oxml.ns import qn
 from hypothesis import given, settings
-from hypothesis import strategies as st
 from lxml import etree
 
 from circulaire.cli import cli
@@ -29,7 +28,7 @@ from circulaire.render import docx as renderer
 from circulaire.render.docx import load_reference
 from circulaire.templating import packaged_templates
 from circulaire.validate import load_letter
-from conftest import ARCHIVE, LETTERS, ROOT, require
+from conftest import ARCHIVE, LETTERS, MARKDOWNISH, ROOT, require
 from readers import SIMILAR_ENOUGH, pandoc_markdown, pdf_text, similarity, soffice_to_pdf
 
 REFERENCE = packaged_templates() / "reference.docx"
@@ -551,13 +550,6 @@ def test_xml_special_characters_are_text() -> None:
 def test_a_character_xml_cannot_hold_is_an_error_not_a_corrupt_file() -> None:
     with pytest.raises(RenderError, match="U\\+0001 cannot be written in a DOCX"):
         render(with_body("bonjour \x01"), "docx")
-
-
-MARKDOWNISH = st.text(
-    st.sampled_from(list("ab é*_[]()<>`#-+1.:\n\t\\!&\"'|~="))
-    | st.characters(blacklist_categories=("Cc", "Cs")),
-    max_size=120,
-)
 
 
 @settings(max_examples=150, deadline=None)

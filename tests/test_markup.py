@@ -70,11 +70,11 @@ def test_the_parser_gives_commonmarks_tokens(text: str) -> None:
 
 
 PIECES = [*INLINE_MARKERS, *":-+@#>=~|.()0123 \t", "a", "é", "  \n", "1. ", "mailto:a@b.c"]
-MARKDOWNISH = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+LINES_OF_PIECES = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 
 
 @settings(max_examples=400, deadline=None)
-@given(MARKDOWNISH)
+@given(LINES_OF_PIECES)
 def test_any_text_gives_commonmarks_tokens(text: str) -> None:
     """Plain text that runs past ``:`` or ``-`` changes nothing: every rule still fires."""
     assert _tokens(_parser(), text) == _tokens(COMMONMARK, text)

@@ -25,7 +25,7 @@ from circulaire.render import RenderOptions, render
 from circulaire.render.pdf import escape, string, typst_source
 from circulaire.templating import packaged_templates
 from circulaire.validate import load_letter
-from conftest import LETTERS, require
+from conftest import LETTERS, MARKDOWNISH, require
 from readers import SIMILAR_ENOUGH, pdf_text, similarity
 
 PAGE_WIDTH = 595.276
@@ -343,13 +343,6 @@ def _no_fonts() -> typst.Fonts:
     if not _FONTS:
         _FONTS.append(typst.Fonts(include_system_fonts=False, include_embedded_fonts=False))
     return _FONTS[0]
-
-
-MARKDOWNISH = st.text(
-    st.sampled_from(list("ab é*_[]()<>`#-+1.:\n\t\\!&\"'|~=$@/"))
-    | st.characters(blacklist_categories=("Cc", "Cs")),
-    max_size=120,
-)
 
 
 @settings(max_examples=100, deadline=None)
