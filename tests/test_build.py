@@ -421,7 +421,7 @@ def test_a_no_op_does_not_import_the_renderers(archive: Path, tmp_path: Path) ->
         f"o = build(Settings(Path({str(archive)!r}), Path({str(dist)!r}), ('md', 'txt')));"
         "assert o.built == [], o;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('jinja2', 'docx', 'typst', 'babel', 'yaml', 'markdown_it')))"
+        "('jinja2', 'docx', 'typst', 'babel', 'yaml', 'markdown_it', 'pyromark')))"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True

@@ -1,16 +1,23 @@
-"""The syntax tree walkers read is markdown-it-py's, nested: the same nodes as its own tree."""
+"""The syntax tree walkers read: pulldown-cmark's parse, in markdown-it-py's shape.
+
+markdown-it-py is the reference: both follow CommonMark, and on letters (the archive, fixed
+samples, generated Markdown) their trees are the same. Where the two differ, markdown-it-py
+departs from CommonMark's reference implementation (commonmark.js); those cases are pinned
+below, each with what the tree now holds.
+"""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode as Reference
 
-from circulaire.markup import INLINE_MARKERS, SyntaxTreeNode, _parser, parse
+from circulaire.markup import SyntaxTreeNode, parse, plain_text
 
 LETTERS = Path(__file__).resolve().parents[1] / "letters"
 
@@ -19,26 +26,43 @@ SAMPLES = [
     "- un\n- deux\n\n  suite\n- trois\n",
     "3. trois\n4. quatre\n\n> cité\n> > deux fois\n\n# Titre\n\nTitre\n=====\n",
     "```python\ncode\n```\n\n    indenté\n\n***\n\n<div>\nbloc\n</div>\n",
-    "ligne  \ndure\\\nfin &amp; ![image](a.png) <https://itu.int> [réf]\n\n[réf]: /url",
+    'ligne  \ndure\\\nfin &amp; ![image *alt*](a.png "titre") <https://itu.int> [réf]\n\n'
+    "[réf]: /url",
     "- \n-\n  1. imbriqué\n     - encore\n",
+    "- a\n  > cité\n- b\n\n1. un\n\n   ```\n   code\n   ```\n",
+    '<a@b.c> <http://exämple.org/a?b=c d> [é](/é "t") ![x](data:image/png;base64,AA)',
+    "  <div>\nindentée\n</div>\n\n    code sans fin de ligne",
     "",
 ]
-
+LEAVES = {"text", "code_inline", "html_inline", "code_block", "fence", "html_block"}
+"""Nodes whose ``content`` is part of the tree: their text."""
 
 COMMONMARK = MarkdownIt("commonmark")
-"""markdown-it-py as it comes, to compare with :func:`circulaire.markup._parser`."""
 
 
 def _shape(node: SyntaxTreeNode | Reference) -> tuple[object, ...]:
+    """What walkers read of a node. markdown-it-py leaves empty text tokens where emphasis
+    markers were, which show nothing; a code block's final line break is never shown."""
+    content = node.content if node.type in LEAVES else ""
+    if node.type in ("code_block", "fence"):
+        content = content.rstrip("\n")
+    children = [c for c in node.children if not (c.type == "text" and c.content == "")]
     return (
         node.type,
         node.tag,
-        node.content,
-        node.hidden,
-        node.map,
+        content,
+        bool(node.hidden),
         dict(node.attrs),
-        tuple(_shape(child) for child in node.children),
+        tuple(_shape(child) for child in children),
     )
+
+
+def ours(text: str) -> list[tuple[object, ...]]:
+    return [_shape(node) for node in parse(text).children]
+
+
+def theirs(text: str) -> list[tuple[object, ...]]:
+    return [_shape(node) for node in Reference(COMMONMARK.parse(text)).children]
 
 
 def _samples() -> list[str]:
@@ -48,33 +72,133 @@ def _samples() -> list[str]:
 
 @pytest.mark.parametrize("text", _samples())
 def test_the_tree_is_markdown_it_pys(text: str) -> None:
-    ours, theirs = parse(text), Reference(COMMONMARK.parse(text))
-    assert ours.type == theirs.type == "root"
-    assert [_shape(node) for node in ours.children] == [_shape(n) for n in theirs.children]
+    assert ours(text) == theirs(text)
 
 
 def test_walk_visits_every_node_in_document_order() -> None:
     text = SAMPLES[0]
-    ours = [node.type for node in parse(text).walk()]
-    assert ours == [node.type for node in Reference(COMMONMARK.parse(text)).walk()]
-    assert ours[:3] == ["root", "paragraph", "inline"]
+    types = [node.type for node in parse(text).walk()]
+    assert types == [node.type for node in Reference(COMMONMARK.parse(text)).walk()]
+    assert types[:3] == ["root", "paragraph", "inline"]
 
 
-def _tokens(parser: MarkdownIt, text: str) -> list[dict[str, object]]:
-    return [token.as_dict() for token in parser.parse(text)]
+PIECES = [
+    *"\n!&*<[]_`:-+@#>=~|.()0123 ",
+    "a",
+    "é",
+    "\\",
+    "\\*",
+    "  \n",
+    "\n\n",
+    "1. ",
+    "- ",
+    "> ",
+    "    ",
+    "# ",
+    "===\n",
+    "---\n",
+    "mailto:a@b.c",
+    "<a@b.c>",
+    "<http://é.fr/a b>",
+    "http://x.y",
+    "[l](/u 't')",
+    "](<a b>)",
+    "](",
+    "![i](p.png)",
+    "[r]",
+    "`c`",
+    "**",
+    "<b>",
+    "</b>",
+    "<!-- c -->",
+    "<div>",
+    "&amp;",
+    "&#233;",
+    "&bogus;",
+    "%20",
+]
+"""Pieces of letters' Markdown and of its pitfalls. Not among them: tabs, fenced code, link
+definitions and ``javascript:`` targets, pinned one by one below."""
+MARKDOWN = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 
 
-@pytest.mark.parametrize("text", _samples())
-def test_the_parser_gives_commonmarks_tokens(text: str) -> None:
-    assert _tokens(_parser(), text) == _tokens(COMMONMARK, text)
+@settings(max_examples=500, deadline=None)
+@given(MARKDOWN)
+def test_any_letter_markdown_gives_markdown_it_pys_tree(text: str) -> None:
+    assume(not re.search(r"\\ +\n", text))  # see test_a_backslash_then_two_spaces_...
+    assert ours(text) == theirs(text)
 
 
-PIECES = [*INLINE_MARKERS, *":-+@#>=~|.()0123 \t", "a", "é", "  \n", "1. ", "mailto:a@b.c"]
-LINES_OF_PIECES = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+def test_a_backslash_then_two_spaces_ends_the_line_as_commonmark_says() -> None:
+    """A backslash before a space is a backslash; two spaces then end the line with a hard
+    break (commonmark.js agrees). markdown-it-py makes a soft break of it."""
+    paragraph = parse("fin\\  \nsuite").children[0].children[0]
+    assert [(node.type, node.content) for node in paragraph.children] == [
+        ("text", "fin\\"),
+        ("hardbreak", ""),
+        ("text", "suite"),
+    ]
 
 
-@settings(max_examples=400, deadline=None)
-@given(LINES_OF_PIECES)
-def test_any_text_gives_commonmarks_tokens(text: str) -> None:
-    """Plain text that runs past ``:`` or ``-`` changes nothing: every rule still fires."""
-    assert _tokens(_parser(), text) == _tokens(COMMONMARK, text)
+@pytest.mark.parametrize(
+    "text",
+    ["[cliquez](javascript:alert(1))", "[cliquez](vbscript:x)", "[cliquez](file:///etc/passwd)"],
+)
+def test_a_link_to_a_refused_target_keeps_its_words_only(text: str) -> None:
+    tree = parse(text)
+    assert [node.type for node in tree.walk()] == ["root", "paragraph", "inline", "text"]
+    assert plain_text(tree.children[0].children[0]) == "cliquez"
+
+
+def test_a_refused_autolink_stays_text_as_written() -> None:
+    assert ours("voir <javascript:alert(1)>.") == theirs("voir <javascript:alert(1)>.")
+
+
+def test_an_image_may_be_data_but_a_link_may_not() -> None:
+    image = parse("![x](data:image/png;base64,AA)").children[0].children[0].children[0]
+    assert (image.type, image.attrs["src"]) == ("image", "data:image/png;base64,AA")
+    assert parse("[x](data:text/html,AA)").children[0].children[0].children[0].type == "text"
+
+
+def test_link_targets_are_percent_encoded_and_titled() -> None:
+    link = parse('[é](/chemin é "Titre")').children[0].children[0].children[0]
+    assert link.type == "text"  # a space ends a target: no link
+    link = parse('[é](</chemin é> "Titre")').children[0].children[0].children[0]
+    assert link.attrs == {"href": "/chemin%20%C3%A9", "title": "Titre"}
+
+
+def test_an_e_mail_autolink_gets_mailto() -> None:
+    link = parse("<secretariat@itu.int>").children[0].children[0].children[0]
+    assert link.attrs == {"href": "mailto:secretariat@itu.int"}
+    assert link.children[0].content == "secretariat@itu.int"
+
+
+def test_a_tight_lists_paragraphs_are_hidden_a_loose_lists_are_not() -> None:
+    tight = parse("- un\n- deux\n").children[0]
+    loose = parse("- un\n\n- deux\n").children[0]
+    assert [item.children[0].hidden for item in tight.children] == [True, True]
+    assert [item.children[0].hidden for item in loose.children] == [False, False]
+
+
+def test_an_ordered_list_keeps_its_start_unless_it_is_one() -> None:
+    assert parse("3. trois\n4. quatre\n").children[0].attrs == {"start": 3}
+    assert parse("1. un\n").children[0].attrs == {}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "```\ncode\n```\n",
+        "~~~ python\nligne\n\n  indentée\n~~~\n",
+        "- a\n\n  ```\n  dans la liste\n  ```\n- b\n",
+        "[r]: /u 't'\n\n[r] et [r][]",
+        "\tindentée d'une tabulation\n",
+    ],
+)
+def test_fences_definitions_and_tabs_as_markdown_it_py(text: str) -> None:
+    assert ours(text) == theirs(text)
+
+
+def test_a_body_is_parsed_once() -> None:
+    text = "Un corps **une** fois."
+    assert parse(text) is parse(text)

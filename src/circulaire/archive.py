@@ -750,7 +750,7 @@ def _modules(formats: Iterable[str]) -> list[str]:
     every worker starts with them (a worker's first letter otherwise waits for them)."""
     from .render import _MODULES
 
-    modules = ["circulaire.validate", "jinja2", "markdown_it", "babel.dates"]
+    modules = ["circulaire.validate", "jinja2", "pyromark", "markdown_it", "babel.dates"]
     for fmt in formats:
         modules += [f"circulaire.render.{_MODULES[fmt]}", *_LIBRARIES.get(fmt, [])]
     return modules

@@ -1,59 +1,59 @@
-"""Markdown, parsed once by markdown-it-py, walked by every output format.
+"""Markdown, parsed once by pulldown-cmark (through pyromark), walked by every output format.
 
-Each output subclasses :class:`Walker` and writes one method per node type (``paragraph``,
-``bullet_list``, ``strong``...), as markdown-it-py's own renderer does. No regex Markdown.
+The tree has markdown-it-py's shape and names (``paragraph``, ``inline``, ``bullet_list``,
+``strong``...): each output subclasses :class:`Walker` and writes one method per node type. No
+regex Markdown. Links are normalized and checked by markdown-it-py's own functions, so that a
+link's target is what markdown-it-py would make of it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from markdown_it import MarkdownIt
-    from markdown_it.token import Token
-
-
-INLINE_MARKERS = "\n!&*<[\\]_`"
-"""The characters where an inline rule of CommonMark can begin or end (line break, image,
-entity, emphasis, autolink and HTML, link, escape, code span). markdown-it-py also stops
-plain text at the characters its extensions use (``:``, ``-``, ``+``, ``@``...): in French
-prose, at nearly every word, to try rules that cannot match there."""
-
-
-@cache
-def _parser() -> MarkdownIt:
-    """CommonMark, whose plain text runs on to the next of :data:`INLINE_MARKERS`: the same
-    tokens (``tests/test_markup.py`` checks it), a sixth faster."""
-    from markdown_it import MarkdownIt
-
-    parser = MarkdownIt("commonmark")
-    parser.inline.terminator_re = re.compile(f"[{re.escape(INLINE_MARKERS)}]")
-    return parser
+_LEAVES = {
+    "Code": ("code_inline", "code"),
+    "InlineHtml": ("html_inline", ""),
+    "SoftBreak": ("softbreak", "br"),
+    "HardBreak": ("hardbreak", "br"),
+    "Rule": ("hr", "hr"),
+}
+"""pulldown-cmark's events that stand alone, as a node type and tag."""
+_CONTAINERS = {
+    "Paragraph": ("paragraph", "p"),
+    "Item": ("list_item", "li"),
+    "BlockQuote": ("blockquote", "blockquote"),
+    "HtmlBlock": ("html_block", ""),
+    "Emphasis": ("em", "em"),
+    "Strong": ("strong", "strong"),
+}
+"""Its events that open a node and only name it."""
+_BLOCKS = {"Paragraph", "Heading", "List", "Item", "BlockQuote", "CodeBlock", "HtmlBlock", "Rule"}
+_WITH_INLINE = {"paragraph", "heading"}
+"""Nodes whose words sit in an ``inline`` child, as markdown-it-py nests them."""
+_AS_TEXT = {"code_block", "fence", "html_block"}
+"""Nodes that keep their text as ``content``, not as children."""
 
 
 class SyntaxTreeNode:
-    """A node of the syntax tree: markdown-it-py's tokens, nested.
+    """A node of the syntax tree, with the attributes of markdown-it-py's own ``SyntaxTreeNode``
+    that the walkers read: ``type``, ``tag``, ``children``, ``attrs``, ``content`` (the text of
+    a leaf: ``text``, ``code_inline``, ``html_inline``, ``code_block``, ``fence``,
+    ``html_block``) and ``hidden`` (the paragraphs of a tight list)."""
 
-    It has the attributes of markdown-it-py's own ``SyntaxTreeNode`` that the walkers read
-    (``type``, ``children``, ``attrs``, ``content``, ``map``, ``hidden``, ``tag``), built in
-    one pass over the tokens at a third of the cost: a body is parsed on every render."""
+    __slots__ = ("attrs", "children", "content", "hidden", "tag", "type")
 
-    __slots__ = ("attrs", "children", "content", "hidden", "map", "tag", "type")
-
-    def __init__(self, kind: str, token: Token | None = None) -> None:
+    def __init__(
+        self, kind: str, tag: str = "", content: str = "", attrs: dict[str, Any] | None = None
+    ) -> None:
         self.type = kind
+        self.tag = tag
+        self.content = content
+        self.attrs: dict[str, str | int | float] = {} if attrs is None else attrs
         self.children: list[SyntaxTreeNode] = []
-        if token is None:
-            self.attrs: dict[str, str | int | float] = {}
-            self.content, self.hidden, self.tag = "", False, ""
-            self.map: tuple[int, int] | None = None
-        else:
-            self.attrs, self.content, self.hidden = token.attrs, token.content, token.hidden
-            self.map = (token.map[0], token.map[1]) if token.map else None
-            self.tag = token.tag
+        self.hidden = False
 
     def walk(self) -> Iterator[SyntaxTreeNode]:
         """This node, then every node under it, depth first, in document order."""
@@ -65,34 +65,184 @@ class SyntaxTreeNode:
         return f"{type(self).__name__}({self.type})"
 
 
-def tree(tokens: Sequence[Token]) -> SyntaxTreeNode:
-    """Nest markdown-it-py's flat token stream: ``*_open`` ... ``*_close`` pairs become a node
-    of type ``*`` whose children are what lies between; inline tokens hold their own."""
-    root = SyntaxTreeNode("root")
-    stack = [root]
-    for token in tokens:
-        nesting = token.nesting
-        if nesting == 1:
-            node = SyntaxTreeNode(token.type.removesuffix("_open"), token)
-            stack[-1].children.append(node)
-            stack.append(node)
-        elif nesting == -1:
-            stack.pop()
+@cache
+def _links() -> tuple[Callable[[str], str], Callable[[str], str], Callable[[str], bool]]:
+    """markdown-it-py's link functions: percent-encode a target, show an autolink, refuse a
+    ``javascript:`` target. Loaded with the first link."""
+    from markdown_it import MarkdownIt
+
+    commonmark = MarkdownIt("commonmark")
+    return commonmark.normalizeLink, commonmark.normalizeLinkText, commonmark.validateLink
+
+
+class _TreeBuilder:
+    """pulldown-cmark's events -> the tree. Open nodes are on a stack; the words of a
+    paragraph or heading go into its ``inline`` child; a tight list's items hold their words
+    directly, so a hidden paragraph is opened for them, as markdown-it-py has it."""
+
+    def __init__(self) -> None:
+        self.root = SyntaxTreeNode("root")
+        self.stack = [self.root]
+
+    def open(self, node: SyntaxTreeNode) -> None:
+        self.stack[-1].children.append(node)
+        self.stack.append(node)
+        if node.type in _WITH_INLINE:
+            inline = SyntaxTreeNode("inline")
+            node.children.append(inline)
+            self.stack.append(inline)
+
+    def close(self) -> SyntaxTreeNode:
+        node = self.stack.pop()
+        if node.type == "inline":
+            node = self.stack.pop()
+        return node
+
+    def words(self) -> SyntaxTreeNode:
+        """The node inline content goes into, opening a tight item's hidden paragraph."""
+        top = self.stack[-1]
+        if top.type in ("list_item", "blockquote", "root"):
+            paragraph = SyntaxTreeNode("paragraph", "p")
+            paragraph.hidden = True
+            self.open(paragraph)
+            return self.stack[-1]
+        return top
+
+    def end_words(self) -> None:
+        """A block starts or an item ends: close a tight item's hidden paragraph."""
+        if self.stack[-1].type == "inline" and self.stack[-2].hidden:
+            self.close()
+
+    def text(self, value: str) -> None:
+        top = self.stack[-1]
+        if top.type in _AS_TEXT:
+            top.content += value
+            return
+        self.add(SyntaxTreeNode("text", "", value))
+
+    def start(self, tag: Any) -> None:
+        name, value = _split(tag)
+        if name in _BLOCKS:
+            self.end_words()
+        elif self.stack[-1].type not in _AS_TEXT:
+            self.words()
+        if name in _CONTAINERS:
+            self.open(SyntaxTreeNode(*_CONTAINERS[name]))
+        elif name == "Heading":
+            self.open(SyntaxTreeNode("heading", f"h{value['level'][1:]}"))
+        elif name == "List":
+            if value is None:
+                self.open(SyntaxTreeNode("bullet_list", "ul"))
+            else:  # markdown-it-py gives the start of a list only when it is not 1
+                start = {"start": value} if value != 1 else {}
+                self.open(SyntaxTreeNode("ordered_list", "ol", "", start))
+        elif name == "CodeBlock":
+            fenced = value != "Indented"
+            self.open(SyntaxTreeNode("fence" if fenced else "code_block", "code"))
+        elif name in ("Link", "Image"):
+            self.link(name, value)
         else:
-            node = SyntaxTreeNode(token.type, token)
-            if token.children:
-                node.children = tree(token.children).children
-            stack[-1].children.append(node)
-    return root
+            raise ValueError(f"unexpected Markdown element {name}")
+
+    def link(self, name: str, value: dict[str, str]) -> None:
+        """A link or an image; one to a target markdown-it-py refuses (``javascript:``,
+        ``vbscript:``, ``file:``, ``data:`` but images) keeps its words and loses its target."""
+        normalize, _, valid = _links()
+        automatic = value["link_type"] in ("Autolink", "Email")
+        target = value["dest_url"]
+        href = normalize("mailto:" + target if value["link_type"] == "Email" else target)
+        if not valid(href):  # a node of its own while open, whose content is the brackets
+            self.stack.append(SyntaxTreeNode("words", "", "<>" if automatic else ""))
+            return
+        if name == "Image":
+            node = SyntaxTreeNode("image", "img", "", {"src": href, "alt": ""})
+        else:
+            node = SyntaxTreeNode("link", "a", "", {"href": href})
+        if value["title"]:
+            node.attrs["title"] = value["title"]
+        self.open(node)
+        if automatic:  # its words are shown as markdown-it-py shows them
+            self.stack.append(SyntaxTreeNode("autolink"))
+
+    def end(self, tag: Any) -> None:
+        if _split(tag)[0] == "Item":
+            self.end_words()
+        top = self.stack[-1]
+        if top.type == "words":  # a refused link: its words go where it stood
+            self.stack.pop()
+            brackets = top.content  # an autolink's, as it was written
+            for child in [SyntaxTreeNode("text", "", brackets[:1]), *top.children]:
+                self.add(child)
+            self.add(SyntaxTreeNode("text", "", brackets[1:]))
+            return
+        if top.type == "autolink":
+            self.stack.pop()
+            shown = _links()[1]("".join(child.content for child in top.children))
+            self.stack[-1].children.append(SyntaxTreeNode("text", "", shown))
+        node = self.close()
+        if node.type == "code_block" and not node.content.endswith("\n"):
+            node.content += "\n"
+
+    def add(self, node: SyntaxTreeNode) -> None:
+        """An inline node, its text run on with the text before it."""
+        children = self.words().children
+        if node.type == "text" and children and children[-1].type == "text":
+            children[-1].content += node.content
+        else:
+            children.append(node)
+
+    def leaf(self, name: str, value: str = "") -> None:
+        if name not in _LEAVES:
+            raise ValueError(f"unexpected Markdown element {name}")
+        kind, tag = _LEAVES[name]
+        if name == "Rule":
+            self.end_words()
+            self.stack[-1].children.append(SyntaxTreeNode(kind, tag))
+            return
+        self.words().children.append(SyntaxTreeNode(kind, tag, value))
+
+
+def _split(tag: Any) -> tuple[str, Any]:
+    """``'Paragraph'`` -> ``('Paragraph', None)``; ``{'List': 3}`` -> ``('List', 3)``."""
+    if isinstance(tag, str):
+        return tag, None
+    for name, value in tag.items():
+        return name, value
+    raise ValueError("an empty Markdown tag")
+
+
+def tree(text: str) -> SyntaxTreeNode:
+    """The syntax tree of a Markdown text, from pulldown-cmark's events (CommonMark, no
+    extension)."""
+    import pyromark
+
+    builder = _TreeBuilder()
+    events: Iterable[Any] = pyromark.events(text)
+    for event in events:
+        if isinstance(event, str):
+            builder.leaf(event)
+            continue
+        for kind, value in event.items():
+            if kind == "Text":
+                builder.text(value)
+            elif kind == "Start":
+                builder.start(value)
+            elif kind == "End":
+                builder.end(value)
+            elif kind == "Html":
+                builder.stack[-1].content += value
+            else:
+                builder.leaf(kind, value)
+    return builder.root
 
 
 @lru_cache(maxsize=64)
 def parse(text: str) -> SyntaxTreeNode:
-    """The syntax tree of a Markdown text (``node.map`` holds source lines).
+    """The syntax tree of a Markdown text.
 
     Lint and the text, DOCX and PDF renderers each walk a letter's body: it is parsed once.
     The tree is shared, so walkers only read it."""
-    return tree(_parser().parse(text))
+    return tree(text)
 
 
 class Walker:
