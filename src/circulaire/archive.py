@@ -556,6 +556,8 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
     done = 0
     written: dict[str, int] = {}
     """Files written for each letter built, so that a letter failed afterwards is not counted."""
+    rows: dict[str, Row] = {}
+    """The register's lines of the letters built, made while the workers render."""
     total = len(plan.tasks)
     if progress is not None:
         progress(0, total)
@@ -578,6 +580,7 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
             entry = {**result.entry, **plan.inputs}
             entry["outputs"] = {**kept, **result.entry["outputs"]}
             entries[result.key] = _json(entry)
+            rows[result.key] = register_row(entry, settings.formats)
             outcome.built.append(result.key)
             written[result.key] = len(result.entry["outputs"])
             outcome.files += written[result.key]
@@ -614,7 +617,7 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
     if changed or settings.force:
         record = None
         if register is not None:
-            data = index(entries, settings.formats)
+            data = index(entries, settings.formats, rows)
             _write_if_changed(register, data)
             record = {"sha256": _sha256(data), "size": len(data)}
         _save_manifest(settings, entries, record)
@@ -921,31 +924,43 @@ def _cell(text: str) -> str:
     return escape_markdown(line).replace("|", "\\|")
 
 
-def index(entries: dict[str, Stored], formats: Iterable[str]) -> bytes:
+Row = tuple[str, str, str]
+"""A letter in the register: its date and reference (the order), then its line of the table."""
+
+
+def register_row(entry: Entry, formats: Iterable[str]) -> Row:
+    """A letter's line in ``index.md``: reference, date, subject, signatories, links."""
+    outputs = entry.get("outputs", {})
+    links = " · ".join(f"[{fmt}]({outputs[fmt]['file']})" for fmt in formats if fmt in outputs)
+    signatories = ", ".join(str(name) for name in entry.get("signatories", []))
+    reference, date = str(entry.get("reference")), str(entry.get("date"))
+    row = (
+        f"| {_cell(reference)} | {_cell(date)} "
+        f"| {_cell(str(entry.get('subject')))} | {_cell(signatories)} | {links} |"
+    )
+    return date, reference, row
+
+
+def index(
+    entries: dict[str, Stored], formats: Iterable[str], rows: dict[str, Row] | None = None
+) -> bytes:
     """``index.md``: every letter by date, then reference, with links to each format built.
-    Entries are opened one at a time: the register of 10,000 letters is a few megabytes."""
+    ``rows`` holds the lines of letters built in this run, made as they came; other entries
+    are opened one at a time: the register of 10,000 letters is a few megabytes."""
     order = list(formats)
-    rows: list[tuple[str, str, str]] = []
-    for value in entries.values():
-        entry = _open(value)
-        outputs = entry.get("outputs", {})
-        links = " · ".join(f"[{fmt}]({outputs[fmt]['file']})" for fmt in order if fmt in outputs)
-        signatories = ", ".join(str(name) for name in entry.get("signatories", []))
-        reference, date = str(entry.get("reference")), str(entry.get("date"))
-        row = (
-            f"| {_cell(reference)} | {_cell(date)} "
-            f"| {_cell(str(entry.get('subject')))} | {_cell(signatories)} | {links} |"
-        )
-        rows.append((date, reference, row))
-    rows.sort()
+    made = rows or {}
+    table = sorted(
+        made[key] if key in made else register_row(_open(value), order)
+        for key, value in entries.items()
+    )
     lines = [
         "# Register of circular letters",
         "",
-        f"{len(rows)} letter{'s' * (len(rows) != 1)}, by date.",
+        f"{len(table)} letter{'s' * (len(table) != 1)}, by date.",
         "",
         "| Reference | Date | Subject | Signatories | Files |",
         "| --- | --- | --- | --- | --- |",
-        *(row for _, _, row in rows),
+        *(row for _, _, row in table),
     ]
     return ("\n".join(lines) + "\n").encode()
 

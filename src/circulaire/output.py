@@ -111,14 +111,25 @@ def _temporary(path: Path) -> tuple[int, str]:
         return fd, tmp
 
 
+_BUFFER = 1 << 20
+"""Pieces are gathered up to this many bytes a write: a manifest of 10,000 lines is a few
+writes, not 10,000."""
+
+
 def _write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool) -> None:
     fd, tmp = _temporary(path)
     try:
         try:
-            for piece in (data,) if isinstance(data, bytes) else data:
-                view = memoryview(piece).cast("B")
-                while view:  # a write may take less than it is given
-                    view = view[os.write(fd, view) :]
+            if isinstance(data, bytes):
+                _write_all(fd, data)
+            else:
+                buffer = bytearray()
+                for piece in data:
+                    buffer += piece
+                    if len(buffer) >= _BUFFER:
+                        _write_all(fd, buffer)
+                        buffer.clear()
+                _write_all(fd, buffer)
             if durable:
                 os.fsync(fd)
         finally:
@@ -127,6 +138,12 @@ def _write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool) -> N
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_all(fd: int, data: bytes | bytearray) -> None:
+    view = memoryview(data).cast("B")
+    while view:  # a write may take less than it is given
+        view = view[os.write(fd, view) :]
 
 
 def write_new(path: Path, data: bytes) -> None:
