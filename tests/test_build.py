@@ -530,3 +530,19 @@ def test_a_register_cell_shows_its_text_as_written(text: str) -> None:
 
     line = " ".join(text.split())
     assert _cell(text) == escape_markdown(line).replace("|", "\\|")
+
+
+def test_a_file_written_in_pieces_is_their_bytes_in_order(tmp_path: Path) -> None:
+    """The manifest is written line by line; pieces are gathered into large writes."""
+    from circulaire import output
+
+    pieces = [f"{i:07d}\n".encode() * (i % 50) for i in range(4000)]
+    target = tmp_path / "pieces.txt"
+    original = output._BUFFER
+    output._BUFFER = 1000  # so that the test crosses many buffer boundaries
+    try:
+        output.write_atomic(target, iter(pieces))
+    finally:
+        output._BUFFER = original
+    assert target.read_bytes() == b"".join(pieces)
+    assert [p.name for p in tmp_path.iterdir()] == ["pieces.txt"]
