@@ -68,11 +68,17 @@ class SyntaxTreeNode:
 @cache
 def _links() -> tuple[Callable[[str], str], Callable[[str], str], Callable[[str], bool]]:
     """markdown-it-py's link functions: percent-encode a target, show an autolink, refuse a
-    ``javascript:`` target. Loaded with the first link."""
+    ``javascript:`` target. Loaded with the first link; a target that comes back (``#``, the
+    secretariat's addresses) is worked out once."""
     from markdown_it import MarkdownIt
 
     commonmark = MarkdownIt("commonmark")
-    return commonmark.normalizeLink, commonmark.normalizeLinkText, commonmark.validateLink
+    normalize, shown = commonmark.normalizeLink, commonmark.normalizeLinkText
+    return (
+        lru_cache(1024)(normalize),
+        lru_cache(1024)(shown),
+        lru_cache(1024)(commonmark.validateLink),
+    )
 
 
 class _TreeBuilder:
