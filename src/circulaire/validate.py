@@ -27,6 +27,8 @@ T = TypeVar("T")
 EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+"""Half of a UTF-16 pair, which a YAML escape (``"\\ud800"``) can make: no file can hold it."""
 _YAML_KINDS = {
     "int": "a number",
     "float": "a number",
@@ -148,6 +150,14 @@ class _Checker:
                     where,
                     f"contains the control character U+{ord(bad[0]):04X}, "
                     "which a letter cannot hold",
+                    "E105",
+                )
+            half = _SURROGATE.search(value)
+            if half:
+                return self.fail(
+                    where,
+                    f"contains U+{ord(half[0]):04X}, half of a UTF-16 pair, which a letter cannot "
+                    "hold (write the character itself)",
                     "E105",
                 )
             return value
