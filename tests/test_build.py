@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -546,3 +547,19 @@ def test_a_file_written_in_pieces_is_their_bytes_in_order(tmp_path: Path) -> Non
         output._BUFFER = original
     assert target.read_bytes() == b"".join(pieces)
     assert [p.name for p in tmp_path.iterdir()] == ["pieces.txt"]
+
+
+def test_chunks_hold_one_folder_each_and_folders_take_turns() -> None:
+    from circulaire.archive import Task, _chunks
+
+    tasks = [
+        Task(f"CL-{year}/{n:04d}.yaml", "", ("md",)) for year in (19, 20, 21) for n in range(50)
+    ]
+    tasks += [Task(f"CL-22/{n:04d}.yaml", "", ("md",)) for n in range(7)]
+    chunks = _chunks(tasks, jobs=2)
+    assert sorted(t.key for chunk in chunks for t in chunk) == sorted(t.key for t in tasks)
+    folders = [{t.key.split("/")[0] for t in chunk} for chunk in chunks]
+    assert all(len(folder) == 1 for folder in folders)
+    firsts = [folder.pop() for folder in folders]
+    assert firsts[:4] == ["CL-19", "CL-20", "CL-21", "CL-22"]  # a worker each, folder by folder
+    assert all(a != b for a, b in itertools.pairwise(firsts))  # never two in a row

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -511,11 +512,21 @@ def _render_chunk(
     return [render_task(task, folder, templates, reference_docx) for task in tasks]
 
 
-def _chunks(tasks: list[Task], jobs: int) -> Iterator[list[Task]]:
-    """Enough chunks to keep every worker busy to the end, few enough to amortize the pool."""
+def _chunks(tasks: list[Task], jobs: int) -> list[list[Task]]:
+    """Enough chunks to keep every worker busy to the end, few enough to amortize the pool.
+
+    Each chunk holds letters of one folder, and the folders take turns: workers that write
+    into one folder at once queue for its lock (every file created or renamed takes it), so
+    two workers are kept in two folders while the archive has two."""
     size = max(1, min(_CHUNK_MAX, len(tasks) // (jobs * 8)))
-    for start in range(0, len(tasks), size):
-        yield tasks[start : start + size]
+    by_folder: dict[str, list[Task]] = {}
+    for task in tasks:
+        by_folder.setdefault(task.key.rpartition("/")[0], []).append(task)
+    queues = [
+        [letters[start : start + size] for start in range(0, len(letters), size)]
+        for letters in by_folder.values()
+    ]
+    return [chunk for turn in itertools.zip_longest(*queues) for chunk in turn if chunk]
 
 
 # -- the build -----------------------------------------------------------------------------------
@@ -650,7 +661,7 @@ def _results(plan: Plan, jobs: int | None) -> Iterator[Result]:
     if not tasks:
         return
     jobs = max(1, jobs or os.cpu_count() or 1)
-    chunks = list(_chunks(tasks, jobs))
+    chunks = _chunks(tasks, jobs)
     arguments = (settings.output, settings.templates, settings.reference_docx)
     if jobs == 1 or len(chunks) == 1:
         thresholds = _collect_less()
