@@ -161,7 +161,7 @@ def main() -> None:
     parser.add_argument("--letters", type=int, default=10_000, help="archive for md+txt, no-op")
     parser.add_argument("--docx", type=int, default=1000, help="letters rendered to DOCX")
     parser.add_argument("--pdf", type=int, default=300, help="letters rendered to PDF")
-    parser.add_argument("--pandoc", type=int, default=30, help="letters pandoc converts")
+    parser.add_argument("--pandoc", type=int, default=60, help="letters pandoc converts")
     parser.add_argument("--memory", default="100,1000,5000", help="archive sizes for memory")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     options = parser.parse_args()
