@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -64,6 +66,9 @@ def is_folder_target(target: Path, raw: str) -> bool:
 def write_atomic(path: Path, data: bytes | Iterable[bytes], *, durable: bool = True) -> None:
     """Write to a temporary file beside ``path`` and rename it into place: never half a file.
 
+    On Linux the temporary file has no name at all (``O_TMPFILE``) until it is whole: a new file
+    then gets its name in one step, and a killed build leaves nothing behind.
+
     ``data`` may come in pieces (a build's manifest, line by line, without a copy of it whole).
     ``durable=False`` skips the fsync, for a caller that syncs once after many files (a build
     syncs before its manifest vouches for them). What the system refuses (a file where a folder
@@ -92,13 +97,18 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forked)
 
 
+def _temporary_name(path: Path) -> str:
+    """``.27.md.<8 characters>.tmp`` beside ``path``: new for this process."""
+    token = f"{(_process << 20 | next(_TEMPORARY_NUMBERS)) & 0xFFFFFFFF:08x}"
+    return f"{path.parent}{os.sep}.{path.name}.{token}.tmp"
+
+
 def _temporary(path: Path) -> tuple[int, str]:
     """Create a new file beside ``path``, ``.27.md.<8 characters>.tmp``, and open it; make the
     folder when it is missing (once per folder: the common case costs no extra call)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     while True:
-        token = f"{(_process << 20 | next(_TEMPORARY_NUMBERS)) & 0xFFFFFFFF:08x}"
-        tmp = f"{path.parent}{os.sep}.{path.name}.{token}.tmp"
+        tmp = _temporary_name(path)
         try:
             fd = os.open(tmp, flags, 0o644)
         except FileExistsError:  # left by a process of the same id, long gone
@@ -116,20 +126,67 @@ _BUFFER = 1 << 20
 writes, not 10,000."""
 
 
+_UNNAMED = sys.platform == "linux" and hasattr(os, "O_TMPFILE") and os.path.isdir("/proc/self/fd")
+"""Whether files are first written without a name (and named through ``/proc``); cleared for
+the process by a file system that cannot hold one."""
+_NO_UNNAMED = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL}
+
+
 def _write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool) -> None:
+    global _UNNAMED
+    if _UNNAMED:
+        if _write_unnamed(path, data, durable):
+            return
+        _UNNAMED = False
+    _write_named(path, data, durable)
+
+
+def _write_unnamed(path: Path, data: bytes | Iterable[bytes], durable: bool) -> bool:
+    """Write ``path`` through a file without a name, linked into place when whole; ``False``
+    when the file system cannot hold such a file (found before ``data`` is read)."""
+    try:
+        try:
+            fd = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY, 0o644)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY, 0o644)
+    except OSError as exc:
+        if exc.errno in _NO_UNNAMED:
+            return False
+        raise
+    try:
+        os.fchmod(fd, 0o644)  # readable by all whatever the umask, as before
+        _write_pieces(fd, data)
+        if durable:
+            os.fsync(fd)
+        # linkat() names the open file; os.link calls it, and follows /proc's link to the file,
+        # only when given a directory descriptor (ignored beside an absolute path).
+        whole = f"/proc/self/fd/{fd}"
+        try:
+            os.link(whole, path, src_dir_fd=fd, follow_symlinks=True)
+        except FileExistsError:  # a file (or a link) is there: replaced in one rename
+            while True:
+                tmp = _temporary_name(path)
+                try:
+                    os.link(whole, tmp, src_dir_fd=fd, follow_symlinks=True)
+                    break
+                except FileExistsError:
+                    continue
+            try:
+                os.replace(tmp, path)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+    finally:
+        os.close(fd)
+    return True
+
+
+def _write_named(path: Path, data: bytes | Iterable[bytes], durable: bool) -> None:
     fd, tmp = _temporary(path)
     try:
         try:
-            if isinstance(data, bytes):
-                _write_all(fd, data)
-            else:
-                buffer = bytearray()
-                for piece in data:
-                    buffer += piece
-                    if len(buffer) >= _BUFFER:
-                        _write_all(fd, buffer)
-                        buffer.clear()
-                _write_all(fd, buffer)
+            _write_pieces(fd, data)
             if durable:
                 os.fsync(fd)
         finally:
@@ -138,6 +195,19 @@ def _write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool) -> N
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_pieces(fd: int, data: bytes | Iterable[bytes]) -> None:
+    if isinstance(data, bytes):
+        _write_all(fd, data)
+        return
+    buffer = bytearray()
+    for piece in data:
+        buffer += piece
+        if len(buffer) >= _BUFFER:
+            _write_all(fd, buffer)
+            buffer.clear()
+    _write_all(fd, buffer)
 
 
 def _write_all(fd: int, data: bytes | bytearray) -> None:
