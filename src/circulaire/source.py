@@ -52,7 +52,8 @@ class Source:
     path: Path
     data: Any
     values: dict[Path_, Position] = field(default_factory=dict)
-    keys: dict[Path_, Position] = field(default_factory=dict)
+    keys: dict[Path_, yaml.Mark] = field(default_factory=dict)
+    """Where each mapping key was written (only a message needs it, so it stays YAML's)."""
     problems: list[Problem] = field(default_factory=list)
     """Values that could not be built (a tag, an impossible date); they hold :data:`BROKEN`."""
     text: str = ""
@@ -69,8 +70,8 @@ class Source:
     def problem(
         self, where: Path_, message: str, code: str, *, key: bool = False, severity: str = "error"
     ) -> Problem:
-        pos = self.keys.get(where) if key else None
-        pos = pos or self.position(where)
+        mark = self.keys.get(where) if key else None
+        pos = Position(mark.line + 1, mark.column + 1) if mark else self.position(where)
         return Problem(
             file=str(self.path),
             line=pos.line,
@@ -140,6 +141,12 @@ if getattr(yaml, "__with_libyaml__", False):
             if kind is yaml.SequenceNode:
                 return str(self.DEFAULT_SEQUENCE_TAG)
             return str(self.DEFAULT_MAPPING_TAG)
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            """Path resolvers follow where a node is; the safe loader has none."""
+
+        def ascend_resolver(self) -> None:
+            """See :meth:`descend_resolver`."""
 
 
 LIBYAML_MAX_INDICATORS = 10_000
@@ -225,7 +232,7 @@ class _Builder:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.values: dict[Path_, Position] = {}
-        self.keys: dict[Path_, Position] = {}
+        self.keys: dict[Path_, yaml.Mark] = {}
         self.problems: list[Problem] = []
         self.count = 0
         self.constructor = _Loader("")
@@ -298,6 +305,6 @@ class _Builder:
                     key_node, sub, f"duplicate key '{key}' (the first one would be lost)", "E009"
                 )
                 continue
-            self.keys[sub] = Position(key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            self.keys[sub] = key_node.start_mark
             out[key] = self.build(value_node, sub, depth + 1)
         return out
