@@ -470,7 +470,7 @@ def render_task(
     spec = Path(task.spec)
     try:
         try:
-            data = spec.read_bytes()  # read once: the hash recorded is of the text rendered
+            data = _read(task.spec)  # read once: the hash recorded is of the text rendered
         except OSError:
             load_letter(spec)  # the spec's own message for a file that cannot be read
             raise
@@ -503,6 +503,18 @@ def render_task(
         "outputs": outputs,
     }
     return Result(task.key, entry)
+
+
+def _read(path: str) -> bytes:
+    """A file's bytes in four system calls (``Path.read_bytes`` makes nine)."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        pieces = []
+        while piece := os.read(fd, 1 << 16):
+            pieces.append(piece)
+        return b"".join(pieces)
+    finally:
+        os.close(fd)
 
 
 def _render_chunk(
