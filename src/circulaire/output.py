@@ -28,13 +28,14 @@ class OutputFolder:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self._checked: set[str] = set()
+        self._checked: dict[str, Path] = {}
 
     def path(self, reference: Reference, fmt: str) -> Path:
-        folder = self.root / reference.folder
-        if reference.folder not in self._checked:
+        folder = self._checked.get(reference.folder)
+        if folder is None:
+            folder = self.root / reference.folder
             inside(folder, self.root)
-            self._checked.add(reference.folder)
+            self._checked[reference.folder] = folder
         return folder / f"{reference.number}.{fmt}"
 
 
