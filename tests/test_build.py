@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from circulaire.archive import MANIFEST, Outcome, Settings, Shard, build, plan
@@ -523,7 +523,12 @@ def test_workers_see_relative_paths_from_where_the_build_runs(
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.text(alphabet="aZé9 /,'’-_*`<&#;[]():\\.+=|>)!~\t\n1", max_size=12))
+@given(st.text(alphabet="aZé9 /,'’-_*`<&#;[]():\\.+=|>)!~\t\n1?%\"«»°", max_size=12))
+@example("1. Introduction")
+@example("12) suite")
+@example("Réf. CL-21/27 (Genève), 2021: «Objet» 100 % ?")
+@example("- tiret")
+@example("a | b")
 def test_a_register_cell_shows_its_text_as_written(text: str) -> None:
     """Text left as it is in a cell (a reference, a date) is text that needed no escaping."""
     from circulaire.archive import _cell

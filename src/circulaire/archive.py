@@ -932,9 +932,10 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 # -- the register ---------------------------------------------------------------------------------
 
 
-_PLAIN_CELL = re.compile(r"[^\W_](?:[^\W_]|[ /,'’-])*")
-"""Text that is no Markdown anywhere in a line (words, digits, ``/``, ``-`` after the first
-character): a reference, an ISO date, most names; it goes into a cell as it is."""
+_PLAIN_CELL = re.compile(r"(?!\d+[.)] )[^\W_](?:[^\W_]|[ /,'’:;().!?%\"«»°-])*")
+"""Text that is no Markdown anywhere in a line (words, digits and punctuation that no rule of
+CommonMark reads there, after a first letter or digit that starts no list): a reference, an
+ISO date, most names and subjects; it goes into a cell as it is."""
 
 
 def _cell(text: str) -> str:
