@@ -568,3 +568,5 @@ def test_chunks_hold_one_folder_each_and_folders_take_turns() -> None:
     firsts = [folder.pop() for folder in folders]
     assert firsts[:4] == ["CL-19", "CL-20", "CL-21", "CL-22"]  # a worker each, folder by folder
     assert all(a != b for a, b in itertools.pairwise(firsts))  # never two in a row
+    sizes = [len(chunk) for chunk in chunks]
+    assert max(sizes[-4:]) < max(sizes)  # the last ones small, so that workers end together

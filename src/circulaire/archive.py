@@ -529,16 +529,20 @@ def _chunks(tasks: list[Task], jobs: int) -> list[list[Task]]:
 
     Each chunk holds letters of one folder, and the folders take turns: workers that write
     into one folder at once queue for its lock (every file created or renamed takes it), so
-    two workers are kept in two folders while the archive has two."""
+    two workers are kept in two folders while the archive has two. The last chunks are
+    smaller, so that the workers finish together."""
     size = max(1, min(_CHUNK_MAX, len(tasks) // (jobs * 8)))
     by_folder: dict[str, list[Task]] = {}
     for task in tasks:
         by_folder.setdefault(task.key.rpartition("/")[0], []).append(task)
-    queues = [
-        [letters[start : start + size] for start in range(0, len(letters), size)]
-        for letters in by_folder.values()
-    ]
+    queues = [_pieces(letters, size) for letters in by_folder.values()]
+    for queue in queues:
+        queue[-jobs:] = [p for chunk in queue[-jobs:] for p in _pieces(chunk, max(1, size // 4))]
     return [chunk for turn in itertools.zip_longest(*queues) for chunk in turn if chunk]
+
+
+def _pieces(tasks: list[Task], size: int) -> list[list[Task]]:
+    return [tasks[start : start + size] for start in range(0, len(tasks), size)]
 
 
 # -- the build -----------------------------------------------------------------------------------
