@@ -30,7 +30,8 @@ _CONTAINERS = {
     "Strong": ("strong", "strong"),
 }
 """Its events that open a node and only name it."""
-_BLOCKS = {"Paragraph", "Heading", "List", "Item", "BlockQuote", "CodeBlock", "HtmlBlock", "Rule"}
+_BLOCKS = {"Paragraph", "Heading", "List", "Item", "BlockQuote", "CodeBlock", "HtmlBlock"}
+"""Its elements that end a tight item's words (a rule does too: see :meth:`_TreeBuilder.leaf`)."""
 _WITH_INLINE = {"paragraph", "heading"}
 """Nodes whose words sit in an ``inline`` child, as markdown-it-py nests them."""
 _AS_TEXT = {"code_block", "fence", "html_block"}
