@@ -3,6 +3,7 @@ linked into place (Linux), and a file written under a temporary name and renamed
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 import sys
@@ -85,3 +86,21 @@ def test_a_failing_piece_leaves_the_old_file_and_no_other(tmp_path: Path, way: s
         write_atomic(target, pieces())
     assert target.read_bytes() == b"ancienne\n"
     assert _names(tmp_path) == ["27.md"]
+
+
+def test_where_links_are_refused_files_are_written_the_named_way(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A security policy may allow files without a name but forbid linking them."""
+    if not UNNAMED_WORKS:
+        pytest.skip(f"files without a name are a Linux feature (this is {sys.platform})")
+    monkeypatch.setattr(output, "_UNNAMED", True)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(output.os, "link", refuse)
+    write_atomic(tmp_path / "27.md", b"lettre\n")
+    assert (tmp_path / "27.md").read_bytes() == b"lettre\n"
+    assert _names(tmp_path) == ["27.md"]
+    assert output._UNNAMED is False  # the rest of the run goes the named way at once

@@ -32,6 +32,11 @@ _CONTAINERS = {
 """Its events that open a node and only name it."""
 _BLOCKS = {"Paragraph", "Heading", "List", "Item", "BlockQuote", "CodeBlock", "HtmlBlock"}
 """Its elements that end a tight item's words (a rule does too: see :meth:`_TreeBuilder.leaf`)."""
+_LISTS = {"bullet_list", "ordered_list"}
+MAX_NESTING = 20
+"""Lists and quotes nested deeper than this (markdown-it-py's bound too) are laid out at this
+depth, their words kept: the walkers recurse once per level, Typst gives up on quotes deeper
+than about 16, and a letter has no use for more."""
 _WITH_INLINE = {"paragraph", "heading"}
 """Nodes whose words sit in an ``inline`` child, as markdown-it-py nests them."""
 _AS_TEXT = {"code_block", "fence", "html_block"}
@@ -102,6 +107,7 @@ class _TreeBuilder:
     def close(self) -> SyntaxTreeNode:
         node = self.stack.pop()
         if node.type == "inline":
+            _strip_edges(node)
             node = self.stack.pop()
         return node
 
@@ -133,6 +139,10 @@ class _TreeBuilder:
             self.end_words()
         elif self.stack[-1].type not in _AS_TEXT:
             self.words()
+        deep = name in ("List", "BlockQuote") and len(self.stack) > MAX_NESTING
+        if deep or (name == "Item" and self.stack[-1].type not in _LISTS):
+            self.stack.append(self.stack[-1])  # too deep: its content goes where it stands
+            return
         if name in _CONTAINERS:
             self.open(SyntaxTreeNode(*_CONTAINERS[name]))
         elif name == "Heading":
@@ -207,6 +217,28 @@ class _TreeBuilder:
             self.stack[-1].children.append(SyntaxTreeNode(kind, tag))
             return
         self.words().children.append(SyntaxTreeNode(kind, tag, value))
+
+
+def _strip_edges(inline: SyntaxTreeNode) -> None:
+    """A paragraph's or heading's words without white space at either end, non-breaking space
+    and tabs included, nor the line breaks it leaves there, as markdown-it-py has them
+    (CommonMark strips spaces only)."""
+    children = inline.children
+    while children and (_blank(children[0]) or children[0].type == "softbreak"):
+        del children[0]  # a hard break here may be a backslash's, which markdown-it-py keeps
+    while children and (_blank(children[-1]) or children[-1].type in _BREAKS):
+        del children[-1]
+    if children and children[0].type == "text":
+        children[0].content = children[0].content.lstrip()
+    if children and children[-1].type == "text":
+        children[-1].content = children[-1].content.rstrip()
+
+
+_BREAKS = ("softbreak", "hardbreak")
+
+
+def _blank(node: SyntaxTreeNode) -> bool:
+    return node.type == "text" and not node.content.strip()
 
 
 def _split(tag: Any) -> tuple[str, Any]:

@@ -131,20 +131,24 @@ _UNNAMED = sys.platform == "linux" and hasattr(os, "O_TMPFILE") and os.path.isdi
 """Whether files are first written without a name (and named through ``/proc``); cleared for
 the process by a file system that cannot hold one."""
 _NO_UNNAMED = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL}
+_NO_LINK = {errno.EPERM, errno.EACCES, errno.ENOENT, errno.EXDEV, errno.EOPNOTSUPP, errno.EINVAL}
 
 
 def _write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool) -> None:
+    """Letters (bytes) go the unnamed way where it works; pieces (a manifest), which cannot
+    be read twice should that way be refused halfway, the named way."""
     global _UNNAMED
-    if _UNNAMED:
+    if _UNNAMED and isinstance(data, bytes):
         if _write_unnamed(path, data, durable):
             return
         _UNNAMED = False
     _write_named(path, data, durable)
 
 
-def _write_unnamed(path: Path, data: bytes | Iterable[bytes], durable: bool) -> bool:
+def _write_unnamed(path: Path, data: bytes, durable: bool) -> bool:
     """Write ``path`` through a file without a name, linked into place when whole; ``False``
-    when the file system cannot hold such a file (found before ``data`` is read)."""
+    when the system refuses such a file, or to give it a name (a security policy may forbid
+    links), with nothing left behind."""
     try:
         try:
             fd = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY, 0o644)
@@ -166,21 +170,30 @@ def _write_unnamed(path: Path, data: bytes | Iterable[bytes], durable: bool) -> 
         try:
             os.link(whole, path, src_dir_fd=fd, follow_symlinks=True)
         except FileExistsError:  # a file (or a link) is there: replaced in one rename
-            while True:
-                tmp = _temporary_name(path)
-                try:
-                    os.link(whole, tmp, src_dir_fd=fd, follow_symlinks=True)
-                    break
-                except FileExistsError:
-                    continue
-            try:
-                os.replace(tmp, path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            _replace_by_link(whole, fd, path)
+        except OSError as exc:
+            if exc.errno in _NO_LINK:  # linking refused: the named way, from the start
+                return False
+            raise
     finally:
         os.close(fd)
     return True
+
+
+def _replace_by_link(whole: str, fd: int, path: Path) -> None:
+    """Give the unnamed file ``fd`` a temporary name beside ``path``, then rename it there."""
+    while True:
+        tmp = _temporary_name(path)
+        try:
+            os.link(whole, tmp, src_dir_fd=fd, follow_symlinks=True)
+            break
+        except FileExistsError:
+            continue
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _write_named(path: Path, data: bytes | Iterable[bytes], durable: bool) -> None:
