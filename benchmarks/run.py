@@ -4,7 +4,7 @@ Everything runs in a temporary folder, on synthetic archives varied from the rea
 the command line a user runs (so each figure includes the start of the program). Never a timed
 test: figures depend on the machine, so they are printed (a Markdown table) and not asserted.
 
-    python benchmarks/run.py            # about two minutes on two cores
+    python benchmarks/run.py            # about three minutes on two cores
     python benchmarks/run.py --help
 """
 
@@ -156,6 +156,24 @@ def rate(count: int, seconds: float) -> str:
     return f"{count / seconds:,.0f} letters/s ({count} in {seconds:.2f} s)"
 
 
+def cold_builds(archive: Path, dists: list[Path], formats: str, jobs: int) -> list[float]:
+    """Seconds of a build into each (new) folder: a machine's disk and neighbours move one
+    run by a tenth or more, so a figure is the median of several."""
+    return [build(archive, dist, formats, jobs) for dist in dists]
+
+
+def rates(count: int, runs: list[float]) -> str:
+    """The median rate of several runs, and the slowest and fastest."""
+    per_second = sorted(count / seconds for seconds in runs)
+    median = statistics.median(per_second)
+    if len(runs) == 1:
+        return rate(count, runs[0])
+    return (
+        f"{median:,.0f} letters/s (median of {len(runs)}: {per_second[0]:,.0f} to"
+        f" {per_second[-1]:,.0f})"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--letters", type=int, default=10_000, help="archive for md+txt, no-op")
@@ -164,6 +182,7 @@ def main() -> None:
     parser.add_argument("--pandoc", type=int, default=60, help="letters pandoc converts")
     parser.add_argument("--memory", default="100,1000,5000", help="archive sizes for memory")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--runs", type=int, default=3, help="cold builds of each archive")
     options = parser.parse_args()
     jobs = options.jobs
     rows: list[tuple[str, str]] = []
@@ -179,11 +198,12 @@ def main() -> None:
         archive = make_archive(root / "letters", options.letters)
 
         # Markdown and text, the whole archive.
-        dist = root / "dist"
+        dists = [root / f"dist-{run}" for run in range(1, options.runs + 1)]
         report(
             f"md+txt, {options.letters:,} letters, cold build",
-            rate(options.letters, build(archive, dist, "md,txt", jobs)),
+            rates(options.letters, cold_builds(archive, dists, "md,txt", jobs)),
         )
+        dist = dists[0]
         noop = [build(archive, dist, "md,txt", jobs) for _ in range(5)]
         report(
             f"no-op rebuild of {options.letters:,} letters (median of 5)",
@@ -194,9 +214,10 @@ def main() -> None:
         for fmt, count in (("docx", options.docx), ("pdf", options.pdf)):
             sample = make_archive(root / f"{fmt}-letters", count)
             try:
-                seconds = build(sample, root / f"{fmt}-dist", fmt, jobs)
-                figures[fmt] = count / seconds
-                report(f"{fmt}, {count} letters", rate(count, seconds))
+                outputs = [root / f"{fmt}-dist-{run}" for run in range(1, options.runs + 1)]
+                runs = cold_builds(sample, outputs, fmt, jobs)
+                figures[fmt] = statistics.median(count / seconds for seconds in runs)
+                report(f"{fmt}, {count} letters", rates(count, runs))
             except RuntimeError as exc:
                 report(f"{fmt}, {count} letters", f"failed: {str(exc).splitlines()[-1]}")
 
