@@ -584,3 +584,15 @@ def test_chunks_hold_one_folder_each_and_folders_take_turns() -> None:
     assert all(a != b for a, b in itertools.pairwise(firsts))  # never two in a row
     sizes = [len(chunk) for chunk in chunks]
     assert max(sizes[-4:]) < max(sizes)  # the last ones small, so that workers end together
+
+
+def test_reading_ahead_skips_what_is_missing_and_ends_with_the_build(tmp_path: Path) -> None:
+    import threading
+
+    from circulaire.archive import _reading_ahead
+
+    spec = tmp_path / "27.yaml"
+    spec.write_text("reference: CL-21/27\n", encoding="utf-8")
+    with _reading_ahead([str(tmp_path / "missing.yaml"), str(spec), str(tmp_path)]):
+        pass
+    assert "read-ahead" not in {thread.name for thread in threading.enumerate()}
