@@ -464,16 +464,12 @@ def render_task(
 ) -> Result:
     """Load, validate and render one letter, then write its files: all of them or none."""
     from .render import RenderOptions, renderer
-    from .source import parse
-    from .validate import load_letter, validate
+    from .source import parse, read_bytes
+    from .validate import validate
 
     spec = Path(task.spec)
     try:
-        try:
-            data = _read(task.spec)  # read once: the hash recorded is of the text rendered
-        except OSError:
-            load_letter(spec)  # the spec's own message for a file that cannot be read
-            raise
+        data = read_bytes(spec)  # read once: the hash recorded is of the text rendered
         letter = validate(parse(data, spec))
         reference = letter.parsed_reference
         options = RenderOptions(templates, reference_docx)
@@ -503,18 +499,6 @@ def render_task(
         "outputs": outputs,
     }
     return Result(task.key, entry)
-
-
-def _read(path: str) -> bytes:
-    """A file's bytes in four system calls (``Path.read_bytes`` makes nine)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        pieces = []
-        while piece := os.read(fd, 1 << 16):
-            pieces.append(piece)
-        return b"".join(pieces)
-    finally:
-        os.close(fd)
 
 
 def _render_chunk(
