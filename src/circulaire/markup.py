@@ -216,7 +216,10 @@ class _TreeBuilder:
             self.end_words()
             self.stack[-1].children.append(SyntaxTreeNode(kind, tag))
             return
-        self.words().children.append(SyntaxTreeNode(kind, tag, value))
+        self.add(SyntaxTreeNode(kind, tag, value))
+
+
+_BREAKS = ("softbreak", "hardbreak")
 
 
 def _strip_edges(inline: SyntaxTreeNode) -> None:
@@ -232,9 +235,6 @@ def _strip_edges(inline: SyntaxTreeNode) -> None:
         children[0].content = children[0].content.lstrip()
     if children and children[-1].type == "text":
         children[-1].content = children[-1].content.rstrip()
-
-
-_BREAKS = ("softbreak", "hardbreak")
 
 
 def _blank(node: SyntaxTreeNode) -> bool:
