@@ -104,3 +104,19 @@ def test_where_links_are_refused_files_are_written_the_named_way(
     assert (tmp_path / "27.md").read_bytes() == b"lettre\n"
     assert _names(tmp_path) == ["27.md"]
     assert output._UNNAMED is False  # the rest of the run goes the named way at once
+
+
+def test_a_temporary_name_already_taken_is_passed_over(
+    tmp_path: Path, way: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name left by a long-gone process of the same id is not reused, and stays as it was."""
+    target = tmp_path / "27.md"
+    target.write_bytes(b"ancienne\n")  # so that the unnamed way needs a temporary name too
+    taken = tmp_path / ".27.md.taken.tmp"
+    taken.write_bytes(b"autre\n")
+    names = iter([str(taken), str(tmp_path / ".27.md.free.tmp")])
+    monkeypatch.setattr(output, "_temporary_name", lambda path: next(names))
+    write_atomic(target, b"lettre\n")
+    assert target.read_bytes() == b"lettre\n"
+    assert taken.read_bytes() == b"autre\n"
+    assert _names(tmp_path) == [".27.md.taken.tmp", "27.md"]

@@ -6,11 +6,14 @@ import errno
 import itertools
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import OutputError
 from .model import Reference
+
+T = TypeVar("T")
 
 
 def output_path(reference: Reference, fmt: str, root: Path) -> Path:
@@ -104,22 +107,33 @@ def _temporary_name(path: Path) -> str:
     return f"{path.parent}{os.sep}.{path.name}.{token}.tmp"
 
 
+def _claim_temporary(path: Path, claim: Callable[[str], T]) -> tuple[T, str]:
+    """``claim`` (create, link) a temporary name beside ``path``, the next one while a name is
+    taken (left by a process of the same id, long gone); its result and the name."""
+    while True:
+        tmp = _temporary_name(path)
+        try:
+            return claim(tmp), tmp
+        except FileExistsError:
+            continue
+
+
 def _temporary(path: Path) -> tuple[int, str]:
     """Create a new file beside ``path``, ``.27.md.<8 characters>.tmp``, and open it; make the
     folder when it is missing (once per folder: the common case costs no extra call)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    while True:
-        tmp = _temporary_name(path)
+
+    def create(tmp: str) -> int:
         try:
-            fd = os.open(tmp, flags, 0o644)
-        except FileExistsError:  # left by a process of the same id, long gone
-            continue
+            return os.open(tmp, flags, 0o644)
         except FileNotFoundError:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(tmp, flags, 0o644)
-        if hasattr(os, "fchmod"):
-            os.fchmod(fd, 0o644)  # readable by all whatever the umask, as before
-        return fd, tmp
+            return os.open(tmp, flags, 0o644)
+
+    fd, tmp = _claim_temporary(path, create)
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, 0o644)  # readable by all whatever the umask, as before
+    return fd, tmp
 
 
 _BUFFER = 1 << 20
@@ -182,13 +196,9 @@ def _write_unnamed(path: Path, data: bytes, durable: bool) -> bool:
 
 def _replace_by_link(whole: str, fd: int, path: Path) -> None:
     """Give the unnamed file ``fd`` a temporary name beside ``path``, then rename it there."""
-    while True:
-        tmp = _temporary_name(path)
-        try:
-            os.link(whole, tmp, src_dir_fd=fd, follow_symlinks=True)
-            break
-        except FileExistsError:
-            continue
+    _, tmp = _claim_temporary(
+        path, lambda name: os.link(whole, name, src_dir_fd=fd, follow_symlinks=True)
+    )
     try:
         os.replace(tmp, path)
     except BaseException:
