@@ -128,7 +128,17 @@ MARKDOWN = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 @given(MARKDOWN)
 def test_any_letter_markdown_gives_markdown_it_pys_tree(text: str) -> None:
     assume(not re.search(r"\\ +\n", text))  # see test_a_backslash_then_two_spaces_...
+    assume(not re.search(r"\n[ \t]*\n[ \t]*\n", text))  # see test_two_blank_lines_...
+    assume("```" not in text)  # backticks make fences too: see test_fences_definitions_...
     assert ours(text) == theirs(text)
+
+
+def test_two_blank_lines_do_not_end_a_list_as_commonmark_says() -> None:
+    """Since CommonMark 0.27 a list goes on past two blank lines; markdown-it-py still ends it
+    there (two lists, where commonmark.js and pulldown-cmark give one)."""
+    tree = parse("*\n\n\n*")
+    assert [node.type for node in tree.children] == ["bullet_list"]
+    assert [item.type for item in tree.children[0].children] == ["list_item", "list_item"]
 
 
 def test_a_backslash_then_two_spaces_ends_the_line_as_commonmark_says() -> None:
