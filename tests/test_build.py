@@ -275,6 +275,89 @@ def test_a_letter_that_turns_bad_loses_its_outputs(archive: Path, tmp_path: Path
     ]
 
 
+def _refile(spec: Path, reference: str) -> None:
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(re.sub(r"(?m)^reference: .*$", f"reference: {reference}", text, count=1))
+
+
+def test_a_letter_given_a_new_reference_leaves_nothing_at_the_old_one(
+    archive: Path, tmp_path: Path
+) -> None:
+    dist = tmp_path / "dist"
+    (archive / "drafts").mkdir()  # outside a series folder, the spec names its reference
+    (archive / "CL-19/002.yaml").rename(archive / "drafts/motion.yaml")
+    run_build(archive, dist)
+    assert (dist / "CL-19/002.md").exists()
+    _refile(archive / "drafts/motion.yaml", "CL-19/050")
+    outcome = run_build(archive, dist)
+    assert outcome.built == ["drafts/motion.yaml"]
+    assert outcome.removed == [
+        ("drafts/motion.yaml", "its reference changed", ["CL-19/002.md", "CL-19/002.txt"])
+    ]
+    assert not (dist / "CL-19/002.md").exists() and (dist / "CL-19/050.md").exists()
+    assert "CL-19/002" not in (dist / "index.md").read_text(encoding="utf-8")
+
+
+def test_letters_that_swap_references_keep_each_other_s_files(
+    archive: Path, tmp_path: Path
+) -> None:
+    dist, drafts = tmp_path / "dist", archive / "drafts"
+    drafts.mkdir()
+    (archive / "CL-19/002.yaml").rename(drafts / "a.yaml")
+    (archive / "CL-19/003.yaml").rename(drafts / "b.yaml")
+    run_build(archive, dist)
+    _refile(drafts / "a.yaml", "CL-19/003")
+    _refile(drafts / "b.yaml", "CL-19/002")
+    for jobs in (1, 2):
+        outcome = run_build(archive, dist, jobs=jobs, force=True)
+        assert outcome.return_code == 0 and outcome.removed == []
+        assert "Lettre 6:" in (dist / "CL-19/002.md").read_text(encoding="utf-8")
+        assert "Lettre 3:" in (dist / "CL-19/003.md").read_text(encoding="utf-8")
+
+
+def test_a_failed_letter_leaves_its_old_reference_to_the_letter_that_took_it(
+    archive: Path, tmp_path: Path
+) -> None:
+    dist, drafts = tmp_path / "dist", archive / "drafts"
+    drafts.mkdir()
+    (archive / "CL-19/002.yaml").rename(drafts / "a.yaml")
+    run_build(archive, dist)
+    text = (drafts / "a.yaml").read_text(encoding="utf-8")
+    (drafts / "a.yaml").write_text(text.replace("salutation:", "salutaton:"), encoding="utf-8")
+    (drafts / "b.yaml").write_text(text.replace("Lettre 3:", "Lettre B:"), encoding="utf-8")
+    outcome = run_build(archive, dist)
+    assert outcome.failed == 1 and outcome.removed == []
+    assert "Lettre B:" in (dist / "CL-19/002.md").read_text(encoding="utf-8")
+
+
+def test_files_of_a_killed_build_that_no_letter_claims_are_removed(
+    archive: Path, tmp_path: Path
+) -> None:
+    """A build killed before its manifest recorded a letter, whose spec is then deleted: the
+    next build has no record of the files, but finds them by when they were written."""
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    recorded = (dist / MANIFEST).read_bytes()
+    kept = dist / "CL-20/900.md"  # a user's file, there before the killed build began
+    kept.write_text("mine\n", encoding="utf-8")
+    time.sleep(0.02)  # then the killed build begins
+    spec = archive / "CL-21/900.yaml"
+    spec.write_text(letter_text(2)[1].replace("CL-21/001", "CL-21/900"), encoding="utf-8")
+    run_build(archive, dist)  # stands for the part the killed build did
+    (dist / MANIFEST).write_bytes(recorded)  # it was killed before its manifest was saved
+    (dist / ".circulaire-building").write_bytes(b"")
+    os.utime(dist / ".circulaire-building", ns=(0, kept.stat().st_mtime_ns + 1))
+    spec.unlink()
+    outcome = run_build(archive, dist)
+    why = "written by a build that was killed, and no letter's now"
+    assert outcome.removed == [("CL-21/900", why, ["CL-21/900.md", "CL-21/900.txt"])]
+    assert not (dist / "CL-21/900.md").exists() and kept.read_text(encoding="utf-8") == "mine\n"
+    assert not (dist / ".circulaire-building").exists()
+    fresh = tmp_path / "fresh"
+    run_build(archive, fresh)
+    assert tree(dist) == {**tree(fresh), "CL-20/900.md": b"mine\n"}
+
+
 def test_two_specs_of_one_reference_both_fail(archive: Path, tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     (archive / "copies").mkdir()  # outside a series folder, a spec's name is free

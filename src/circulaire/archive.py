@@ -19,7 +19,7 @@ import re
 import sys
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -29,7 +29,7 @@ from typing import Any
 from . import __version__
 from .discover import specs
 from .errors import CirculaireError, OutputError, Problem, SpecError
-from .model import REFERENCE_PATTERN, Reference
+from .model import REFERENCE_PATTERN, SERIES_PATTERN, Reference
 from .output import OutputFolder, cannot_write, output_path, write_atomic
 
 MANIFEST = ".circulaire-manifest.json"
@@ -546,10 +546,11 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
     outcome = Outcome()
     begun = plan.begun
     building = settings.building
-    if building.exists():
+    interrupted = _interrupted_at(building)
+    if interrupted is not None:
         _remove_temporaries(output, plan)
-    if plan.tasks or plan.gone or plan.dropped:
-        write_atomic(building, b"")
+    elif plan.tasks or plan.gone or plan.dropped:
+        write_atomic(building, b"")  # a build killed again keeps the first one's time
     entries: dict[str, Stored] = {
         key: entry for key, entry in plan.kept.items() if key not in _task_keys(plan)
     }
@@ -569,6 +570,9 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
     """Files written for each letter built, so that a letter failed afterwards is not counted."""
     rows: dict[str, Row] = {}
     """The register's lines of the letters built, made while the workers render."""
+    superseded: list[tuple[str, str, Stored]] = []
+    """Entries whose files may now be no letter's: of a letter that failed, or that its new
+    reference files elsewhere. Removed at the end, but for files another letter now has."""
     total = len(plan.tasks)
     if progress is not None:
         progress(0, total)
@@ -578,15 +582,15 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
             if progress is not None:
                 progress(done, total)
             changed = True
+            old = plan.previous.get(result.key)
             if result.entry is None:
                 outcome.failed += 1
                 outcome.problems.extend(result.problems)
-                old = plan.previous.get(result.key)
                 if old is not None:
-                    files = _remove_outputs(output, old)
-                    if files:
-                        outcome.removed.append((result.key, "its spec failed", files))
+                    superseded.append((result.key, "its spec failed", old))
                 continue
+            if old is not None and _reference(result.key, old) != result.entry["reference"]:
+                superseded.append((result.key, "its reference changed", old))
             kept = _open(plan.kept.get(result.key, {})).get("outputs", {})
             entry = {**result.entry, **plan.inputs}
             entry["outputs"] = {**kept, **result.entry["outputs"]}
@@ -617,6 +621,12 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
             Problem(str(plan.letters[key]), message=clash, code="E901", field="reference")
         )
         _remove_outputs(output, clashing)
+    if superseded:
+        claimed = _claimed(entries)
+        for key, why, old in superseded:
+            files = _remove_outputs(output, old, keep=claimed)
+            if files:
+                outcome.removed.append((key, why, files))
 
     manifest = settings.manifest
     register = None if settings.shard else output / INDEX
@@ -643,6 +653,8 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
         )
         if not same:
             _write_if_changed(register, index(entries, settings.formats))
+    if interrupted is not None:
+        outcome.removed.extend(_remove_leftovers(plan, interrupted))
     building.unlink(missing_ok=True)
     outcome.problems.sort()
     outcome.built.sort()
@@ -834,9 +846,14 @@ def _reference(key: str, value: Stored) -> str:
     return str(_open(value).get("reference"))
 
 
-def _remove_outputs(output: Path, value: Stored, formats: Iterable[str] | None = None) -> list[str]:
+def _remove_outputs(
+    output: Path,
+    value: Stored,
+    formats: Iterable[str] | None = None,
+    keep: Container[str] = (),
+) -> list[str]:
     """Delete an entry's files (every format, or ``formats``) where its reference puts them,
-    and nowhere else; then its folder if empty."""
+    and nowhere else, but for those in ``keep`` (``CL-21/27.md``); then its folder if empty."""
     removed: list[str] = []
     entry = _open(value)
     if formats is None:
@@ -850,14 +867,86 @@ def _remove_outputs(output: Path, value: Stored, formats: Iterable[str] | None =
             path = output_path(reference, fmt, output)
         except OutputError:
             continue
+        relative = path.relative_to(output).as_posix()
+        if relative in keep:
+            continue
         try:
             path.unlink()
-            removed.append(path.relative_to(output).as_posix())
+            removed.append(relative)
         except FileNotFoundError:
             pass
     with contextlib.suppress(OSError):
         (output / reference.folder).rmdir()
     return removed
+
+
+def _claimed(entries: dict[str, Stored]) -> set[str]:
+    """Every file the entries record, as ``CL-21/27.md``."""
+    files: set[str] = set()
+    for value in entries.values():
+        outputs = _open(value).get("outputs")
+        if isinstance(outputs, dict):
+            files.update(str(record.get("file")) for record in outputs.values() if record)
+    return files
+
+
+def _interrupted_at(building: Path) -> int | None:
+    """When the build that left the marker ``building`` began, if one did (it was killed)."""
+    try:
+        return building.stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+def _remove_leftovers(plan: Plan, since: int) -> list[tuple[str, str, list[str]]]:
+    """Delete the letters' files that a killed build wrote and that no manifest records: the
+    files of a letter whose spec was then deleted, or given another reference, which no later
+    build would otherwise know of. Only files written between the killed build's start and
+    this build's are touched (not one a user put there, nor one another shard writes now),
+    and only those of this build's shard."""
+    output, shard = plan.settings.output, plan.settings.shard
+    recorded, _, _ = _read_manifests(output)
+    claimed = _claimed({key: text for key, (text, _) in recorded.items()})
+    found: dict[str, list[str]] = {}
+    for letter, relative, item in _letter_files(output):
+        if relative in claimed or (shard is not None and not shard.holds(f"{letter}.yaml")):
+            continue
+        with contextlib.suppress(OSError):
+            if since <= item.stat(follow_symlinks=False).st_mtime_ns < plan.begun:
+                os.unlink(item.path)
+                found.setdefault(letter, []).append(relative)
+    for letter in found:
+        with contextlib.suppress(OSError):
+            (output / letter).parent.rmdir()  # when they were its last files
+    why = "written by a build that was killed, and no letter's now"
+    return [(letter, why, sorted(files)) for letter, files in sorted(found.items())]
+
+
+def _letter_files(output: Path) -> Iterator[tuple[str, str, os.DirEntry[str]]]:
+    """Every file in the output folder where a letter's goes: ``("CL-21/27", "CL-21/27.md",
+    its entry)``. Folders behind a symbolic link are not entered."""
+    from .render import FORMATS
+
+    try:
+        with os.scandir(output) as items:
+            folders = sorted(
+                item.name
+                for item in items
+                if SERIES_PATTERN.match(item.name) and item.is_dir(follow_symlinks=False)
+            )
+    except OSError:
+        return
+    for folder in folders:
+        try:
+            with os.scandir(output / folder) as items:
+                files = sorted((item.name, item) for item in items)
+        except OSError:
+            continue
+        for name, item in files:
+            number, _, fmt = name.partition(".")
+            letter = f"{folder}/{number}"
+            if fmt in FORMATS and REFERENCE_PATTERN.match(letter):
+                yield letter, f"{letter}.{fmt}", item
 
 
 def _remove_temporaries(output: Path, plan: Plan) -> None:
