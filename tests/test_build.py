@@ -239,6 +239,31 @@ def test_shards_build_the_whole_archive_once(archive: Path, tmp_path: Path) -> N
     assert tree(shared) == tree(whole)
 
 
+def test_the_gathering_build_finds_one_reference_in_two_shards(
+    archive: Path, tmp_path: Path
+) -> None:
+    """Shards split the archive by path, so two specs of one reference can fall into two
+    shards, each building it unaware of the other: the unsharded build that gathers them
+    fails both letters, as an unsharded build would have."""
+    (archive / "copies").mkdir()
+    shutil.copy(archive / "CL-20/002.yaml", archive / "copies/second.yaml")
+
+    def shard(key: str, count: int) -> int:
+        return next(k for k in range(1, count + 1) if Shard(k, count).holds(key))
+
+    count = next(
+        n for n in itertools.count(2) if shard("CL-20/002", n) != shard("copies/second", n)
+    )
+    shared = tmp_path / "shared"
+    for k in range(1, count + 1):
+        assert run_build(archive, shared, shard=Shard(k, count)).return_code == 0
+    gathered = run_build(archive, shared)
+    assert gathered.failed == 2 and gathered.return_code == 1
+    assert all("CL-20/002 is also the reference of" in p.message for p in gathered.problems)
+    assert not (shared / "CL-20/002.md").exists()
+    assert "CL-20/002" not in (shared / "index.md").read_text(encoding="utf-8")
+
+
 def test_shard_option_is_checked() -> None:
     assert Shard.parse("2/4") == Shard(2, 4)
     for bad in ("0/3", "4/3", "1", "a/b", "1/0"):
