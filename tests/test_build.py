@@ -300,6 +300,16 @@ def test_a_letter_that_turns_bad_loses_its_outputs(archive: Path, tmp_path: Path
     ]
 
 
+def _drafts(archive: Path, **moves: str) -> Path:
+    """Move specs out of their series folder into ``drafts/`` (``a="CL-19/002"`` gives
+    ``drafts/a.yaml``), where a spec names its own reference."""
+    drafts = archive / "drafts"
+    drafts.mkdir()
+    for name, letter in moves.items():
+        (archive / f"{letter}.yaml").rename(drafts / f"{name}.yaml")
+    return drafts
+
+
 def _refile(spec: Path, reference: str) -> None:
     text = spec.read_text(encoding="utf-8")
     spec.write_text(re.sub(r"(?m)^reference: .*$", f"reference: {reference}", text, count=1))
@@ -308,12 +318,10 @@ def _refile(spec: Path, reference: str) -> None:
 def test_a_letter_given_a_new_reference_leaves_nothing_at_the_old_one(
     archive: Path, tmp_path: Path
 ) -> None:
-    dist = tmp_path / "dist"
-    (archive / "drafts").mkdir()  # outside a series folder, the spec names its reference
-    (archive / "CL-19/002.yaml").rename(archive / "drafts/motion.yaml")
+    dist, drafts = tmp_path / "dist", _drafts(archive, motion="CL-19/002")
     run_build(archive, dist)
     assert (dist / "CL-19/002.md").exists()
-    _refile(archive / "drafts/motion.yaml", "CL-19/050")
+    _refile(drafts / "motion.yaml", "CL-19/050")
     outcome = run_build(archive, dist)
     assert outcome.built == ["drafts/motion.yaml"]
     assert outcome.removed == [
@@ -326,10 +334,7 @@ def test_a_letter_given_a_new_reference_leaves_nothing_at_the_old_one(
 def test_letters_that_swap_references_keep_each_other_s_files(
     archive: Path, tmp_path: Path
 ) -> None:
-    dist, drafts = tmp_path / "dist", archive / "drafts"
-    drafts.mkdir()
-    (archive / "CL-19/002.yaml").rename(drafts / "a.yaml")
-    (archive / "CL-19/003.yaml").rename(drafts / "b.yaml")
+    dist, drafts = tmp_path / "dist", _drafts(archive, a="CL-19/002", b="CL-19/003")
     run_build(archive, dist)
     _refile(drafts / "a.yaml", "CL-19/003")
     _refile(drafts / "b.yaml", "CL-19/002")
@@ -343,9 +348,7 @@ def test_letters_that_swap_references_keep_each_other_s_files(
 def test_a_failed_letter_leaves_its_old_reference_to_the_letter_that_took_it(
     archive: Path, tmp_path: Path
 ) -> None:
-    dist, drafts = tmp_path / "dist", archive / "drafts"
-    drafts.mkdir()
-    (archive / "CL-19/002.yaml").rename(drafts / "a.yaml")
+    dist, drafts = tmp_path / "dist", _drafts(archive, a="CL-19/002")
     run_build(archive, dist)
     text = (drafts / "a.yaml").read_text(encoding="utf-8")
     (drafts / "a.yaml").write_text(text.replace("salutation:", "salutaton:"), encoding="utf-8")
