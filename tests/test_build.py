@@ -358,32 +358,109 @@ def test_a_failed_letter_leaves_its_old_reference_to_the_letter_that_took_it(
     assert "Lettre B:" in (dist / "CL-19/002.md").read_text(encoding="utf-8")
 
 
+def _killed_build(archive: Path, dist: Path, after: int) -> None:
+    """A build (one process, md and txt) killed with SIGKILL once ``after`` letters are
+    done, before it saves its manifest."""
+    probe = (
+        "import os, signal, sys; from pathlib import Path;"
+        "from circulaire.archive import Settings, build;"
+        "stop = lambda done, total: done == int(sys.argv[3]) and os.kill(os.getpid(), 9);"
+        "build(Settings(Path(sys.argv[1]), Path(sys.argv[2]), ('md', 'txt')), 1, stop)"
+    )
+    command = [sys.executable, "-c", probe, str(archive), str(dist), str(after)]
+    assert subprocess.run(command, check=False).returncode == -signal.SIGKILL
+
+
 def test_files_of_a_killed_build_that_no_letter_claims_are_removed(
     archive: Path, tmp_path: Path
 ) -> None:
     """A build killed before its manifest recorded a letter, whose spec is then deleted: the
-    next build has no record of the files, but finds them by when they were written."""
+    next build has no record of the files but the killed build's journal."""
     dist = tmp_path / "dist"
     run_build(archive, dist)
-    recorded = (dist / MANIFEST).read_bytes()
-    kept = dist / "CL-20/900.md"  # a user's file, there before the killed build began
-    kept.write_text("mine\n", encoding="utf-8")
-    time.sleep(0.02)  # then the killed build begins
+    before = dist / "CL-20/900.md"  # a user's file, there before the killed build began
+    before.write_text("mine\n", encoding="utf-8")
     spec = archive / "CL-21/900.yaml"
     spec.write_text(letter_text(2)[1].replace("CL-21/001", "CL-21/900"), encoding="utf-8")
-    run_build(archive, dist)  # stands for the part the killed build did
-    (dist / MANIFEST).write_bytes(recorded)  # it was killed before its manifest was saved
-    (dist / ".circulaire-building").write_bytes(b"")
-    os.utime(dist / ".circulaire-building", ns=(0, kept.stat().st_mtime_ns + 1))
+    _killed_build(archive, dist, after=1)
+    assert (dist / "CL-21/900.md").exists() and (dist / ".circulaire-building").exists()
+    after = dist / "CL-18/001.pdf"  # and one put there after it
+    after.parent.mkdir()
+    after.write_bytes(b"%PDF scan")
     spec.unlink()
     outcome = run_build(archive, dist)
     why = "written by a build that was killed, and no letter's now"
     assert outcome.removed == [("CL-21/900", why, ["CL-21/900.md", "CL-21/900.txt"])]
-    assert not (dist / "CL-21/900.md").exists() and kept.read_text(encoding="utf-8") == "mine\n"
     assert not (dist / ".circulaire-building").exists()
     fresh = tmp_path / "fresh"
     run_build(archive, fresh)
-    assert tree(dist) == {**tree(fresh), "CL-20/900.md": b"mine\n"}
+    assert tree(dist) == {**tree(fresh), "CL-20/900.md": b"mine\n", "CL-18/001.pdf": b"%PDF scan"}
+
+
+def test_a_build_killed_after_refiling_a_letter_leaves_no_file_behind(
+    archive: Path, tmp_path: Path
+) -> None:
+    dist, drafts = tmp_path / "dist", _drafts(archive, a="CL-19/002")
+    run_build(archive, dist)
+    _refile(drafts / "a.yaml", "CL-19/050")
+    spec = archive / "CL-20/001.yaml"  # a second letter to render, after which the kill comes
+    spec.write_text(spec.read_text(encoding="utf-8").replace("Lettre 1:", "Lettre un:"))
+    _killed_build(archive, dist, after=2)
+    (drafts / "a.yaml").unlink()
+    outcome = run_build(archive, dist)
+    assert [why for _, why, _ in outcome.removed] == [
+        "its spec is gone",
+        "written by a build that was killed, and no letter's now",
+    ]
+    fresh = tmp_path / "fresh"
+    run_build(archive, fresh)
+    assert tree(dist) == tree(fresh)
+
+
+def test_a_checkpoint_keeps_the_old_entries_of_letters_still_to_render(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C (or a kill after a checkpoint) mid-build: every file the output folder holds is
+    still in the manifest, so a spec deleted afterwards loses its files."""
+    from circulaire import archive as module
+
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    for spec in archive.rglob("*.yaml"):
+        spec.write_text(spec.read_text(encoding="utf-8").replace("Lettre", "Lettre n°"))
+
+    def interrupt(done: int, total: int) -> None:
+        if done == 3:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        module.build(Settings(archive, dist, FAST), 1, interrupt)
+    for spec in archive.rglob("*.yaml"):
+        spec.unlink()
+    outcome = run_build(archive, dist)
+    assert len(outcome.removed) == 9
+    assert sorted(p.name for p in dist.iterdir()) == [MANIFEST, "index.md"]
+
+
+def test_a_letter_refiled_then_interrupted_is_rendered_by_the_next_build(
+    archive: Path, tmp_path: Path
+) -> None:
+    """Its spec keeps its size: only the old entry, which a checkpoint must not vouch for,
+    tells the next build that it changed."""
+    dist, drafts = tmp_path / "dist", _drafts(archive, motion="CL-19/002")
+    run_build(archive, dist)
+    _refile(drafts / "motion.yaml", "CL-19/050")
+
+    def interrupt(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        build(Settings(archive, dist, FAST), 1, interrupt)
+    outcome = run_build(archive, dist)
+    assert outcome.built == ["drafts/motion.yaml"]
+    fresh = tmp_path / "fresh"
+    run_build(archive, fresh)
+    assert tree(dist) == tree(fresh)
 
 
 def test_two_specs_of_one_reference_both_fail(archive: Path, tmp_path: Path) -> None:

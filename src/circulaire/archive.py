@@ -36,7 +36,8 @@ MANIFEST = ".circulaire-manifest.json"
 """The manifest of an unsharded build; a shard writes ``.circulaire-manifest.K-of-N.json``."""
 INDEX = "index.md"
 BUILDING = ".circulaire-building"
-"""Present while a build writes: the next build then looks for what it left half-written."""
+"""Present while a build writes, and its journal: the name of every file, written down before
+the file. Found by the next build, it tells that a build was killed, and what it wrote."""
 MANIFEST_VERSION = 1
 CHECKPOINT_SECONDS = 2.0
 """The shortest pause between two saves of the manifest in a long build: a killed build loses
@@ -157,6 +158,9 @@ class Plan:
     """When planning began, by the output folder's clock: files changed later are suspect."""
     register: tuple[Any, int] | None = None
     """The record of ``index.md`` in the manifest, with the manifest's mtime."""
+    edited: set[str] = field(default_factory=set)
+    """Letters whose spec is not the one their entry records: a checkpoint, dated to the
+    build's start, must not vouch for that record while they wait to be rendered."""
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -422,6 +426,8 @@ def plan(settings: Settings) -> Plan:
             str(spec), spec_record.get("size"), spec_record.get("sha256"), stamp
         )
         result.checked |= hashed
+        if not same:
+            result.edited.add(key)
         if not same or any(entry.get(name) != value for name, value in inputs.items()):
             result.tasks.append(Task(key, str(spec), formats))
             continue
@@ -460,9 +466,14 @@ def _facts(letter: Any) -> Entry:
 
 
 def render_task(
-    task: Task, folder: OutputFolder, templates: Path | None, reference_docx: Path | None
+    task: Task,
+    folder: OutputFolder,
+    templates: Path | None,
+    reference_docx: Path | None,
+    journal: int | None = None,
 ) -> Result:
-    """Load, validate and render one letter, then write its files: all of them or none."""
+    """Load, validate and render one letter, then write its files: all of them or none.
+    Their names go first into the build's ``journal`` (an open file), should it be killed."""
     from .render import RenderOptions, renderer
     from .source import parse, read_bytes
     from .validate import validate
@@ -483,15 +494,18 @@ def render_task(
         message = f"internal error, please report it: {type(exc).__name__}: {exc}"
         return Result(task.key, problems=[Problem(task.spec, message=message, code="E999")])
     outputs: dict[str, Any] = {}
+    files = {fmt: f"{reference.folder}/{path.name}" for fmt, path in paths.items()}
     try:
+        if journal is not None:
+            os.write(journal, "".join(f"{file}\n" for file in files.values()).encode())
         for fmt, content in rendered.items():
             write_atomic(paths[fmt], content, durable=False)
             outputs[fmt] = {
-                "file": f"{reference.folder}/{paths[fmt].name}",
+                "file": files[fmt],
                 "sha256": _sha256(content),
                 "size": len(content),
             }
-    except OutputError as exc:
+    except (OutputError, OSError) as exc:  # OSError: the journal
         return Result(task.key, problems=[Problem(task.spec, message=str(exc), code="E900")])
     entry = {
         **_facts(letter),
@@ -502,10 +516,22 @@ def render_task(
 
 
 def _render_chunk(
-    tasks: list[Task], output: Path, templates: Path | None, reference_docx: Path | None
+    tasks: list[Task],
+    output: Path,
+    templates: Path | None,
+    reference_docx: Path | None,
+    journal: Path | None = None,
 ) -> list[Result]:
     folder = OutputFolder(output)  # for a chunk: a folder replaced meanwhile is checked anew
-    return [render_task(task, folder, templates, reference_docx) for task in tasks]
+    try:
+        fd = None if journal is None else os.open(journal, os.O_WRONLY | os.O_APPEND)
+    except OSError:
+        fd = None  # no journal: a killed build's files are then found by their letters only
+    try:
+        return [render_task(task, folder, templates, reference_docx, fd) for task in tasks]
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def _chunks(tasks: list[Task], jobs: int) -> list[list[Task]]:
@@ -546,13 +572,15 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
     outcome = Outcome()
     begun = plan.begun
     building = settings.building
-    interrupted = _interrupted_at(building)
-    if interrupted is not None:
+    interrupted = building.exists()
+    if interrupted:
         _remove_temporaries(output, plan)
     elif plan.tasks or plan.gone or plan.dropped:
-        write_atomic(building, b"")  # a build killed again keeps the first one's time
+        write_atomic(building, b"")  # the journal: a build killed again adds to its own
+    pending = _task_keys(plan)
+    """Letters not rendered yet: their old entries still stand for their files."""
     entries: dict[str, Stored] = {
-        key: entry for key, entry in plan.kept.items() if key not in _task_keys(plan)
+        key: entry for key, entry in plan.kept.items() if key not in pending
     }
     outcome.unchanged = len(entries)
     changed = plan.checked or plan.previous.keys() != plan.letters.keys()
@@ -572,7 +600,19 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
     """The register's lines of the letters built, made while the workers render."""
     superseded: list[tuple[str, str, Stored]] = []
     """Entries whose files may now be no letter's: of a letter that failed, or that its new
-    reference files elsewhere. Removed at the end, but for files another letter now has."""
+    reference files elsewhere. Removed at each save of the manifest (see :func:`_retire`)."""
+
+    def checkpoint() -> None:
+        """Save what is done, and the old entries of letters still to render, which stand for
+        their files until then: a build killed next knows of every file."""
+        _retire(output, superseded, entries, outcome)
+        standing = {
+            key: _without_spec(plan.previous[key]) if key in plan.edited else plan.previous[key]
+            for key in pending
+            if key in plan.previous
+        }
+        _save_manifest(settings, {**standing, **entries}, None, stamp=begun)
+
     total = len(plan.tasks)
     if progress is not None:
         progress(0, total)
@@ -582,6 +622,7 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
             if progress is not None:
                 progress(done, total)
             changed = True
+            pending.discard(result.key)
             old = plan.previous.get(result.key)
             if result.entry is None:
                 outcome.failed += 1
@@ -601,11 +642,11 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
             outcome.files += written[result.key]
             if time.monotonic() - last_checkpoint > pause:
                 saving = time.monotonic()
-                _save_manifest(settings, entries, None, stamp=begun)
+                checkpoint()
                 last_checkpoint = time.monotonic()
                 pause = max(CHECKPOINT_SECONDS, 20 * (last_checkpoint - saving))
     except KeyboardInterrupt:  # keep what is done: the next build starts from there
-        _save_manifest(settings, entries, None, stamp=begun)
+        checkpoint()
         raise
 
     for key, clash in _clashes(entries, plan.letters):
@@ -621,12 +662,7 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
             Problem(str(plan.letters[key]), message=clash, code="E901", field="reference")
         )
         _remove_outputs(output, clashing)
-    if superseded:
-        claimed = _claimed(entries)
-        for key, why, old in superseded:
-            files = _remove_outputs(output, old, keep=claimed)
-            if files:
-                outcome.removed.append((key, why, files))
+    _retire(output, superseded, entries, outcome)
 
     manifest = settings.manifest
     register = None if settings.shard else output / INDEX
@@ -653,13 +689,22 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
         )
         if not same:
             _write_if_changed(register, index(entries, settings.formats))
-    if interrupted is not None:
-        outcome.removed.extend(_remove_leftovers(plan, interrupted))
+    if interrupted:
+        outcome.removed.extend(_remove_leftovers(settings))
     building.unlink(missing_ok=True)
     outcome.problems.sort()
     outcome.built.sort()
     outcome.seconds = time.perf_counter() - plan.started
     return outcome
+
+
+def _without_spec(value: Stored) -> Stored:
+    """An entry without the record of its spec, which the next build then renders."""
+    try:
+        entry = _open(value)
+    except ValueError:
+        return value  # a damaged line is rendered anyway
+    return {name: part for name, part in entry.items() if name != "spec"}
 
 
 def _task_keys(plan: Plan) -> set[str]:
@@ -674,7 +719,7 @@ def _results(plan: Plan, jobs: int | None) -> Iterator[Result]:
         return
     jobs = max(1, jobs or os.cpu_count() or 1)
     chunks = _chunks(tasks, jobs)
-    arguments = (settings.output, settings.templates, settings.reference_docx)
+    arguments = (settings.output, settings.templates, settings.reference_docx, settings.building)
     if jobs == 1 or len(chunks) == 1:
         thresholds = _collect_less()
         try:
@@ -843,7 +888,10 @@ def _reference(key: str, value: Stored) -> str:
     stem, suffix = key[:-5], key[-5:]
     if suffix == ".yaml" and REFERENCE_PATTERN.match(stem):
         return stem
-    return str(_open(value).get("reference"))
+    try:
+        return str(_open(value).get("reference"))
+    except ValueError:
+        return ""  # a damaged manifest line
 
 
 def _remove_outputs(
@@ -851,11 +899,17 @@ def _remove_outputs(
     value: Stored,
     formats: Iterable[str] | None = None,
     keep: Container[str] = (),
+    recorded_only: bool = False,
 ) -> list[str]:
     """Delete an entry's files (every format, or ``formats``) where its reference puts them,
-    and nowhere else, but for those in ``keep`` (``CL-21/27.md``); then its folder if empty."""
+    and nowhere else, but for those in ``keep`` (``CL-21/27.md``) and, with ``recorded_only``,
+    those whose bytes are no longer the ones the entry recorded; then its folder if empty.
+    A file the system refuses to delete stays."""
     removed: list[str] = []
-    entry = _open(value)
+    try:
+        entry = _open(value)
+    except ValueError:
+        return removed  # a damaged manifest line: nothing is known of its files
     if formats is None:
         outputs = entry.get("outputs")
         formats = list(outputs) if isinstance(outputs, dict) else []
@@ -868,85 +922,92 @@ def _remove_outputs(
         except OutputError:
             continue
         relative = path.relative_to(output).as_posix()
-        if relative in keep:
+        if relative in keep or (recorded_only and not _still_recorded(path, entry, fmt)):
             continue
         try:
             path.unlink()
             removed.append(relative)
-        except FileNotFoundError:
+        except OSError:
             pass
     with contextlib.suppress(OSError):
         (output / reference.folder).rmdir()
     return removed
 
 
+def _still_recorded(path: Path, entry: Entry, fmt: str) -> bool:
+    """Whether ``path`` holds the bytes an entry recorded for its ``fmt`` file."""
+    outputs = entry.get("outputs")
+    record = outputs.get(fmt) if isinstance(outputs, dict) else None
+    if not isinstance(record, dict):
+        return False
+    try:
+        return path.stat().st_size == record.get("size") and _file_sha256(path) == record.get(
+            "sha256"
+        )
+    except OSError:
+        return False
+
+
 def _claimed(entries: dict[str, Stored]) -> set[str]:
     """Every file the entries record, as ``CL-21/27.md``."""
     files: set[str] = set()
     for value in entries.values():
-        outputs = _open(value).get("outputs")
+        try:
+            outputs = _open(value).get("outputs")
+        except ValueError:
+            continue
         if isinstance(outputs, dict):
-            files.update(str(record.get("file")) for record in outputs.values() if record)
+            files.update(str(r.get("file")) for r in outputs.values() if isinstance(r, dict))
     return files
 
 
-def _interrupted_at(building: Path) -> int | None:
-    """When the build that left the marker ``building`` began, if one did (it was killed)."""
+def _retire(
+    output: Path,
+    superseded: list[tuple[str, str, Stored]],
+    entries: dict[str, Stored],
+    outcome: Outcome,
+) -> None:
+    """Remove the files of superseded entries, and forget those entries: only files that
+    still hold what the entry recorded (another letter, of this build or of another shard,
+    may have written its own there since) and that no letter of the build claims."""
+    if not superseded:
+        return
+    claimed = _claimed(entries)
+    for key, why, old in superseded:
+        files = _remove_outputs(output, old, keep=claimed, recorded_only=True)
+        if files:
+            outcome.removed.append((key, why, files))
+    superseded.clear()
+
+
+def _remove_leftovers(settings: Settings) -> list[tuple[str, str, list[str]]]:
+    """After a killed build: delete the files its journal names (every letter's file was
+    named there before it was written) that no manifest records. They are the files of a
+    letter whose spec was deleted, or refiled, before this build: no later build would know
+    of them."""
     try:
-        return building.stat().st_mtime_ns
+        journal = settings.building.read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return None
-
-
-def _remove_leftovers(plan: Plan, since: int) -> list[tuple[str, str, list[str]]]:
-    """Delete the letters' files that a killed build wrote and that no manifest records: the
-    files of a letter whose spec was then deleted, or given another reference, which no later
-    build would otherwise know of. Only files written between the killed build's start and
-    this build's are touched (not one a user put there, nor one another shard writes now),
-    and only those of this build's shard."""
-    output, shard = plan.settings.output, plan.settings.shard
+        return []
+    output = settings.output
     recorded, _, _ = _read_manifests(output)
     claimed = _claimed({key: text for key, (text, _) in recorded.items()})
     found: dict[str, list[str]] = {}
-    for letter, relative, item in _letter_files(output):
-        if relative in claimed or (shard is not None and not shard.holds(f"{letter}.yaml")):
+    for relative in sorted(set(journal.splitlines()) - claimed):
+        letter, dot, fmt = relative.rpartition(".")
+        folder, _, number = letter.partition("/")
+        if not (dot and REFERENCE_PATTERN.match(letter) and SERIES_PATTERN.match(folder)):
+            continue  # not a letter's file: a journal is never trusted further
+        try:
+            (output / folder / f"{number}.{fmt}").unlink()
+        except OSError:
             continue
-        with contextlib.suppress(OSError):
-            if since <= item.stat(follow_symlinks=False).st_mtime_ns < plan.begun:
-                os.unlink(item.path)
-                found.setdefault(letter, []).append(relative)
+        found.setdefault(letter, []).append(relative)
     for letter in found:
         with contextlib.suppress(OSError):
             (output / letter).parent.rmdir()  # when they were its last files
     why = "written by a build that was killed, and no letter's now"
-    return [(letter, why, sorted(files)) for letter, files in sorted(found.items())]
-
-
-def _letter_files(output: Path) -> Iterator[tuple[str, str, os.DirEntry[str]]]:
-    """Every file in the output folder where a letter's goes: ``("CL-21/27", "CL-21/27.md",
-    its entry)``. Folders behind a symbolic link are not entered."""
-    from .render import FORMATS
-
-    try:
-        with os.scandir(output) as items:
-            folders = sorted(
-                item.name
-                for item in items
-                if SERIES_PATTERN.match(item.name) and item.is_dir(follow_symlinks=False)
-            )
-    except OSError:
-        return
-    for folder in folders:
-        try:
-            with os.scandir(output / folder) as items:
-                files = sorted((item.name, item) for item in items)
-        except OSError:
-            continue
-        for name, item in files:
-            number, _, fmt = name.partition(".")
-            letter = f"{folder}/{number}"
-            if fmt in FORMATS and REFERENCE_PATTERN.match(letter):
-                yield letter, f"{letter}.{fmt}", item
+    return [(letter, why, files) for letter, files in sorted(found.items())]
 
 
 def _remove_temporaries(output: Path, plan: Plan) -> None:
