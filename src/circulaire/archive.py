@@ -29,7 +29,7 @@ from typing import Any
 from . import __version__
 from .discover import specs
 from .errors import CirculaireError, OutputError, Problem, SpecError
-from .model import REFERENCE_PATTERN, SERIES_PATTERN, Reference
+from .model import REFERENCE_PATTERN, Reference
 from .output import OutputFolder, cannot_write, output_path, write_atomic
 
 MANIFEST = ".circulaire-manifest.json"
@@ -940,12 +940,7 @@ def _still_recorded(path: Path, entry: Entry, fmt: str) -> bool:
     record = outputs.get(fmt) if isinstance(outputs, dict) else None
     if not isinstance(record, dict):
         return False
-    try:
-        return path.stat().st_size == record.get("size") and _file_sha256(path) == record.get(
-            "sha256"
-        )
-    except OSError:
-        return False
+    return _unchanged(str(path), record.get("size"), record.get("sha256"), stamp=0)[0]
 
 
 def _claimed(entries: dict[str, Stored]) -> set[str]:
@@ -985,6 +980,8 @@ def _remove_leftovers(settings: Settings) -> list[tuple[str, str, list[str]]]:
     named there before it was written) that no manifest records. They are the files of a
     letter whose spec was deleted, or refiled, before this build: no later build would know
     of them."""
+    from .render import FORMATS
+
     try:
         journal = settings.building.read_text(encoding="utf-8", errors="replace")
     except OSError:
@@ -994,13 +991,13 @@ def _remove_leftovers(settings: Settings) -> list[tuple[str, str, list[str]]]:
     claimed = _claimed({key: text for key, (text, _) in recorded.items()})
     found: dict[str, list[str]] = {}
     for relative in sorted(set(journal.splitlines()) - claimed):
-        letter, dot, fmt = relative.rpartition(".")
-        folder, _, number = letter.partition("/")
-        if not (dot and REFERENCE_PATTERN.match(letter) and SERIES_PATTERN.match(folder)):
+        letter, _, fmt = relative.rpartition(".")
+        reference = Reference.parse(letter)
+        if reference is None or fmt not in FORMATS:
             continue  # not a letter's file: a journal is never trusted further
         try:
-            (output / folder / f"{number}.{fmt}").unlink()
-        except OSError:
+            output_path(reference, fmt, output).unlink()
+        except (OutputError, OSError):
             continue
         found.setdefault(letter, []).append(relative)
     for letter in found:
