@@ -435,11 +435,14 @@ def test_a_checkpoint_keeps_the_old_entries_of_letters_still_to_render(
 
     with pytest.raises(KeyboardInterrupt):
         module.build(Settings(archive, dist, FAST), 1, interrupt)
-    for spec in archive.rglob("*.yaml"):
+    kept, *deleted = sorted(archive.rglob("*.yaml"))
+    for spec in deleted:
         spec.unlink()
     outcome = run_build(archive, dist)
-    assert len(outcome.removed) == 9
-    assert sorted(p.name for p in dist.iterdir()) == [MANIFEST, "index.md"]
+    assert len(outcome.removed) == 8
+    left = sorted(str(p.relative_to(dist)) for p in dist.rglob("*") if p.is_file())
+    stem = kept.relative_to(archive).with_suffix("")
+    assert left == sorted([MANIFEST, "index.md", *(f"{stem}.{fmt}" for fmt in FAST)])
 
 
 def test_a_letter_refiled_then_interrupted_is_rendered_by_the_next_build(
@@ -483,9 +486,11 @@ def test_one_number_written_two_ways_is_one_reference(archive: Path, tmp_path: P
     )
     outcome = run_build(archive, tmp_path / "dist")
     assert outcome.failed == 2
-    assert sorted(p.message for p in outcome.problems) == [
-        f"CL-20/002 is also the reference of {archive / 'CL-20/2.yaml'}",
-        f"CL-20/2 is also the reference of {archive / 'CL-20/002.yaml'}",
+    assert sorted(str(p) for p in outcome.problems) == [  # where each spec writes it
+        f"{archive / 'CL-20/002.yaml'}:1:12: reference: CL-20/002 is also the reference of"
+        f" {archive / 'CL-20/2.yaml'}",
+        f"{archive / 'CL-20/2.yaml'}:1:12: reference: CL-20/2 is also the reference of"
+        f" {archive / 'CL-20/002.yaml'}",
     ]
 
 
@@ -784,3 +789,71 @@ def test_reading_ahead_skips_what_is_missing_and_ends_with_the_build(tmp_path: P
     with _reading_ahead([str(tmp_path / "missing.yaml"), str(spec), str(tmp_path)]):
         pass
     assert "read-ahead" not in {thread.name for thread in threading.enumerate()}
+
+
+# -- an archive that cannot be read as it should ---------------------------------------------
+
+
+def test_an_empty_archive_is_an_error_and_removes_nothing(archive: Path, tmp_path: Path) -> None:
+    """A mistyped folder, or an archive not checked out, must not empty the output folder."""
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    before = tree(dist)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    code, err = cli_build(empty, "-o", dist)
+    assert code == 1
+    assert err == (
+        f"{empty}: no letter spec (.yaml, .yml) in this folder: nothing built, nothing removed\n"
+    )
+    assert tree(dist) == before
+
+
+def test_the_letters_of_a_folder_that_cannot_be_listed_keep_their_files(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """They are not gone: the build says it could not read the folder, exits 1, and keeps
+    their files and entries (manifest and register) until it can read it again."""
+    import circulaire.discover
+
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    before = tree(dist)
+    scandir = os.scandir
+
+    def refusing(path: str) -> object:
+        if Path(path) == archive / "CL-20":
+            raise PermissionError(13, "Permission denied", path)
+        return scandir(path)
+
+    monkeypatch.setattr(circulaire.discover.os, "scandir", refusing)
+    (archive / "CL-19/002.yaml").unlink()
+    outcome = run_build(archive, dist)
+    assert outcome.return_code == 1
+    assert [str(p) for p in outcome.problems] == [
+        f"{archive / 'CL-20'}: cannot read this folder: Permission denied"
+    ]
+    assert [key for key, _, _ in outcome.removed] == ["CL-19/002.yaml"]
+    assert {name for name in before if name not in tree(dist)} == {"CL-19/002.md", "CL-19/002.txt"}
+    monkeypatch.undo()
+    again = run_build(archive, dist)
+    assert (again.built, again.removed, again.return_code) == ([], [], 0)
+    fresh = tmp_path / "fresh"
+    run_build(archive, fresh)
+    assert tree(dist) == tree(fresh)
+
+
+def test_workers_that_cannot_start_are_an_error_that_says_so(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python's helper processes may be refused (no process left, an interpreter the user
+    cannot run): the build says so, where it would otherwise stop without a word."""
+    from circulaire import archive as module
+
+    def refused(*args: object, **kwargs: object) -> object:
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(module, "ProcessPoolExecutor", refused)
+    code, err = cli_build(archive, "-o", tmp_path / "dist", "-f", "md", "-j", "2")
+    assert code == 1
+    assert err == "cannot start worker processes ([Errno 32] Broken pipe): try --jobs 1\n"

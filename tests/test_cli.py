@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -299,3 +300,86 @@ def test_an_undefined_variable_in_a_docx_template_names_its_line(tmp_path: Path)
     assert code == 1
     assert err == f"{tmp_path / 'letter.docx.j2'}:3: template error: 'nope' is undefined\n"
     assert not target.exists()
+
+
+# -- what the archive holds besides specs ------------------------------------------------------
+
+
+def _refuse_to_list(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The system refuses to list ``folder``, as it does for a folder without read permission
+    (which root, who runs CI, reads anyway)."""
+    import circulaire.discover
+
+    scandir = os.scandir
+
+    def refusing(path: str) -> object:
+        if Path(path) == folder:
+            raise PermissionError(13, "Permission denied", path)
+        return scandir(path)
+
+    monkeypatch.setattr(circulaire.discover.os, "scandir", refusing)
+
+
+def test_a_folder_that_cannot_be_listed_is_an_error_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = archive_copy(tmp_path)
+    (tmp_path / "letters/XX-21").mkdir()
+    _refuse_to_list(tmp_path / "letters/XX-21", monkeypatch)
+    code, out, _ = run("validate", tmp_path / "letters")
+    assert code == 1
+    assert out.splitlines()[0] == (
+        f"{tmp_path / 'letters/XX-21'}: cannot read this folder: Permission denied"
+    )
+    assert f"{spec}:" not in out  # the readable letter is checked, and valid
+
+
+def test_a_link_to_a_spec_that_is_gone_is_reported(tmp_path: Path) -> None:
+    archive_copy(tmp_path)
+    (tmp_path / "letters/CL-21/28.yaml").symlink_to(tmp_path / "elsewhere.yaml")
+    code, out, _ = run("validate", tmp_path / "letters")
+    assert code == 1
+    assert f"{tmp_path / 'letters/CL-21/28.yaml'}: no such file" in out
+
+
+def test_a_file_that_cannot_be_read_is_bad_input_not_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Exit 1 with the reader's message, as for any bad input (the system's refusal is
+    played here: root, who runs CI, reads anything)."""
+    import circulaire.source
+
+    spec = archive_copy(tmp_path)
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)
+    opener = os.open
+
+    def refusing(path: object, *args: object, **kwargs: object) -> int:
+        if Path(str(path)) == spec:
+            raise PermissionError(13, "Permission denied", str(path))
+        return opener(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(circulaire.source.os, "open", refusing)
+    for command in ("render", "validate"):
+        code, out, err = run(command, spec)
+        assert code == 1, err
+        assert f"{spec}: cannot read: Permission denied" in out + err
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="no /dev/zero on this system")
+def test_a_device_named_as_a_spec_is_refused_without_reading_it_all() -> None:
+    """In a process of its own, with a bound on its memory: reading to the end never ends."""
+    import resource
+
+    def bounded() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
+
+    result = subprocess.run(
+        [sys.executable, "-m", "circulaire", "validate", "/dev/zero"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=bounded,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert result.stdout == "/dev/zero: holds more than a spec may (2097152 bytes)\n"

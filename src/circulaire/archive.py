@@ -20,7 +20,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Container, Iterable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,6 +161,10 @@ class Plan:
     edited: set[str] = field(default_factory=set)
     """Letters whose spec is not the one their entry records: a checkpoint, dated to the
     build's start, must not vouch for that record while they wait to be rendered."""
+    problems: list[Problem] = field(default_factory=list)
+    """Folders of the archive that could not be listed."""
+    unread: set[str] = field(default_factory=set)
+    """Letters last built from those folders: kept as they were."""
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -182,8 +186,8 @@ class Outcome:
 
     @property
     def return_code(self) -> int:
-        """0 when every letter built, 1 when one failed."""
-        return 1 if self.failed else 0
+        """0 when every letter built, 1 when one failed or a folder could not be read."""
+        return 1 if self.failed or self.problems else 0
 
     def summary(self) -> str:
         built, files = len(self.built), self.files
@@ -368,18 +372,35 @@ def _expected_stem(entry: Entry) -> str | None:
     return None if reference is None else f"{reference.folder}/{reference.number}"
 
 
-def _keys(source: Path) -> Iterator[tuple[str, Path]]:
-    """Every spec under ``source`` with its key, its path in the archive (``CL-21/27.yaml``)."""
+def _keys(source: Path, unread: list[Problem]) -> dict[str, Path]:
+    """Every spec under ``source`` by its key, its path in the archive (``CL-21/27.yaml``);
+    folders that cannot be listed go into ``unread``. An archive with no spec at all is an
+    error (a mistyped folder, an archive not checked out): building it would remove every
+    letter's files."""
+    if not source.is_dir():
+        raise CirculaireError(f"{source}: not a folder of letter specs")
     prefix = str(source)
     skip = 0 if prefix == "." else len(prefix) + 1
-    for path in specs([source]):
-        yield str(path)[skip:].replace(os.sep, "/"), path
+    keys = {str(path)[skip:].replace(os.sep, "/"): path for path in specs([source], unread)}
+    if unread and unread[0].file == prefix:
+        raise CirculaireError(str(unread[0]))
+    if not keys and not unread:
+        message = "no letter spec (.yaml, .yml) in this folder: nothing built, nothing removed"
+        raise CirculaireError(f"{source}: {message}")
+    return keys
+
+
+def _under(folders: list[Problem], source: Path) -> tuple[str, ...]:
+    """The keys' beginnings (``CL-21/``) of the folders that could not be listed."""
+    return tuple(
+        os.path.relpath(problem.file, source).replace(os.sep, "/") + "/" for problem in folders
+    )
 
 
 def plan(settings: Settings) -> Plan:
     """Compare the archive with the output folder's manifests, reading only what changed."""
-    if not settings.source.is_dir():
-        raise CirculaireError(f"{settings.source}: not a folder of letter specs")
+    unread: list[Problem] = []
+    filed = _keys(settings.source, unread)
     try:
         settings.output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -388,9 +409,7 @@ def plan(settings: Settings) -> Plan:
     inputs = build_inputs(settings)
     previous_stamped, manifests, register = _read_manifests(settings.output)
     shard = settings.shard
-    letters = {
-        key: path for key, path in _keys(settings.source) if shard is None or shard.holds(key)
-    }
+    letters = {key: path for key, path in filed.items() if shard is None or shard.holds(key)}
     output = str(settings.output)
     previous: dict[str, Stored] = {
         key: text
@@ -399,8 +418,19 @@ def plan(settings: Settings) -> Plan:
     }
     result = Plan(settings, inputs, letters, {}, [], {}, {}, previous, False, manifests, begun)
     result.register = register
+    result.problems = unread
+    # Letters in a folder that cannot be listed are not gone: they keep their entries as they
+    # are, and their files, until the folder can be read again.
+    hidden = _under(unread, settings.source)
+    for key, text in previous.items():
+        if key not in letters and key.startswith(hidden):
+            letters[key] = settings.source / key
+            result.kept[key] = text
+            result.unread.add(key)
     result.gone = {key: text for key, text in previous.items() if key not in letters}
     for key, spec in letters.items():
+        if key in result.unread:
+            continue
         found = previous_stamped.get(key)
         formats = settings.formats
         if found is None:
@@ -569,7 +599,7 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
     seconds, so a killed build resumes where it stopped."""
     settings = plan.settings
     output = settings.output
-    outcome = Outcome()
+    outcome = Outcome(problems=list(plan.problems))
     begun = plan.begun
     building = settings.building
     interrupted = building.exists()
@@ -658,9 +688,7 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
         else:
             outcome.unchanged -= 1
         outcome.failed += 1
-        outcome.problems.append(
-            Problem(str(plan.letters[key]), message=clash, code="E901", field="reference")
-        )
+        outcome.problems.append(_reference_problem(plan.letters[key], clash))
         _remove_outputs(output, clashing)
     _retire(output, superseded, entries, outcome)
 
@@ -737,14 +765,8 @@ def _results(plan: Plan, jobs: int | None) -> Iterator[Result]:
     if "forkserver" in methods:
         context.set_forkserver_preload(_modules(settings.formats))
     with _reading_ahead(task.spec for chunk in chunks for task in chunk):
-        pool = ProcessPoolExecutor(
-            min(jobs, len(chunks)),
-            mp_context=context,
-            initializer=_start_worker,
-            initargs=(os.getpid(),),
-        )
+        pool, pending = _start_pool(min(jobs, len(chunks)), context, chunks, arguments)
         try:
-            pending = {pool.submit(_render_chunk, chunk, *arguments): chunk for chunk in chunks}
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for future in finished:
@@ -760,6 +782,24 @@ def _results(plan: Plan, jobs: int | None) -> Iterator[Result]:
                     yield from results
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _start_pool(
+    jobs: int, context: Any, chunks: list[list[Task]], arguments: tuple[Any, ...]
+) -> tuple[ProcessPoolExecutor, dict[Future[list[Result]], list[Task]]]:
+    """A pool of ``jobs`` workers, with every chunk submitted (the first submit starts them).
+    A system that will not start them (no process left, a helper process of Python's that
+    cannot run) is an error saying so, not a build that stops without a word."""
+    pool = None
+    try:
+        pool = ProcessPoolExecutor(
+            jobs, mp_context=context, initializer=_start_worker, initargs=(os.getpid(),)
+        )
+        return pool, {pool.submit(_render_chunk, chunk, *arguments): chunk for chunk in chunks}
+    except OSError as exc:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+        raise CirculaireError(f"cannot start worker processes ({exc}): try --jobs 1") from None
 
 
 @contextlib.contextmanager
@@ -880,6 +920,18 @@ def _clashes(entries: dict[str, Stored], letters: dict[str, Path]) -> Iterator[t
             for key, reference in clashing:
                 others = ", ".join(str(letters[k]) for k, _ in clashing if k != key)
                 yield key, f"{reference} is also the reference of {others}"
+
+
+def _reference_problem(spec: Path, message: str) -> Problem:
+    """A problem with a letter's reference, at the line and column where the spec writes it
+    (read again: two letters of one reference are rare)."""
+    from .source import read
+
+    try:
+        position = read(spec).position(("reference",))
+    except SpecError:
+        return Problem(str(spec), message=message, code="E901", field="reference")
+    return Problem(str(spec), position.line, position.column, "reference", message, "E901")
 
 
 def _reference(key: str, value: Stored) -> str:
@@ -1080,7 +1132,7 @@ def _changed_while_building(plan: Plan, entries: dict[str, Stored]) -> list[str]
     built: the manifest, dated after them, must not vouch for them."""
     changed = []
     for key, path in plan.letters.items():
-        if key not in entries:
+        if key not in entries or key in plan.unread:
             continue
         try:
             st = os.stat(path)

@@ -1,6 +1,8 @@
 """The command line: parse options, call the library, turn its errors into exit codes.
 
-Exit codes: 0 success, 1 invalid input or failed render, 2 usage error (click's own).
+Exit codes: 0 success, 1 invalid input or failed render, 2 usage error (click's own). Files
+are not checked for reading here: a file that cannot be read is bad input (1), which the
+command reports with the others.
 """
 
 from __future__ import annotations
@@ -60,7 +62,7 @@ def _format(fmt: str | None, output: str | None) -> str:
 
 
 @cli.command()
-@click.argument("spec", type=click.Path(path_type=Path, dir_okay=False))
+@click.argument("spec", type=click.Path(path_type=Path, dir_okay=False, readable=False))
 @click.option(
     "-f",
     "--format",
@@ -112,7 +114,7 @@ def render(
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--format",
     "fmt",
@@ -203,7 +205,9 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> obj
 
 
 @cli.command()
-@click.argument("source", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.argument(
+    "source", type=click.Path(path_type=Path, file_okay=False, exists=True, readable=False)
+)
 @click.option(
     "-o",
     "--output",

@@ -6,13 +6,18 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from .errors import Problem
+
 SPEC_SUFFIXES = (".yaml", ".yml")
 
 
-def specs(paths: Iterable[Path]) -> Iterator[Path]:
+def specs(paths: Iterable[Path], unread: list[Problem]) -> Iterator[Path]:
     """Every spec file named or under a named folder, each once, folders in sorted order.
 
-    A named file is yielded even when it does not exist, so that loading reports it.
+    A named file is yielded even when it does not exist, and so is a link named like a spec
+    whose target is gone: loading reports them. A folder that cannot be listed goes into
+    ``unread``, as a problem naming it: the letters in it are not found, and must not be
+    taken for letters that are gone.
     """
     seen: set[str] = set()
     for path in paths:
@@ -25,7 +30,7 @@ def specs(paths: Iterable[Path]) -> Iterator[Path]:
         # A walk with os.scandir, not Path.rglob: an archive of 10,000 letters is found in
         # milliseconds, which a no-op build needs. Symlinked folders are not followed.
         real = os.path.realpath(path)
-        for parts, linked in sorted(_walk(str(path), ())):
+        for parts, linked in sorted(_walk(str(path), (), unread)):
             relative = os.path.join(*parts)
             key = os.path.realpath(os.path.join(path, relative)) if linked else ""
             key = key or os.path.join(real, relative)
@@ -34,13 +39,25 @@ def specs(paths: Iterable[Path]) -> Iterator[Path]:
                 yield path.joinpath(*parts)
 
 
-def _walk(folder: str, parts: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], bool]]:
+def _walk(
+    folder: str, parts: tuple[str, ...], unread: list[Problem]
+) -> Iterator[tuple[tuple[str, ...], bool]]:
     """(path parts, is a symlink) of every visible spec file under ``folder``."""
-    with os.scandir(folder) as entries:
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                yield from _walk(entry.path, (*parts, entry.name))
-            elif entry.name.endswith(SPEC_SUFFIXES) and entry.is_file():
-                yield (*parts, entry.name), entry.is_symlink()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError as exc:
+        message = f"cannot read this folder: {exc.strerror}"
+        unread.append(Problem(folder, message=message, code="E001"))
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(entry.path, (*parts, entry.name), unread)
+        elif entry.name.endswith(SPEC_SUFFIXES) and (entry.is_file() or _broken(entry)):
+            yield (*parts, entry.name), entry.is_symlink()
+
+
+def _broken(entry: os.DirEntry[str]) -> bool:
+    """A link whose target is gone (not a pipe or a device, which a walk leaves alone)."""
+    return entry.is_symlink() and not os.path.exists(entry.path)

@@ -9,12 +9,13 @@ request.
 from __future__ import annotations
 
 import json
+import os
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from .errors import Problem
-from .source import LINE_BREAK
+from .errors import Problem, SpecError
+from .source import LINE_BREAK, read_bytes
 
 FORMATS = ("human", "json", "github")
 
@@ -32,9 +33,9 @@ def human(problems: list[Problem]) -> str:
         if problem.severity == "warning" or problem.code.startswith("W"):
             head += f" [{problem.code}]"
         out.append(head + "\n")
-        if problem.file not in files:
+        if problem.line and problem.file not in files:
             files[problem.file] = _lines(problem.file)
-        excerpt = _excerpt(problem, files[problem.file])
+        excerpt = _excerpt(problem, files.get(problem.file, []))
         if excerpt:
             out.append(excerpt)
     return "".join(out)
@@ -113,9 +114,13 @@ def _excerpt(problem: Problem, lines: list[str]) -> str:
 
 
 def _lines(file: str) -> list[str]:
+    """The lines of a spec, read again for its excerpts: only a plain file, and no more of it
+    than a spec may hold (a pipe would wait for a writer, a device never end)."""
+    if not os.path.isfile(file):
+        return []
     try:
-        raw = Path(file).read_bytes()
-    except OSError:
+        raw = read_bytes(Path(file))
+    except SpecError:
         return []
     text = raw.decode("utf-8-sig", errors="replace")
     return LINE_BREAK.split(text)

@@ -60,7 +60,9 @@ def check(paths: Iterable[Path], *, lint: bool = True, strict: bool = False) -> 
     paths = list(paths)
     folders = [p for p in paths if p.is_dir()]
     archive: list[Filed] = []
-    found = list(specs(paths))
+    unread: list[Problem] = []
+    found = list(specs(paths, unread))
+    report.problems.extend(unread)
     for path in found:
         report.checked += 1
         try:
@@ -74,7 +76,8 @@ def check(paths: Iterable[Path], *, lint: bool = True, strict: bool = False) -> 
             report.problems.extend(lint_letter(source, letter))
             if any(path.is_relative_to(folder) for folder in folders):
                 archive.append(Filed.of(source, letter))
-    for folder in folders:
+    listed = [folder for folder in folders if str(folder) not in {p.file for p in unread}]
+    for folder in listed:  # a folder that cannot be listed is reported as such, not as empty
         if not any(path.is_relative_to(folder) for path in found):
             message = "no letter spec (.yaml, .yml) in this folder"
             report.problems.append(Problem(str(folder), message=message, code="E010"))

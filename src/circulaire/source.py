@@ -100,6 +100,15 @@ def _refuse(path: Path, message: str, code: str, line: int = 0, column: int = 0)
     return SpecError([Problem(str(path), line, column, "", message, code)])
 
 
+def _too_big(path: Path, size: int) -> SpecError:
+    """A file past :data:`MAX_BYTES` (of ``size`` bytes, or not a file with a size)."""
+    if size > MAX_BYTES:
+        message = f"file is {size} bytes, more than a spec may hold ({MAX_BYTES})"
+    else:
+        message = f"holds more than a spec may ({MAX_BYTES} bytes)"
+    return _refuse(path, message, "E002")
+
+
 class _Broken:
     def __repr__(self) -> str:
         return "BROKEN"
@@ -164,13 +173,18 @@ def read(path: Path) -> Source:
 
 def read_bytes(path: Path) -> bytes:
     """A spec's bytes, in four system calls (``Path.read_bytes`` makes nine: a build reads
-    thousands); :class:`SpecError` naming the file for anything unreadable."""
+    thousands); :class:`SpecError` naming the file for anything unreadable. No more than
+    :data:`MAX_BYTES` is read: a huge file, or a device named by mistake, is refused, not
+    read into memory to the end."""
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
         try:
-            pieces = []
-            while piece := os.read(fd, 1 << 16):
+            pieces, size = [], 0
+            while size <= MAX_BYTES and (piece := os.read(fd, 1 << 16)):
                 pieces.append(piece)
+                size += len(piece)
+            if size > MAX_BYTES:
+                raise _too_big(path, os.fstat(fd).st_size)
             return b"".join(pieces)
         finally:
             os.close(fd)
@@ -184,8 +198,7 @@ def read_bytes(path: Path) -> bytes:
 
 def parse(raw: bytes, path: Path) -> Source:
     if len(raw) > MAX_BYTES:
-        message = f"file is {len(raw)} bytes, more than a spec may hold ({MAX_BYTES})"
-        raise _refuse(path, message, "E002")
+        raise _too_big(path, len(raw))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
