@@ -17,6 +17,7 @@ import pytest
 from click.testing import CliRunner
 from docx.oxml.ns import qn
 from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from circulaire.cli import cli
@@ -179,6 +180,56 @@ def test_link_runs_take_the_hyperlink_style() -> None:
     element = next(document.element.body.iter(qn("w:hyperlink")))
     assert element.xpath(".//w:rStyle/@w:val") == ["Hyperlink"]
     assert element.get(qn("w:history")) == "1"
+
+
+def body_paragraph(document: docx.document.Document) -> docx.text.paragraph.Paragraph:
+    """The first paragraph of the body, after the salutation."""
+    return [p for p in document.paragraphs if p.style.name == "Body Text"][1]
+
+
+def italic(paragraph: docx.text.paragraph.Paragraph) -> list[str]:
+    """The italic words of a paragraph, inside links too."""
+    return [str(text) for text in paragraph._p.xpath(".//w:r[w:rPr/w:i]/w:t/text()")]
+
+
+def texts(document: docx.document.Document) -> str:
+    """Every text node of the document's body, as Word shows it."""
+    return "".join(t.text or "" for t in document.element.body.iter(qn("w:t")))
+
+
+def test_an_image_shows_its_alt_text_as_words() -> None:
+    document = rendered(with_body("Image ![logo](l.png) ici, ![](vide.png)fin."))
+    assert body_paragraph(document).text == "Image logo ici, fin."
+    assert "<w:" not in texts(document)
+
+
+def test_the_alt_text_of_an_image_keeps_its_emphasis_code_and_links() -> None:
+    document = rendered(with_body("![alt *em* `c` [l](https://l.org) ![x](y.png)](i.png)"))
+    body = body_paragraph(document)
+    assert body.text == "alt em c l x"
+    assert italic(body) == ["em"]
+    assert next(run for run in body.runs if run.text == "c").style.name == "Verbatim Char"
+    assert [link.text for link in body.hyperlinks] == ["l"]
+    assert hyperlinks(document)[-1] == ("l", "https://l.org")
+    assert "<w:" not in texts(document)
+
+
+def test_an_image_in_a_link_is_the_link_s_words() -> None:
+    document = rendered(with_body("Voir [![alt *em*](i.png)](https://b.org)."))
+    body = body_paragraph(document)
+    assert body.text == "Voir alt em."
+    assert italic(body) == ["em"]
+    assert [link.text for link in body.hyperlinks] == ["alt em"]
+    assert hyperlinks(document)[-1] == ("alt em", "https://b.org")
+    assert "<w:" not in texts(document)
+
+
+def test_an_image_in_a_list_item_and_in_an_annex_shows_its_alt_text() -> None:
+    annexes = (Annex("Carte", "La carte ![*plan*](plan.png) du site."),)
+    document = rendered(with_body("- Un ![logo](l.png) ici", annexes=annexes))
+    assert ("List Bullet", "Un logo ici") in styled(document)
+    assert styled(document)[-1] == ("Body Text", "La carte plan du site.")
+    assert "<w:" not in texts(document)
 
 
 def numbering_of(paragraph: docx.text.paragraph.Paragraph) -> tuple[int, int]:
@@ -563,6 +614,20 @@ def test_any_text_gives_a_document_word_can_open(body: str, subject: str) -> Non
                 etree.fromstring(archive.read(name))  # well-formed, or this raises
     document = read(data)
     assert any(p.style.name == "Letter Subject" for p in document.paragraphs)
+
+
+INLINE_PIECES = st.lists(
+    st.sampled_from(["![", "[", "](i.png)", "](https://a.org)", "*", "**", "`", "mot", " ", "\n"]),
+    max_size=30,
+).map("".join)
+"""Images and links nested in each other, with emphasis and code inside them."""
+
+
+@settings(max_examples=150, deadline=None)
+@given(body=INLINE_PIECES)
+def test_nested_images_and_links_are_words_never_xml(body: str) -> None:
+    document = rendered(with_body(body))
+    assert "<w:" not in texts(document)
 
 
 # -- the real readers -------------------------------------------------------------------------

@@ -702,7 +702,10 @@ class BodyWriter(Walker):
             self.run.style = outer
 
     def visit_image(self, node: SyntaxTreeNode) -> str:
-        return self.text_run(str(node.attrs.get("alt", "")) or self.inline(node.children))
+        """A letter shows no images: an image is its alt text, whose words are its children
+        (the tree leaves ``alt`` empty, as markdown-it-py does), walked into runs like any
+        inline nodes: emphasis, code and links inside it keep their look."""
+        return self.inline(node.children)
 
 
 # -- package parts ----------------------------------------------------------------------------
