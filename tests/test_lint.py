@@ -91,6 +91,25 @@ def test_weekday_against_the_calendar(tmp_path: Path) -> None:
     ]
 
 
+def test_the_suggested_weekday_keeps_the_day_as_written(tmp_path: Path) -> None:
+    body = (
+        "body: >\n"
+        "  Le lundi 1er mars 2022, le dimanche 1ER février 2022,\n"
+        "  le vendredi 1 mars 2022 et le mercredi 01 mars 2022.\n"
+    )
+    path = spec(tmp_path, HEAD + body)
+    assert found(path) == [
+        "9:6: body: 'lundi 1er mars 2022': 1er mars 2022 falls on a mardi "
+        "(expected 'mardi 1er mars 2022') [W102]",
+        "9:30: body: 'dimanche 1ER février 2022': 1ER février 2022 falls on a mardi "
+        "(expected 'mardi 1ER février 2022') [W102]",
+        "10:6: body: 'vendredi 1 mars 2022': 1 mars 2022 falls on a mardi "
+        "(expected 'mardi 1 mars 2022') [W102]",
+        "10:33: body: 'mercredi 01 mars 2022': 01 mars 2022 falls on a mardi "
+        "(expected 'mardi 01 mars 2022') [W102]",
+    ]
+
+
 def test_deadline_before_the_letter(tmp_path: Path) -> None:
     body = (
         "body: >\n"

@@ -163,7 +163,7 @@ def _dates(where: Path_, text: str, letter: Letter) -> Iterator[_Found]:
         said = match["weekday"].lower()
         if day is not None and WEEKDAYS[day.weekday()] != said:
             actual = WEEKDAYS[day.weekday()]
-            dated = f"{day.day} {match['month']} {day.year}"
+            dated = f"{match['day']} {match['month']} {day.year}"  # as written: 1er stays 1er
             message = (
                 f"'{_words(match[0])}': {dated} falls on a {actual} (expected '{actual} {dated}')"
             )
