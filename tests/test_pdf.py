@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 import typst
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from circulaire.cli import cli
 from circulaire.errors import RenderError
 from circulaire.model import Annex, Letter, Signatory
 from circulaire.render import RenderOptions, render
-from circulaire.render.pdf import escape, string, typst_source
+from circulaire.render.pdf import embedded, escape, string, typst_source
 from circulaire.templating import packaged_templates
 from circulaire.validate import load_letter
 from conftest import LETTERS, MARKDOWNISH, require
@@ -220,10 +220,10 @@ def test_soft_line_breaks_stay_lines_on_paper(tmp_path: Path) -> None:
 def test_each_list_numbers_from_its_own_start() -> None:
     body = "1. un\n2. deux\n\n- puce\n\n3. trois\n4. quatre\n\n7) sept\n"
     source = typst_source(dataclasses.replace(letter(), body=body), RenderOptions())
-    assert "#enum(start: 1, tight: true, [un], [deux])" in source
-    assert "#list(tight: true, [puce])" in source
-    assert "#enum(start: 3, tight: true, [trois], [quatre])" in source
-    assert "#enum(start: 7, tight: true, [sept])" in source
+    assert "#enum(start: 1, tight: true, [un], [deux]);" in source
+    assert "#list(tight: true, [puce]);" in source
+    assert "#enum(start: 3, tight: true, [trois], [quatre]);" in source
+    assert "#enum(start: 7, tight: true, [sept]);" in source
 
 
 def test_markdown_emphasis_links_breaks_and_nested_lists(tmp_path: Path) -> None:
@@ -233,15 +233,53 @@ def test_markdown_emphasis_links_breaks_and_nested_lists(tmp_path: Path) -> None
     )
     source = typst_source(dataclasses.replace(letter(), body=body), RenderOptions())
     assert (
-        'Un #emph[mot penché], un #strong[mot gras], #link("https://example.org/a_b")[un lien] '
-        'et #raw("du code")\\.\\\nAprès un saut de ligne\\.'
+        'Un #emph[mot penché];, un #strong[mot gras];, #link("https://example.org/a_b")[un lien]; '
+        'et #raw("du code");\\.\\\nAprès un saut de ligne\\.'
     ) in source
-    assert "#list(tight: false, [a\n\nsuite de a\n\n#enum(start: 1, tight: true, [a1])], [b])" in (
-        source
+    assert (
+        "#list(tight: false, [a\n\nsuite de a\n\n#enum(start: 1, tight: true, [a1]);], [b]);"
+        in (source)
     )
     text = pdf_text(written(dataclasses.replace(letter(), body=body), tmp_path))
     assert "Un mot penché, un mot gras, un lien et du code.\nAprès un saut de ligne." in text
     assert "• a\nsuite de a\n1. a1\n• b" in text
+
+
+INLINE_CALLS = {
+    "bold": ("**Note**", "Note"),
+    "italic": ("*Note*", "Note"),
+    "link": ("[Note](https://example.org)", "Note"),
+    "code": ("`Note`", "Note"),
+    "autolink": ("<https://example.org>", "https://example.org"),
+    "email": ("<note@example.org>", "note@example.org"),
+}
+"""Markdown that becomes a Typst call in markup (``#strong[..]``, ``#link(..)[..]``...), and
+the words it shows."""
+AFTER_A_CALL = {";": ";", ";;": ";;", ";suite": ";suite", "\\;": ";"} | {
+    more: more for more in ("[1]", "(x)", ".b", ".len()", "(x)[1].b")
+}
+"""Markdown right after a call, and what it shows. Typst would read it as more of the call:
+``;`` ends the call and is dropped, ``[..]`` and ``(..)`` are more arguments, ``.b`` a field or
+a method."""
+
+
+@pytest.mark.parametrize("kind", INLINE_CALLS)
+def test_the_words_after_bold_italic_links_and_code_are_printed(kind: str, tmp_path: Path) -> None:
+    written_as, shown = INLINE_CALLS[kind]
+    places = ("Alinéa {}", "- Puce {}", "1. Rang {}", "## Titre {}")
+    body = "\n\n".join(
+        place.format(f"{number} {written_as}{after} fin.")
+        for place in places
+        for number, after in enumerate(AFTER_A_CALL)
+    )
+    annex = "\n\n".join(
+        f"Annexé {number} {written_as}{after} fin." for number, after in enumerate(AFTER_A_CALL)
+    )
+    item = dataclasses.replace(letter(), body=body, annexes=(Annex("Annexe", annex),))
+    one_line = " ".join(pdf_text(written(item, tmp_path)).split())
+    for place in ("Alinéa", "• Puce", "Rang", "Titre", "Annexé"):
+        for number, printed in enumerate(AFTER_A_CALL.values()):
+            assert f"{place} {number} {shown}{printed} fin." in one_line
 
 
 # -- escaping: spec text is never Typst --------------------------------------------------------
@@ -327,11 +365,18 @@ SPECIAL = st.text(
 
 @settings(max_examples=300, deadline=None)
 @given(text=SPECIAL)
+@example(text=";")  # what would go on with a call before it: pinned, not left to chance
+@example(text=";; [1] (x)")
+@example(text=".b")
 def test_escaped_text_is_that_text_and_nothing_else(text: str) -> None:
-    source = f"#metadata([{escape(text)}]) <probe>\n#metadata({string(text)}) <string>"
+    source = (
+        f"#metadata([{escape(text)}]) <probe>\n#metadata({string(text)}) <string>\n"
+        f"#metadata([{embedded('text[]')}{escape(text)}]) <after>"  # after a call: not its end
+    )
     fonts = _no_fonts()
-    content = typst.query(source.encode(), "<probe>", field="value", one=True, font_paths=fonts)
-    assert " ".join(content_text(json.loads(content)).split()) == " ".join(text.split())
+    for probe in ("<probe>", "<after>"):
+        content = typst.query(source.encode(), probe, field="value", one=True, font_paths=fonts)
+        assert " ".join(content_text(json.loads(content)).split()) == " ".join(text.split())
     as_string = typst.query(source.encode(), "<string>", field="value", one=True, font_paths=fonts)
     assert json.loads(as_string) == text
 
@@ -389,7 +434,7 @@ def test_a_character_no_font_has_is_an_error_not_a_blank_box() -> None:
     assert message == (
         'letter.typ.j2: Typst could not typeset CL-21/27: PDF/A-2u error: the text `"中"` '
         'could not be displayed with font `"Libertinus Serif"`; at line N of the Typst '
-        "source: Objet: #strong[Réunion 中文]; hint: try using a different font; a font that "
+        "source: Objet: #strong[Réunion 中文];; hint: try using a different font; a font that "
         "has it can be shipped in fonts/ next to the templates"
     )
 
@@ -438,6 +483,13 @@ def test_the_cli_reports_a_typst_error_without_a_traceback(tmp_path: Path) -> No
     assert "Typst could not typeset CL-21/27" in result.output
     assert "Traceback" not in result.output
     assert not target.exists()
+
+
+def test_a_template_may_write_words_right_after_bold_or_an_address(tmp_path: Path) -> None:
+    after = '{{ letter.salutation | inline | strong }}; {{ "note@example.org" | mailto }}[1] fin.'
+    templates = user_templates(tmp_path / "t", ("{{ letter.salutation | inline }}", after))
+    text = pdf_text(written(letter(), tmp_path, templates=templates))
+    assert "Madame, Monsieur,; note@example.org[1] fin." in text
 
 
 def test_a_font_that_is_not_there_is_an_error_not_another_look(tmp_path: Path) -> None:

@@ -71,12 +71,21 @@ def _not_text(text: str) -> str:
     return text
 
 
+def embedded(call: str) -> str:
+    """A Typst call set in markup: ``#`` before it and ``;`` after it.
+
+    Whatever follows a call in markup may go on with it: ``[..]`` and ``(..)`` as more
+    arguments, ``.b`` as a field or a method, and a ``;`` as the end of the call, which Typst
+    drops. The ``;`` written here ends the call, so the words that follow are words."""
+    return f"#{call};"
+
+
 def _strong(markup: str) -> str:
-    return f"#strong[{markup}]" if markup else markup
+    return embedded(f"strong[{markup}]") if markup else markup
 
 
 def _mailto(address: str) -> str:
-    return f"#link({string('mailto:' + address)})[{escape(address)}]"
+    return embedded(f"link({string('mailto:' + address)})[{escape(address)}]")
 
 
 def _item(text: str) -> str:
@@ -90,7 +99,7 @@ class TypstMarkup(TextWalker):
 
     def visit_heading(self, node: SyntaxTreeNode) -> str:
         level = int(node.tag[1:])
-        return f"#heading(level: {level})[{self.inline(node.children)}]"
+        return embedded(f"heading(level: {level})[{self.inline(node.children)}]")
 
     def visit_bullet_list(self, node: SyntaxTreeNode) -> str:
         return self._list("list", node)
@@ -103,18 +112,18 @@ class TypstMarkup(TextWalker):
         tight = is_tight(node)
         separator = "\n" if tight else "\n\n"
         items = ", ".join(f"[{self.blocks(item.children, separator)}]" for item in node.children)
-        return f"#{function}({arguments}tight: {str(tight).lower()}, {items})"
+        return embedded(f"{function}({arguments}tight: {str(tight).lower()}, {items})")
 
     def visit_blockquote(self, node: SyntaxTreeNode) -> str:
-        return f"#quote(block: true)[{self.blocks(node.children)}]"
+        return embedded(f"quote(block: true)[{self.blocks(node.children)}]")
 
     def visit_code_block(self, node: SyntaxTreeNode) -> str:
-        return f"#raw(block: true, {string(node.content.rstrip(chr(10)))})"
+        return embedded(f"raw(block: true, {string(node.content.rstrip(chr(10)))})")
 
     visit_fence = visit_code_block
 
     def visit_hr(self, node: SyntaxTreeNode) -> str:
-        return "#line(length: 100%)"
+        return embedded("line(length: 100%)")
 
     def visit_html_block(self, node: SyntaxTreeNode) -> str:
         return escape(node.content.rstrip("\n"))
@@ -127,7 +136,7 @@ class TypstMarkup(TextWalker):
     visit_html_inline = visit_text
 
     def visit_code_inline(self, node: SyntaxTreeNode) -> str:
-        return f"#raw({string(node.content)})"
+        return embedded(f"raw({string(node.content)})")
 
     def visit_softbreak(self, node: SyntaxTreeNode) -> str:
         return "\n"
@@ -136,17 +145,17 @@ class TypstMarkup(TextWalker):
         return LINE_BREAK
 
     def visit_strong(self, node: SyntaxTreeNode) -> str:
-        return f"#strong[{self.inline(node.children)}]"
+        return embedded(f"strong[{self.inline(node.children)}]")
 
     def visit_em(self, node: SyntaxTreeNode) -> str:
-        return f"#emph[{self.inline(node.children)}]"
+        return embedded(f"emph[{self.inline(node.children)}]")
 
     def visit_link(self, node: SyntaxTreeNode) -> str:
         text = self.inline(node.children)
         href = link_target(node)
         if not href or href.startswith("#"):
             return text  # a link to nowhere (``[ici](#)``) in the archive: its words only
-        return f"#link({string(href)})[{text}]"
+        return embedded(f"link({string(href)})[{text}]")
 
     def visit_image(self, node: SyntaxTreeNode) -> str:
         return escape(str(node.attrs.get("alt", ""))) or self.inline(node.children)
