@@ -397,8 +397,10 @@ def test_any_markdown_gives_a_pdf_or_names_the_character_no_font_has(
 ) -> None:
     try:
         data = render(dataclasses.replace(letter(), body=body, subject=subject), "pdf")
-    except RenderError as error:
-        assert 'could not be displayed with font `"Libertinus Serif"`' in str(error)
+    except RenderError as error:  # inline code is set in Typst's monospace font
+        assert re.search(
+            r'could not be displayed with font `"(Libertinus Serif|DejaVu Sans Mono)"`', str(error)
+        )
         return
     assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
 
@@ -435,8 +437,75 @@ def test_a_character_no_font_has_is_an_error_not_a_blank_box() -> None:
         'letter.typ.j2: Typst could not typeset CL-21/27: PDF/A-2u error: the text `"中"` '
         'could not be displayed with font `"Libertinus Serif"`; at line N of the Typst '
         "source: Objet: #strong[Réunion 中文];; hint: try using a different font; a font that "
-        "has it can be shipped in fonts/ next to the templates"
+        "has it can be shipped in fonts/ next to the templates and named in the template's "
+        "font list"
     )
+
+
+LACKING = {
+    "Arabic": "مرحبا",
+    "Devanagari": "नमस्ते",
+    "Thai": "สวัสดี",
+    "Chinese": "中文",
+    "emoji": "😀",
+    "ligature": "ﬁn",
+}
+"""Text that Libertinus Serif has no glyph for. Typst has fonts of its own that have some
+of it (Arabic in DejaVu Sans Mono, Devanagari in New Computer Modern Math): it must not set
+a letter in them."""
+
+
+def with_text(where: str, text: str) -> Letter:
+    """The letter with a text in its subject, in italics in its body, or in an annex's list."""
+    if where == "subject":
+        return dataclasses.replace(letter(), subject=text)
+    if where == "annex":
+        return dataclasses.replace(letter(), annexes=(Annex("Annexe", f"- {text}"),))
+    return dataclasses.replace(letter(), body=f"Un alinéa sur *la {text}*.")
+
+
+@pytest.mark.parametrize("where", ["subject", "body", "annex"])
+@pytest.mark.parametrize("script", LACKING)
+def test_a_character_the_fonts_lack_is_an_error_whatever_font_typst_has(
+    script: str, where: str
+) -> None:
+    text = f"Réunion {LACKING[script]}"
+    with pytest.raises(RenderError) as raised:
+        render(with_text(where, text), "pdf")
+    message = str(raised.value)
+    assert 'could not be displayed with font `"Libertinus Serif"`' in message
+    named = re.search(r"the text `\"(.+?)\"`", message)
+    assert named and named[1] in LACKING[script]
+    assert re.search(r"at line \d+ of the Typst source: .*" + text, message)
+
+
+def fonts_embedded(pdf: Path) -> list[str]:
+    """The fonts pdffonts lists, without the subset prefix and encoding."""
+    listing = subprocess.run(
+        [require("pdffonts"), str(pdf)], capture_output=True, check=True, timeout=60
+    ).stdout.decode()
+    return sorted(
+        {
+            re.sub(r"^[A-Z]{6}\+|-Identity-H$", "", line.split()[0])
+            for line in listing.splitlines()[2:]
+        }
+    )
+
+
+def test_latin_greek_cyrillic_and_hebrew_are_in_the_letters_own_font(tmp_path: Path) -> None:
+    words = ("Genève, œuvre, Ærø, Łódź", "Ελληνικά", "Кириллица", "שלום")
+    item = dataclasses.replace(
+        letter(), subject=" ".join(words), body="\n\n".join(f"Alinéa *{w}*." for w in words)
+    )
+    pdf = written(item, tmp_path)
+    assert fonts_embedded(pdf) == [
+        "LibertinusSerif-Bold",
+        "LibertinusSerif-Italic",
+        "LibertinusSerif-Regular",
+    ]
+    text = re.sub("[\u202b\u202c]", "", pdf_text(pdf))  # pdftotext marks right-to-left words
+    for word in words:
+        assert f"Alinéa {word}." in text
 
 
 def test_a_control_character_is_an_error_not_another_letter() -> None:
@@ -512,3 +581,23 @@ def test_fonts_next_to_the_templates_are_used_and_no_others(tmp_path: Path) -> N
         [require("pdffonts"), str(pdf)], capture_output=True, check=True, timeout=60
     ).stdout.decode()
     assert re.search(r"^[A-Z]{6}\+DejaVuSans ", listing, re.MULTILINE)
+
+
+def test_a_font_for_another_script_is_used_when_the_template_names_it(tmp_path: Path) -> None:
+    system_font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if not system_font.is_file():
+        pytest.skip(f"{system_font} is not installed: the test needs a font file to ship")
+    arabic = dataclasses.replace(letter(), subject="Réunion مرحبا")
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    (shipped / "fonts").mkdir()
+    shutil.copy(system_font, shipped / "fonts")
+    with pytest.raises(RenderError, match='could not be displayed with font `"Libertinus Serif"`'):
+        render(arabic, "pdf", RenderOptions(templates=shipped))  # shipped, but not named
+    named = user_templates(
+        tmp_path / "named",
+        ('font: "Libertinus Serif"', 'font: ("Libertinus Serif", "DejaVu Sans")'),
+    )
+    shutil.copytree(shipped / "fonts", named / "fonts")
+    pdf = written(arabic, tmp_path, templates=named)
+    assert "DejaVuSans" in fonts_embedded(pdf)

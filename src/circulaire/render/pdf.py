@@ -33,7 +33,14 @@ PDF_STANDARD = "a-2u"
 screen readers read the words), and a character the fonts cannot show is an error, never a
 blank box."""
 FONTS_FOLDER = "fonts"
-"""A folder of font files next to the templates, which Typst may use besides its own fonts."""
+"""A folder of font files next to the templates, which the template may name besides Typst's
+own fonts."""
+NO_FALLBACK = "#set text(fallback: false)\n"
+"""The letter is set in the fonts it asks for (the template's, and Typst's monospace font for
+code), and in no other. Typst would set a character they lack in any font it has that has it
+(Arabic in its monospace font, Devanagari in its math font): another letter, silently. Without
+fallback, the character is the asked font's blank glyph, which PDF/A refuses: an error naming
+the text."""
 
 _SPECIAL = re.compile(r"""[\\#$*_`<>@\[\]~/=+\-.:(){}|^]""")
 """Characters with a meaning in Typst markup, or in a construct they start (``//`` comments,
@@ -178,11 +185,13 @@ FILTERS = {
 
 def typst_source(letter: Letter, options: RenderOptions) -> str:
     """The letter as Typst markup. A printed letter's header, recipient and signature lines
-    are lines whatever Markdown line ends the spec asks for (``line_breaks: soft``)."""
+    are lines whatever Markdown line ends the spec asks for (``line_breaks: soft``). Fonts
+    never fall back, whatever the template (:data:`NO_FALLBACK`)."""
     printed = dataclasses.replace(
         letter, style=dataclasses.replace(letter.style, line_breaks="hard")
     )
-    return render_template(TEMPLATE, printed, FILTERS, options.templates, hard_break=LINE_BREAK)
+    markup = render_template(TEMPLATE, printed, FILTERS, options.templates, hard_break=LINE_BREAK)
+    return NO_FALLBACK + markup
 
 
 def render(letter: Letter, options: RenderOptions) -> bytes:
@@ -202,6 +211,7 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
         if "could not be displayed with font" in problem:
             problem += (
                 f"; a font that has it can be shipped in {FONTS_FOLDER}/ next to the templates"
+                " and named in the template's font list"
             )
         raise RenderError(
             f"{TEMPLATE}: Typst could not typeset {letter.reference}: {problem}"
