@@ -857,3 +857,161 @@ def test_workers_that_cannot_start_are_an_error_that_says_so(
     code, err = cli_build(archive, "-o", tmp_path / "dist", "-f", "md", "-j", "2")
     assert code == 1
     assert err == "cannot start worker processes ([Errno 32] Broken pipe): try --jobs 1\n"
+
+
+# -- a worker that dies, a write that fails, a spec that changes at the last moment -----------
+
+
+def _workers() -> list[int]:
+    """The build's workers: the children of its fork server, a child of this process."""
+    parents: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            parents[int(entry.name)] = int(fields[1])
+    servers = {pid for pid, parent in parents.items() if parent == os.getpid()}
+    return sorted(pid for pid, parent in parents.items() if parent in servers)
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="needs Linux's /proc")
+def test_a_worker_that_dies_costs_no_letter(tmp_path: Path) -> None:
+    """Killed (as the system kills a process for memory): its letters are rendered again in
+    new workers, and every other letter is built as if nothing had happened."""
+    archive = make_archive(tmp_path / "letters", 40)
+    dist = tmp_path / "dist"
+    killed = []
+
+    def kill_a_worker(done: int, total: int) -> None:
+        if done == 1 and not killed:
+            killed.append(_workers()[0])
+            os.kill(killed[0], signal.SIGKILL)
+
+    outcome = build(Settings(archive, dist, FAST), 2, kill_a_worker)
+    assert killed
+    assert (outcome.failed, len(outcome.built), outcome.problems) == (0, 40, [])
+    fresh = tmp_path / "fresh"
+    run_build(archive, fresh)
+    assert tree(dist) == tree(fresh)
+
+
+def test_letters_lost_with_their_workers_keep_their_files(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Workers that die again and again: the letters left are reported, and keep their files
+    and entries as they were (the next build renders them), rather than losing them as a
+    letter that failed does."""
+    from circulaire import archive as module
+
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    before = tree(dist)
+    for spec in archive.rglob("*.yaml"):
+        spec.write_text(spec.read_text(encoding="utf-8").replace("Lettre", "Lettre n°"))
+
+    def dying(jobs: int, context: object, chunks: list, arguments: tuple) -> Iterator[object]:
+        return chunks
+        yield  # a generator that renders nothing
+
+    monkeypatch.setattr(module, "_in_pool", dying)
+    outcome = build(Settings(archive, dist, FAST), 2)
+    assert (outcome.failed, outcome.built, outcome.removed) == (9, [], [])
+    assert {p.message for p in outcome.problems} == {
+        "a worker process died while rendering this letter: its files are kept as they were"
+    }
+    assert {k: v for k, v in tree(dist).items() if not k.startswith(".")} == {
+        k: v for k, v in before.items() if not k.startswith(".")
+    }
+    monkeypatch.undo()
+    again = run_build(archive, dist)
+    assert (len(again.built), again.failed) == (9, 0)
+    fresh = tmp_path / "fresh"
+    run_build(archive, fresh)
+    assert tree(dist) == tree(fresh)
+
+
+def test_a_letter_whose_files_cannot_all_be_written_leaves_none(
+    archive: Path, tmp_path: Path
+) -> None:
+    """Its Markdown written, its text refused: the Markdown goes too, since no manifest will
+    record it (it would stay for good once the spec is deleted)."""
+    dist = tmp_path / "dist"
+    (dist / "CL-19/001.txt").mkdir(parents=True)  # where the text should go
+    outcome = run_build(archive, dist)
+    assert outcome.failed == 1
+    assert not (dist / "CL-19/001.md").exists()
+    (dist / "CL-19/001.txt").rmdir()
+    (archive / "CL-19/001.yaml").unlink()
+    run_build(archive, dist)
+    fresh = tmp_path / "fresh"
+    run_build(archive, fresh)
+    assert tree(dist) == tree(fresh)
+
+
+def test_a_spec_whose_name_is_not_utf8_is_reported_and_the_others_built(
+    archive: Path, tmp_path: Path
+) -> None:
+    name = b"caf\xe9.yaml".decode("utf-8", "surrogateescape")
+    (archive / "drafts").mkdir()
+    (archive / "drafts" / name).write_text(letter_text(40)[1], encoding="utf-8")
+    outcome = run_build(archive, tmp_path / "dist")
+    assert [str(p) for p in outcome.problems] == [
+        f"{archive}/drafts/caf\\xe9.yaml: the file's name is not UTF-8: rename it"
+    ]
+    assert (len(outcome.built), outcome.return_code) == (9, 1)
+    assert (tmp_path / "dist" / MANIFEST).exists()
+
+
+def test_a_spec_saved_while_the_manifest_is_written_is_rendered_by_the_next_build(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saved (same size) after the build looked for changed specs, before its manifest was
+    written (a sync may take seconds): the manifest must not vouch for it."""
+    from circulaire import archive as module
+
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    spec = archive / "CL-19/001.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("Lettre 0", "Lettre A"))
+    sync = os.sync
+
+    def saving_meanwhile() -> None:
+        spec.write_text(spec.read_text(encoding="utf-8").replace("Lettre A", "Lettre B"))
+        sync()
+
+    monkeypatch.setattr(module.os, "sync", saving_meanwhile)
+    assert run_build(archive, dist).built == ["CL-19/001.yaml"]
+    monkeypatch.undo()
+    assert run_build(archive, dist).built == ["CL-19/001.yaml"]
+    assert "Lettre B" in (dist / "CL-19/001.md").read_text(encoding="utf-8")
+
+
+def test_a_link_pointed_at_another_spec_of_the_same_size_is_rendered(
+    archive: Path, tmp_path: Path
+) -> None:
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    first = drafts / "first.yaml"
+    first.write_text((archive / "CL-19/001.yaml").read_text(encoding="utf-8"))
+    second = drafts / "second.yaml"
+    second.write_text(first.read_text(encoding="utf-8").replace("Lettre 0", "Lettre Z"))
+    (archive / "CL-19/001.yaml").unlink()
+    (archive / "CL-19/001.yaml").symlink_to(first)
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    (archive / "CL-19/001.yaml").unlink()
+    (archive / "CL-19/001.yaml").symlink_to(second)
+    assert run_build(archive, dist).built == ["CL-19/001.yaml"]
+    assert "Lettre Z" in (dist / "CL-19/001.md").read_text(encoding="utf-8")
+
+
+def test_the_order_of_the_formats_asked_for_makes_no_difference(
+    archive: Path, tmp_path: Path
+) -> None:
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert cli_build(archive, "-o", one, "-f", "md,txt", "-q")[0] == 0
+    assert cli_build(archive, "-o", one, "-f", "txt,md", "-q")[0] == 0
+    assert cli_build(archive, "-o", two, "-f", "txt,md", "-q")[0] == 0
+    assert tree(one) == tree(two)

@@ -16,10 +16,11 @@ import itertools
 import json
 import os
 import re
+import stat
 import sys
 import time
 import zlib
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Container, Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -132,6 +133,8 @@ class Result:
     key: str
     entry: Entry | None = None
     problems: list[Problem] = field(default_factory=list)
+    lost: bool = False
+    """Not rendered for want of a worker (one died): the letter's old files and entry stand."""
 
 
 @dataclass
@@ -162,7 +165,7 @@ class Plan:
     """Letters whose spec is not the one their entry records: a checkpoint, dated to the
     build's start, must not vouch for that record while they wait to be rendered."""
     problems: list[Problem] = field(default_factory=list)
-    """Folders of the archive that could not be listed."""
+    """Folders of the archive that could not be listed, specs whose names are not UTF-8."""
     unread: set[str] = field(default_factory=set)
     """Letters last built from those folders: kept as they were."""
     started: float = field(default_factory=time.perf_counter)
@@ -182,19 +185,22 @@ class Outcome:
     """Files of formats no longer asked for, removed."""
     problems: list[Problem] = field(default_factory=list)
     failed: int = 0
+    unread: int = 0
+    """Folders that could not be listed, specs whose names are not UTF-8."""
     seconds: float = 0.0
 
     @property
     def return_code(self) -> int:
         """0 when every letter built, 1 when one failed or a folder could not be read."""
-        return 1 if self.failed or self.problems else 0
+        return 1 if self.failed or self.unread else 0
 
     def summary(self) -> str:
         built, files = len(self.built), self.files
+        unread = f", {self.unread} not read" if self.unread else ""
         return (
             f"built {built} letter{'s' * (built != 1)} ({files} file{'s' * (files != 1)}),"
             f" {self.unchanged} unchanged, {len(self.removed)} removed, {self.failed} failed"
-            f" in {self.seconds:.1f} s"
+            f"{unread} in {self.seconds:.1f} s"
         )
 
 
@@ -352,17 +358,29 @@ def _shard_key(key: str) -> str:
 def _unchanged(path: str, size: Any, sha256: Any, stamp: int) -> tuple[bool, bool]:
     """(is the file the one recorded, did it have to be hashed to tell)."""
     try:
-        st = os.stat(path)
+        st, changed = _status(path)
     except OSError:
         return False, False
     if st.st_size != size:
         return False, False
-    if max(st.st_mtime_ns, st.st_ctime_ns) < stamp:
+    if changed < stamp:
         return True, False
     try:
         return _file_sha256(Path(path)) == sha256, True
     except OSError:
         return False, True
+
+
+def _status(path: str | Path) -> tuple[os.stat_result, int]:
+    """A file's status, and when it last changed (its mtime or its ctime, which no tool can
+    set back). A link changes with its target and with itself: pointed at another file, it is
+    read again."""
+    st = os.lstat(path)
+    changed = max(st.st_mtime_ns, st.st_ctime_ns)
+    if stat.S_ISLNK(st.st_mode):
+        st = os.stat(path)
+        changed = max(changed, st.st_mtime_ns, st.st_ctime_ns)
+    return st, changed
 
 
 def _expected_stem(entry: Entry) -> str | None:
@@ -390,10 +408,12 @@ def _keys(source: Path, unread: list[Problem]) -> dict[str, Path]:
     return keys
 
 
-def _under(folders: list[Problem], source: Path) -> tuple[str, ...]:
+def _under(unread: list[Problem], source: Path) -> tuple[str, ...]:
     """The keys' beginnings (``CL-21/``) of the folders that could not be listed."""
     return tuple(
-        os.path.relpath(problem.file, source).replace(os.sep, "/") + "/" for problem in folders
+        os.path.relpath(problem.file, source).replace(os.sep, "/") + "/"
+        for problem in unread
+        if os.path.isdir(problem.file)
     )
 
 
@@ -536,6 +556,9 @@ def render_task(
                 "size": len(content),
             }
     except (OutputError, OSError) as exc:  # OSError: the journal
+        for fmt in outputs:  # none of them, then: no manifest will record them
+            with contextlib.suppress(OSError):
+                paths[fmt].unlink()
         return Result(task.key, problems=[Problem(task.spec, message=str(exc), code="E900")])
     entry = {
         **_facts(letter),
@@ -599,7 +622,7 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
     seconds, so a killed build resumes where it stopped."""
     settings = plan.settings
     output = settings.output
-    outcome = Outcome(problems=list(plan.problems))
+    outcome = Outcome(problems=list(plan.problems), unread=len(plan.problems))
     begun = plan.begun
     building = settings.building
     interrupted = building.exists()
@@ -628,6 +651,9 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
     """Files written for each letter built, so that a letter failed afterwards is not counted."""
     rows: dict[str, Row] = {}
     """The register's lines of the letters built, made while the workers render."""
+    lost = False
+    """Whether a letter went unrendered for want of a worker; what a dying worker wrote is then
+    left in the journal for the next build to sort out."""
     superseded: list[tuple[str, str, Stored]] = []
     """Entries whose files may now be no letter's: of a letter that failed, or that its new
     reference files elsewhere. Removed at each save of the manifest (see :func:`_retire`)."""
@@ -636,11 +662,7 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
         """Save what is done, and the old entries of letters still to render, which stand for
         their files until then: a build killed next knows of every file."""
         _retire(output, superseded, entries, outcome)
-        standing = {
-            key: _without_spec(plan.previous[key]) if key in plan.edited else plan.previous[key]
-            for key in pending
-            if key in plan.previous
-        }
+        standing = {key: _standing(plan, key) for key in pending if key in plan.previous}
         _save_manifest(settings, {**standing, **entries}, None, stamp=begun)
 
     total = len(plan.tasks)
@@ -657,7 +679,10 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
             if result.entry is None:
                 outcome.failed += 1
                 outcome.problems.extend(result.problems)
-                if old is not None:
+                lost |= result.lost
+                if old is not None and result.lost:
+                    entries[result.key] = _standing(plan, result.key)
+                elif old is not None:
                     superseded.append((result.key, "its spec failed", old))
                 continue
             if old is not None and _reference(result.key, old) != result.entry["reference"]:
@@ -696,8 +721,13 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
     register = None if settings.shard else output / INDEX
     if outcome.built:
         _past_last_write(output)  # before looking for specs changed meanwhile: see there
+    # The manifest vouches for what was there before the specs are looked at, not when it is
+    # written (a sync may take seconds): a spec saved meanwhile is newer, so it is read again.
+    vouched = _filesystem_time(output)
     for key in _changed_while_building(plan, entries):
-        del entries[key]  # its spec changed after it was read: the next build renders it
+        # Its spec changed after it was read: the entry keeps its files, not its spec, so
+        # that the next build renders it.
+        entries[key] = _without_spec(entries[key])
         changed = True
     if changed or settings.force:
         record = None
@@ -705,7 +735,7 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
             data = index(entries, settings.formats, rows)
             _write_if_changed(register, data)
             record = {"sha256": _sha256(data), "size": len(data)}
-        _save_manifest(settings, entries, record)
+        _save_manifest(settings, entries, record, stamp=vouched)
         for other in plan.manifests:
             if other.name != manifest.name and settings.shard is None:
                 other.unlink(missing_ok=True)
@@ -719,11 +749,19 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
             _write_if_changed(register, index(entries, settings.formats))
     if interrupted:
         outcome.removed.extend(_remove_leftovers(settings))
-    building.unlink(missing_ok=True)
+    if not lost:
+        building.unlink(missing_ok=True)
     outcome.problems.sort()
     outcome.built.sort()
     outcome.seconds = time.perf_counter() - plan.started
     return outcome
+
+
+def _standing(plan: Plan, key: str) -> Stored:
+    """The old entry of a letter not rendered (yet), which stands for its files; without the
+    record of its spec when that changed, so that the entry cannot vouch for it."""
+    old = plan.previous[key]
+    return _without_spec(old) if key in plan.edited else old
 
 
 def _without_spec(value: Stored) -> Stored:
@@ -765,23 +803,43 @@ def _results(plan: Plan, jobs: int | None) -> Iterator[Result]:
     if "forkserver" in methods:
         context.set_forkserver_preload(_modules(settings.formats))
     with _reading_ahead(task.spec for chunk in chunks for task in chunk):
-        pool, pending = _start_pool(min(jobs, len(chunks)), context, chunks, arguments)
-        try:
-            while pending:
-                finished, _ = wait(pending, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    chunk = pending.pop(future)
-                    try:
-                        results = future.result()
-                    except BrokenProcessPool as exc:  # a worker died (killed, out of memory)
-                        message = f"a worker process died while rendering this letter ({exc})"
-                        results = [
-                            Result(t.key, problems=[Problem(t.spec, message=message)])
-                            for t in chunk
-                        ]
-                    yield from results
-        finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+        unfinished = yield from _in_pool(min(jobs, len(chunks)), context, chunks, arguments)
+        if unfinished:  # once more, in new workers: the system may have killed one for memory
+            unfinished = yield from _in_pool(
+                min(jobs, len(unfinished)), context, unfinished, arguments
+            )
+    message = "a worker process died while rendering this letter: its files are kept as they were"
+    for chunk in unfinished:
+        for task in chunk:
+            yield Result(task.key, problems=[Problem(task.spec, message=message)], lost=True)
+
+
+def _in_pool(
+    jobs: int, context: Any, chunks: list[list[Task]], arguments: tuple[Any, ...]
+) -> Generator[Result, None, list[list[Task]]]:
+    """The results of ``chunks`` as they finish, in a pool of ``jobs`` workers; then the chunks
+    left unfinished when a worker died (killed, out of memory), which stops the whole pool."""
+    pool, pending = _start_pool(jobs, context, chunks, arguments)
+    unfinished: list[list[Task]] = []
+    try:
+        while pending and not unfinished:
+            finished, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                chunk = pending.pop(future)
+                try:
+                    results = future.result()
+                except BrokenProcessPool:
+                    unfinished.append(chunk)
+                    continue
+                yield from results
+        for future, chunk in pending.items():  # done before the pool broke, or lost with it
+            if future.done() and not future.cancelled() and future.exception() is None:
+                yield from future.result()
+            else:
+                unfinished.append(chunk)
+        return unfinished
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _start_pool(
@@ -1110,6 +1168,14 @@ def _filesystem_now(folder: Path) -> int:
         return os.fstat(probe.fileno()).st_mtime_ns
 
 
+def _filesystem_time(folder: Path) -> int | None:
+    """:func:`_filesystem_now`, or ``None`` where no file can be made to tell it."""
+    try:
+        return _filesystem_now(folder)
+    except OSError:
+        return None
+
+
 def _past_last_write(folder: Path, patience: float = 2.0) -> None:
     """Wait for the output folder's clock to tick past the files just written. A file system
     stamps files with a coarse clock (a few milliseconds): a manifest written in the same tick
@@ -1129,18 +1195,19 @@ def _past_last_write(folder: Path, patience: float = 2.0) -> None:
 
 def _changed_while_building(plan: Plan, entries: dict[str, Stored]) -> list[str]:
     """Letters whose spec was changed after planning began, and now differs from what was
-    built: the manifest, dated after them, must not vouch for them."""
+    built: the manifest, dated after them, must not vouch for them. (An entry without the
+    record of its spec vouches for none.)"""
     changed = []
     for key, path in plan.letters.items():
         if key not in entries or key in plan.unread:
             continue
         try:
-            st = os.stat(path)
-            if max(st.st_mtime_ns, st.st_ctime_ns) < plan.begun:
+            recorded = _open(entries[key]).get("spec")
+            if not isinstance(recorded, dict) or _status(path)[1] < plan.begun:
                 continue
-            if _file_sha256(path) == _open(entries[key]).get("spec", {}).get("sha256"):
+            if _file_sha256(path) == recorded.get("sha256"):
                 continue
-        except OSError:
+        except (OSError, ValueError):
             pass
         changed.append(key)
     return changed

@@ -188,11 +188,13 @@ def new(series: str, letters: Path, day: date | None) -> None:
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
-    chosen = tuple(dict.fromkeys(f.strip().lower() for f in value.split(",") if f.strip()))
-    unknown = [f for f in chosen if f not in FORMATS]
+    """The formats asked for, in the house order (md, txt, docx, pdf) whatever the order given:
+    ``-f txt,md`` builds what ``-f md,txt`` builds, register and manifest included."""
+    chosen = {f.strip().lower() for f in value.split(",") if f.strip()}
+    unknown = sorted(chosen.difference(FORMATS))
     if unknown or not chosen:
         raise click.BadParameter(f"choose among {','.join(FORMATS)}, not '{value}'")
-    return chosen
+    return tuple(fmt for fmt in FORMATS if fmt in chosen)
 
 
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> object:

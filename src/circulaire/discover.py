@@ -16,14 +16,14 @@ def specs(paths: Iterable[Path], unread: list[Problem]) -> Iterator[Path]:
 
     A named file is yielded even when it does not exist, and so is a link named like a spec
     whose target is gone: loading reports them. A folder that cannot be listed goes into
-    ``unread``, as a problem naming it: the letters in it are not found, and must not be
-    taken for letters that are gone.
+    ``unread``, as a problem naming it (the letters in it are not found, and must not be
+    taken for letters that are gone), and so does a spec whose name is not UTF-8.
     """
     seen: set[str] = set()
     for path in paths:
         if not path.is_dir():
             key = os.path.realpath(path)
-            if key not in seen:
+            if key not in seen and _named_in_utf8(path, unread):
                 seen.add(key)
                 yield path
             continue
@@ -34,9 +34,22 @@ def specs(paths: Iterable[Path], unread: list[Problem]) -> Iterator[Path]:
             relative = os.path.join(*parts)
             key = os.path.realpath(os.path.join(path, relative)) if linked else ""
             key = key or os.path.join(real, relative)
-            if key not in seen:
+            if key not in seen and _named_in_utf8(path.joinpath(*parts), unread):
                 seen.add(key)
                 yield path.joinpath(*parts)
+
+
+def _named_in_utf8(path: Path, unread: list[Problem]) -> bool:
+    """Whether a spec's path can be written in a message, a manifest or a register; if not
+    (a name in another encoding), the spec goes into ``unread``, named with escapes."""
+    try:
+        str(path).encode("utf-8")
+    except UnicodeEncodeError:
+        shown = str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        message = "the file's name is not UTF-8: rename it"
+        unread.append(Problem(shown, message=message, code="E001"))
+        return False
+    return True
 
 
 def _walk(
