@@ -266,7 +266,7 @@ def test_the_gathering_build_finds_one_reference_in_two_shards(
 
 def test_shard_option_is_checked() -> None:
     assert Shard.parse("2/4") == Shard(2, 4)
-    for bad in ("0/3", "4/3", "1", "a/b", "1/0"):
+    for bad in ("0/3", "4/3", "1", "a/b", "1/0", "١/٢"):
         with pytest.raises(ValueError):
             Shard.parse(bad)
     code, err = cli_build(LETTERS, "--shard", "5/4")

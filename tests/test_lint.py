@@ -130,6 +130,11 @@ def test_a_date_that_does_not_exist_in_the_text(tmp_path: Path) -> None:
     assert found(path) == ["8:20: body: '30 février 2021' is not a date that exists [W107]"]
 
 
+def test_a_date_in_other_digits_is_not_read_as_a_date(tmp_path: Path) -> None:
+    path = spec(tmp_path, HEAD + "body: La séance du ٣٠ février ٢٠٢١ et du 30 février 2021.\n")
+    assert found(path) == ["8:42: body: '30 février 2021' is not a date that exists [W107]"]
+
+
 def test_links_with_no_target_and_bad_mailto(tmp_path: Path) -> None:
     body = (
         "body: |\n"

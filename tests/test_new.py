@@ -72,6 +72,20 @@ def test_not_a_series(tmp_path: Path) -> None:
     assert "'CL-2026' is not a series and year (expected <SERIES>-<yy>, such as CL-26)" in err
 
 
+def test_a_series_in_other_digits_is_not_a_series(tmp_path: Path) -> None:
+    code, _, err = new("CL-٢١", "--letters", tmp_path, "--date", "2021-05-01")
+    assert code == 1
+    assert "'CL-٢١' is not a series and year (expected <SERIES>-<yy>, such as CL-26)" in err
+    assert not any(tmp_path.iterdir())
+
+
+def test_a_file_named_in_other_digits_is_no_number_of_the_series(tmp_path: Path) -> None:
+    (tmp_path / "CL-21").mkdir()
+    (tmp_path / "CL-21" / "٠٧.yaml").write_text("not a letter\n", encoding="utf-8")
+    code, out, _ = new("CL-21", "--letters", tmp_path, "--date", "2021-05-01")
+    assert (code, out) == (0, f"{tmp_path / 'CL-21' / '01.yaml'}\n")
+
+
 def test_an_existing_file_is_never_overwritten(tmp_path: Path) -> None:
     from circulaire.errors import OutputError
     from circulaire.output import write_new

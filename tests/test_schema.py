@@ -86,6 +86,7 @@ def test_every_field_of_the_model_is_in_the_schema_with_its_docstring() -> None:
         (lambda s: s["style"].update(recipients="table"), "'table' is not one of"),
         (lambda s: s.update(date="2021-02-30"), "is not a 'date'"),
         (lambda s: s.update(reference="CL21/27"), "does not match"),
+        (lambda s: s.update(reference="CL-21/２７"), "does not match"),
         (lambda s: s["contact"].update(phone=41227306341), "is not valid under any"),
         (lambda s: s.pop("body"), "'body' is a required property"),
         (lambda s: s["signatories"][0].update(rank="x"), "is not valid under any"),

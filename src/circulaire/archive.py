@@ -44,7 +44,7 @@ CHECKPOINT_SECONDS = 2.0
 """The shortest pause between two saves of the manifest in a long build: a killed build loses
 a few seconds of work."""
 
-_MANIFEST_NAME = re.compile(r"^\.circulaire-manifest(?:\.(\d+)-of-(\d+))?\.json$")
+_MANIFEST_NAME = re.compile(r"^\.circulaire-manifest(?:\.([0-9]+)-of-([0-9]+))?\.json$")
 _TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
 """A file ``output.write_atomic`` had not yet renamed into place when its build was killed."""
 _CHUNK_MAX = 64
@@ -71,7 +71,7 @@ class Shard:
 
     @classmethod
     def parse(cls, text: str) -> Shard:
-        match = re.fullmatch(r"\s*(\d+)\s*/\s*(\d+)\s*", text)
+        match = re.fullmatch(r"\s*([0-9]+)\s*/\s*([0-9]+)\s*", text)
         if not match:
             raise ValueError(f"'{text}' is not K/N (such as 1/4)")
         number, count = int(match[1]), int(match[2])

@@ -70,9 +70,9 @@ MISSPELLINGS = {
 """Misspelled closing formulas (lower case) and their right spelling."""
 
 _S = r"[ \t\r\n\u00a0]+"
-_DAY = r"(?P<day>1er|[0-3]?\d)"
+_DAY = r"(?P<day>1er|[0-3]?[0-9])"
 _MONTH = r"(?P<month>" + "|".join(MONTHS) + ")"
-_DATE = _DAY + _S + _MONTH + _S + r"(?P<year>\d{4})\b"
+_DATE = _DAY + _S + _MONTH + _S + r"(?P<year>[0-9]{4})\b"
 _WEEKDAY_DATE = re.compile(r"\b(?P<weekday>" + "|".join(WEEKDAYS) + ")" + _S + _DATE, re.IGNORECASE)
 _DEADLINE = re.compile(
     r"(?P<phrase>\bd['’]ici(?:" + _S + r"au|" + _S + r"le)?|\bavant" + _S + r"le"

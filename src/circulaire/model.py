@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
-REFERENCE_PATTERN = re.compile(r"^(?P<series>[A-Z]{2,5})-(?P<year>\d{2})/(?P<number>\d{1,4})$")
-"""A reference: series letters, two-digit year, number (``CL-21/27``, ``CL-20/038``)."""
+REFERENCE_PATTERN = re.compile(
+    r"^(?P<series>[A-Z]{2,5})-(?P<year>[0-9]{2})/(?P<number>[0-9]{1,4})$"
+)
+"""A reference: series letters, two-digit year, number (``CL-21/27``, ``CL-20/038``), in ASCII
+digits only: ``CL-٢١/27`` or ``CL-21/２７`` would name folders and files no one can type."""
 
-SERIES_PATTERN = re.compile(r"^[A-Z]{2,5}-\d{2}$")
+SERIES_PATTERN = re.compile(r"^[A-Z]{2,5}-[0-9]{2}$")
 
 HeaderPart = Literal["reference", "contacts"]
 ContactLine = Literal["name", "phone", "fax", "email"]

@@ -19,7 +19,7 @@ from .model import SERIES_PATTERN, Reference
 DEFAULT_WIDTH = 2
 """Digits of the first number of an empty series (``CL-26/01``); afterwards the series' own."""
 
-_NUMBER = re.compile(r"^\d{1,4}$")
+_NUMBER = re.compile(r"^[0-9]{1,4}$")
 
 
 def next_reference(series: str, letters: Path) -> Reference:

@@ -25,7 +25,7 @@ from .source import BROKEN, Path_, Source, read
 T = TypeVar("T")
 
 EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 """Half of a UTF-16 pair, which a YAML escape (``"\\ud800"``) can make: no file can hold it."""
@@ -308,7 +308,11 @@ def _email(value: str) -> str | None:
 def _reference(value: str) -> str | None:
     if Reference.parse(value):
         return None
-    return f"'{value}' is not a reference (expected <series>-<yy>/<number>, such as CL-21/27)"
+    other_digits = any(c.isdigit() and not c.isascii() for c in value)
+    digits = ", in the digits 0-9" if other_digits else ""
+    return (
+        f"'{value}' is not a reference (expected <series>-<yy>/<number>{digits}, such as CL-21/27)"
+    )
 
 
 def _language(value: str) -> str | None:

@@ -230,7 +230,7 @@ def _diagnostic(exc: Any) -> str:
     message = str(getattr(exc, "message", "") or exc)
     hints = [str(hint) for hint in getattr(exc, "hints", []) or []]
     diagnostic = str(getattr(exc, "diagnostic", "") or "")
-    where = re.search(r"^\s*(\d+) │ (.*)$", diagnostic, re.MULTILINE)
+    where = re.search(r"^\s*([0-9]+) │ (.*)$", diagnostic, re.MULTILINE)
     parts = [message]
     if where:
         parts.append(f"at line {where[1]} of the Typst source: {where[2].strip()[:120]}")
