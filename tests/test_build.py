@@ -733,6 +733,7 @@ def test_workers_see_relative_paths_from_where_the_build_runs(
 @given(st.text(alphabet="aZé9 /,'’-_*`<&#;[]():\\.+=|>)!~\t\n1?%\"«»°", max_size=12))
 @example("1. Introduction")
 @example("12) suite")
+@example("٣. trois")
 @example("Réf. CL-21/27 (Genève), 2021: «Objet» 100 % ?")
 @example("- tiret")
 @example("a | b")

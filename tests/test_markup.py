@@ -244,3 +244,13 @@ def test_nesting_stops_at_a_depth_but_keeps_every_word(text: str) -> None:
 def test_a_body_is_parsed_once() -> None:
     text = "Un corps **une** fois."
     assert parse(text) is parse(text)
+
+
+@pytest.mark.parametrize("text", ["٣. trois", "１) un", "12٣. suite"])
+def test_digits_other_than_ascii_start_no_list_and_are_left_as_written(text: str) -> None:
+    """CommonMark starts an ordered list with the digits 0-9 only; a backslash before another
+    digit is no escape and would be printed."""
+    from circulaire.markup import escape_markdown
+
+    assert escape_markdown(text) == text
+    assert MarkdownIt().render(escape_markdown(text)) == f"<p>{text}</p>\n"

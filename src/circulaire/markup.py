@@ -342,7 +342,7 @@ def plain_text(node: SyntaxTreeNode) -> str:
 
 _INLINE_SPECIAL = re.compile(r"[\\`*<]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|&(?=#?\w+;)")
 _LINK_LIKE = re.compile(r"\][(\[:]")
-_BLOCK_START = re.compile(r"^([#>=|]|[-+*] |\d+[.)] |[-+*]$)", re.MULTILINE)
+_BLOCK_START = re.compile(r"^([#>=|]|[-+*] |[0-9]+[.)] |[-+*]$)", re.MULTILINE)
 
 
 @lru_cache(maxsize=1024)
