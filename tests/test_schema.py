@@ -89,6 +89,8 @@ def test_every_field_of_the_model_is_in_the_schema_with_its_docstring() -> None:
         (lambda s: s.update(reference="CL-21/２７"), "does not match"),
         (lambda s: s["contact"].update(phone=41227306341), "is not valid under any"),
         (lambda s: s.pop("body"), "'body' is a required property"),
+        (lambda s: s.update(body="\n\n"), "does not match"),
+        (lambda s: s["signatories"][0].update(title=["Secrétaire général", ""]), "is not valid"),
         (lambda s: s["signatories"][0].update(rank="x"), "is not valid under any"),
     ],
 )

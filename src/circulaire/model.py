@@ -19,6 +19,11 @@ digits only: ``CL-٢١/27`` or ``CL-21/２７`` would name folders and files no 
 
 SERIES_PATTERN = re.compile(r"^[A-Z]{2,5}-[0-9]{2}$")
 
+MAY_BE_EMPTY = frozenset({("Annex", "content"), ("Letter", "ignore")})
+"""Text fields (class, field) that may hold an empty string: an annex given by its title alone,
+and lint codes, which are never printed. Every other text is printed, and an empty one would
+leave a gap in the letter (an optional field is left out instead)."""
+
 HeaderPart = Literal["reference", "contacts"]
 ContactLine = Literal["name", "phone", "fax", "email"]
 

@@ -17,7 +17,7 @@ from itertools import pairwise
 from typing import Any, Literal
 
 from . import model
-from .model import REFERENCE_PATTERN, Letter
+from .model import MAY_BE_EMPTY, REFERENCE_PATTERN, Letter
 
 SCHEMA_ID = "https://circulaire.invalid/spec.schema.json"
 """A name for the schema, not a place it is served from."""
@@ -47,6 +47,8 @@ def _record(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
     required = []
     for f in dataclasses.fields(cls):
         prop = _type(hints[f.name], defs)
+        if (cls.__name__, f.name) not in MAY_BE_EMPTY:
+            _written(prop)
         if f.name in docs:
             prop["description"] = docs[f.name]
         default = _default(f)
@@ -92,6 +94,16 @@ def _type(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if tp is date:
         return {"type": "string", "format": "date"}
     raise TypeError(f"model type {tp!r} has no JSON Schema")  # a bug in model.py, not input
+
+
+def _written(prop: dict[str, Any]) -> None:
+    """A text the letter prints holds more than white space, as ``validate`` requires."""
+    if prop.get("type") == "string" and "format" not in prop:
+        prop["pattern"] = r"\S"
+    for option in prop.get("anyOf", []):
+        _written(option)
+    if "items" in prop:
+        _written(prop["items"])
 
 
 def _default(f: dataclasses.Field[Any]) -> Any:

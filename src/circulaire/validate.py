@@ -19,7 +19,7 @@ from typing import Any, Literal, TypeVar
 from . import model
 from .dates import check_language
 from .errors import Problem, SpecError
-from .model import SERIES_PATTERN, Letter, Reference
+from .model import MAY_BE_EMPTY, SERIES_PATTERN, Letter, Reference
 from .source import BROKEN, Path_, Source, read
 
 T = TypeVar("T")
@@ -250,6 +250,8 @@ class _Checker:
                     ok = False
                 continue
             converted = self.convert(value[fname], hints[fname], (*where, fname))
+            if converted is not INVALID and (cls.__name__, fname) not in MAY_BE_EMPTY:
+                converted = self._written(converted, value[fname], (*where, fname), f)
             check = _FIELD_CHECKS.get((cls.__name__, fname))
             if converted is not INVALID and converted is not None and check:
                 message = check(converted)
@@ -268,12 +270,29 @@ class _Checker:
             return INVALID
         return cls(**kwargs)
 
+    def _written(self, converted: Any, value: Any, where: Path_, f: dataclasses.Field[Any]) -> Any:
+        """A text the letter prints, or each line of a list of them, holds more than white
+        space: an empty one would leave a gap where the letter shows it."""
+        if isinstance(converted, tuple) and isinstance(value, list):
+            for i, item in enumerate(converted):
+                if isinstance(item, str) and not item.strip():
+                    self.fail((*where, i), "is empty (write its text, or remove the line)", "E102")
+                    converted = INVALID
+            return converted
+        # One line given for a list of them ("title: ''") is the field's text.
+        text = converted[0] if isinstance(converted, tuple) else converted
+        if not isinstance(text, str) or text.strip():
+            return converted
+        if _required(f):
+            return self.fail(where, "is empty", "E102")
+        default = f" for '{f.default}'" if isinstance(f.default, str) and f.default else ""
+        return self.fail(
+            where, f"is empty (write its text, or leave the field out{default})", "E102"
+        )
+
     # -- rules across fields ---------------------------------------------------------------
 
     def check_letter(self, fields: dict[str, Any]) -> None:
-        for fname in ("place", "subject", "salutation"):
-            if fname in fields and not fields[fname].strip():
-                self.fail((fname,), "is empty", "E102")
         if "signatories" in fields and not fields["signatories"]:
             self.fail(("signatories",), "a letter needs at least one signatory", "E102")
         reference = Reference.parse(fields.get("reference", ""))
