@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from bisect import bisect_right
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -334,3 +335,67 @@ class _Builder:
             self.keys[sub] = key_node.start_mark
             out[key] = self.build(value_node, sub, depth + 1)
         return out
+
+
+# -- where the words stand ------------------------------------------------------------------
+
+_WORD = re.compile(r"\S+")
+_OPENING = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\r\n]*)?|[\"']")
+"""How a scalar may open: a block's indicators (and a comment), or a quote."""
+_BETWEEN = re.compile(r"(?:\s|\\(?=[\r\n]))*")
+"""What stands between two words in the file: white space, or an escaped line break."""
+
+
+class Locator:
+    """Maps an offset in a text value to its line and column in the file.
+
+    The value's words are matched, in order, with the file's text from the value's start (a
+    folded block joins lines, a literal one keeps them, both indent): one pass per value, so a
+    long body with many warnings is placed in linear time. Where the words stop matching (an
+    escape in a quoted string), the value's own position stands.
+    """
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.starts = [0] + [m.end() for m in LINE_BREAK.finditer(source.text)]
+        self.maps: dict[Path_, tuple[list[int], list[int]]] = {}
+
+    def locate(self, where: Path_, offset: int) -> tuple[int, int]:
+        position = self.source.position(where)
+        if where not in self.maps:
+            self.maps[where] = self._map(where, position.line, position.column)
+        value_starts, raw_starts = self.maps[where]
+        i = bisect_right(value_starts, offset) - 1
+        if i < 0:
+            return position.line, position.column
+        raw = raw_starts[i] + offset - value_starts[i]
+        line = bisect_right(self.starts, raw)
+        return line, raw - self.starts[line - 1] + 1
+
+    def _map(self, where: Path_, line: int, column: int) -> tuple[list[int], list[int]]:
+        value, raw = _value(self.source.data, where), self.source.text
+        value_starts: list[int] = []
+        raw_starts: list[int] = []
+        if not raw or not isinstance(value, str) or line > len(self.starts):
+            return value_starts, raw_starts
+        at = self.starts[line - 1] + column - 1
+        opening = _OPENING.match(raw, at)
+        at = opening.end() if opening else at
+        for word in _WORD.finditer(value):
+            gap = _BETWEEN.match(raw, at)
+            at = gap.end() if gap else at
+            if not raw.startswith(word[0], at):
+                break
+            value_starts.append(word.start())
+            raw_starts.append(at)
+            at += len(word[0])
+        return value_starts, raw_starts
+
+
+def _value(data: Any, where: Path_) -> Any:
+    for part in where:
+        try:
+            data = data[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return data
