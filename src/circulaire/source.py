@@ -29,6 +29,32 @@ LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 
 Path_ = tuple[str | int, ...]
 
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(
+    chr(plane + 0xFFFE) + chr(plane + 0xFFFF) for plane in range(0, 0x110000, 0x10000)
+)
+REFUSED_CHARACTER = re.compile(
+    f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufeff{_NONCHARACTERS}]"
+)
+"""What no output can carry: C0 controls but the tab and line ends, DEL and the C1 controls,
+half of a UTF-16 pair, U+FEFF past the start of the file, Unicode's 66 noncharacters. The
+YAML reader refuses most of them in the file itself; an escape (``"\\u0085"``) or a raw
+U+FEFF or noncharacter gets past it, and validation refuses them in the value."""
+
+
+def refusal(character: str, holder: str) -> str:
+    """The message for a character that ``holder`` (a spec, a letter) cannot hold."""
+    code = ord(character)
+    if 0xD800 <= code <= 0xDFFF:
+        what, hint = f"U+{code:04X}, half of a UTF-16 pair,", " (write the character itself)"
+    elif code == 0xFEFF:
+        what, hint = "U+FEFF, a byte order mark,", " (it is invisible in most editors: delete it)"
+    elif code < 0x20 or 0x7F <= code <= 0x9F:
+        what, hint = f"the control character U+{code:04X},", ""
+    else:
+        what, hint = f"U+{code:04X}, a Unicode noncharacter,", ""
+    return f"contains {what} which a {holder} cannot hold{hint}"
+
+
 _SHORT_TAGS = {
     f"tag:yaml.org,2002:{name}": name
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
@@ -226,8 +252,9 @@ def parse(raw: bytes, path: Path) -> Source:
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
-        message = f"contains the control character U+{exc.character:04X}, which a spec cannot hold"
-        if not isinstance(exc.character, int):
+        if isinstance(exc.character, int):
+            message = refusal(chr(exc.character), "spec")
+        else:
             message = f"contains a character YAML refuses ({exc.reason})"
         raise _refuse(path, message, "E105", line, column) from None
     except yaml.YAMLError as exc:
@@ -351,33 +378,36 @@ class Locator:
 
     The value's words are matched, in order, with the file's text from the value's start (a
     folded block joins lines, a literal one keeps them, both indent): one pass per value, so a
-    long body with many warnings is placed in linear time. Where the words stop matching (an
-    escape in a quoted string), the value's own position stands.
+    long body with many warnings is placed in linear time. Where the file and the value part (an
+    escape in a quoted string), an offset further on is placed there, at the escape; an offset
+    before the first word, at the value's own position.
     """
 
     def __init__(self, source: Source) -> None:
         self.source = source
         self.starts = [0] + [m.end() for m in LINE_BREAK.finditer(source.text)]
-        self.maps: dict[Path_, tuple[list[int], list[int]]] = {}
+        self.maps: dict[Path_, tuple[list[int], list[int], int]] = {}
 
     def locate(self, where: Path_, offset: int) -> tuple[int, int]:
         position = self.source.position(where)
         if where not in self.maps:
             self.maps[where] = self._map(where, position.line, position.column)
-        value_starts, raw_starts = self.maps[where]
+        value_starts, raw_starts, stop = self.maps[where]
         i = bisect_right(value_starts, offset) - 1
         if i < 0:
             return position.line, position.column
-        raw = raw_starts[i] + offset - value_starts[i]
+        raw = min(raw_starts[i] + offset - value_starts[i], stop)
         line = bisect_right(self.starts, raw)
         return line, raw - self.starts[line - 1] + 1
 
-    def _map(self, where: Path_, line: int, column: int) -> tuple[list[int], list[int]]:
+    def _map(self, where: Path_, line: int, column: int) -> tuple[list[int], list[int], int]:
+        """Where each word of the value starts, in the value and in the file, and where the
+        two part (an escape): no offset is placed past that point."""
         value, raw = _value(self.source.data, where), self.source.text
         value_starts: list[int] = []
         raw_starts: list[int] = []
         if not raw or not isinstance(value, str) or line > len(self.starts):
-            return value_starts, raw_starts
+            return value_starts, raw_starts, len(raw)
         at = self.starts[line - 1] + column - 1
         opening = _OPENING.match(raw, at)
         at = opening.end() if opening else at
@@ -385,11 +415,16 @@ class Locator:
             gap = _BETWEEN.match(raw, at)
             at = gap.end() if gap else at
             if not raw.startswith(word[0], at):
-                break
+                same = 0
+                while same < len(word[0]) and raw[at + same : at + same + 1] == word[0][same]:
+                    same += 1
+                value_starts.append(word.start())
+                raw_starts.append(at)
+                return value_starts, raw_starts, at + same
             value_starts.append(word.start())
             raw_starts.append(at)
             at += len(word[0])
-        return value_starts, raw_starts
+        return value_starts, raw_starts, len(raw)
 
 
 def _value(data: Any, where: Path_) -> Any:

@@ -20,15 +20,12 @@ from . import model
 from .dates import check_language
 from .errors import Problem, SpecError
 from .model import MAY_BE_EMPTY, SERIES_PATTERN, Letter, Reference
-from .source import BROKEN, Path_, Source, read
+from .source import BROKEN, REFUSED_CHARACTER, Locator, Path_, Source, dotted, read, refusal
 
 T = TypeVar("T")
 
 EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-"""Half of a UTF-16 pair, which a YAML escape (``"\\ud800"``) can make: no file can hold it."""
 _YAML_KINDS = {
     "int": "a number",
     "float": "a number",
@@ -106,6 +103,10 @@ class _Checker:
         self.top: dict[str, Any] = {}
         """The letter's fields that converted, so rules across fields run even when some fail."""
 
+    @functools.cached_property
+    def locator(self) -> Locator:
+        return Locator(self.source)
+
     def fail(self, where: Path_, message: str, code: str, *, key: bool = False) -> Any:
         self.problems.append(self.source.problem(where, message, code, key=key))
         return INVALID
@@ -144,22 +145,21 @@ class _Checker:
 
     def _text(self, value: Any, where: Path_) -> Any:
         if isinstance(value, str):
-            bad = _CONTROL.search(value)
+            bad = REFUSED_CHARACTER.search(value)
             if bad:
-                return self.fail(
-                    where,
-                    f"contains the control character U+{ord(bad[0]):04X}, "
-                    "which a letter cannot hold",
-                    "E105",
+                # At the character itself, which may be a line of a long body.
+                line, column = self.locator.locate(where, bad.start())
+                self.problems.append(
+                    Problem(
+                        str(self.source.path),
+                        line,
+                        column,
+                        dotted(where),
+                        refusal(bad[0], "letter"),
+                        "E105",
+                    )
                 )
-            half = _SURROGATE.search(value)
-            if half:
-                return self.fail(
-                    where,
-                    f"contains U+{ord(half[0]):04X}, half of a UTF-16 pair, which a letter cannot "
-                    "hold (write the character itself)",
-                    "E105",
-                )
+                return INVALID
             return value
         if isinstance(value, dict | list):
             kind = "a mapping" if isinstance(value, dict) else "a list"
