@@ -59,6 +59,13 @@ def test_a_date_outside_the_series_year_is_refused(tmp_path: Path) -> None:
     assert not (tmp_path / "CL-19").exists()
 
 
+def test_a_date_in_the_series_digits_but_another_century_is_refused(tmp_path: Path) -> None:
+    code, _, err = new("CL-21", "--letters", tmp_path, "--date", "0021-05-01")
+    assert code == 1
+    assert err == "CL-21 letters are dated 2021, and 0021-05-01 is not (give --date YYYY-MM-DD)\n"
+    assert not any(tmp_path.iterdir())
+
+
 def test_a_date_that_does_not_exist_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = new("CL-21", "--letters", tmp_path, "--date", "2021-02-30")
     assert code == 2

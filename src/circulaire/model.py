@@ -48,6 +48,14 @@ class Reference:
         """What makes two references one letter: ``CL-20/38`` and ``CL-20/038`` are the same."""
         return (self.series, self.year, int(self.number))
 
+    def year_in(self, today: date) -> int:
+        """The year the reference's two digits stand for: the latest that ends in them and is
+        not after next year (in 2026: ``CL-21`` is 2021, ``CL-27`` 2027, ``CL-99`` 1999), so
+        that a letter can be drafted a year ahead and no date lies in the far future or in the
+        first century."""
+        latest = today.year + 1
+        return latest - (latest - int(self.year)) % 100
+
     @property
     def folder(self) -> str:
         """The archive folder of the reference's series and year: ``CL-21``."""
@@ -153,7 +161,8 @@ class Letter:
     """Reference of the letter, ``<series>-<yy>/<number>`` (``CL-21/27``); it names the spec's
     file, ``letters/CL-21/27.yaml``."""
     date: date
-    """Date of the letter, ISO form (``2021-07-08``); its year agrees with the reference's."""
+    """Date of the letter, ISO form (``2021-07-08``), in the year the reference's two digits
+    stand for: the latest year that ends in them, up to next year."""
     place: str
     """Place of writing, printed before the date (``Genève``)."""
     subject: str

@@ -83,9 +83,10 @@ def new_letter(series: str, letters: Path, day: date) -> Path:
     from .output import write_new
 
     reference = next_reference(series, letters)
-    if day.year % 100 != int(reference.year):
+    year = reference.year_in(date.today())
+    if day.year != year:
         raise CirculaireError(
-            f"{reference.folder} letters are dated 20{reference.year}, and {day.isoformat()} "
+            f"{reference.folder} letters are dated {year}, and {day.isoformat()} "
             f"is not (give --date YYYY-MM-DD)"
         )
     path = letters / reference.folder / f"{reference.number}.yaml"

@@ -299,11 +299,19 @@ class _Checker:
         if reference is None:
             return
         day = fields.get("date")
-        if day is not None and day.year % 100 != int(reference.year):
+        today = date.today()
+        year = reference.year_in(today)
+        if day is not None and day.year != year:
+            why = ""
+            if day.year // 100 != year // 100:  # 0021 or 2121 for CL-21; 2028 for CL-28 (1928)
+                why = (
+                    f": its {reference.year} stands for the latest year ending in "
+                    f"{reference.year} up to next year, {today.year + 1}"
+                )
             self.fail(
                 ("date",),
-                f"the year {day.year} disagrees with the reference "
-                f"{reference} (expected a date in 20{reference.year})",
+                f"the year {day.year:04d} disagrees with the reference "
+                f"{reference} (expected a date in {year}{why})",
                 "E112",
             )
         path = self.source.path
