@@ -84,6 +84,7 @@ def test_every_field_of_the_model_is_in_the_schema_with_its_docstring() -> None:
     [
         (lambda s: s.update(subjet="x"), "Additional properties are not allowed ('subjet'"),
         (lambda s: s["style"].update(recipients="table"), "'table' is not one of"),
+        (lambda s: s.update(style={"header_order": ["reference"] * 2}), "is not valid under any"),
         (lambda s: s.update(date="2021-02-30"), "is not a 'date'"),
         (lambda s: s.update(reference="CL21/27"), "does not match"),
         (lambda s: s.update(reference="CL-21/２７"), "does not match"),

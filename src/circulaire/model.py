@@ -24,6 +24,9 @@ MAY_BE_EMPTY = frozenset({("Annex", "content"), ("Letter", "ignore")})
 and lint codes, which are never printed. Every other text is printed, and an empty one would
 leave a gap in the letter (an optional field is left out instead)."""
 
+UNIQUE_ITEMS = frozenset({("Style", "header_order"), ("Style", "contact_order")})
+"""Lists (class, field) where an item may stand once: a repeat would print a block twice."""
+
 HeaderPart = Literal["reference", "contacts"]
 ContactLine = Literal["name", "phone", "fax", "email"]
 

@@ -17,7 +17,7 @@ from itertools import pairwise
 from typing import Any, Literal
 
 from . import model
-from .model import MAY_BE_EMPTY, REFERENCE_PATTERN, Letter
+from .model import MAY_BE_EMPTY, REFERENCE_PATTERN, UNIQUE_ITEMS, Letter
 
 SCHEMA_ID = "https://circulaire.invalid/spec.schema.json"
 """A name for the schema, not a place it is served from."""
@@ -49,6 +49,10 @@ def _record(cls: type, defs: dict[str, Any]) -> dict[str, Any]:
         prop = _type(hints[f.name], defs)
         if (cls.__name__, f.name) not in MAY_BE_EMPTY:
             _written(prop)
+        if (cls.__name__, f.name) in UNIQUE_ITEMS:
+            for option in prop["anyOf"]:
+                if option.get("type") == "array":
+                    option["uniqueItems"] = True
         if f.name in docs:
             prop["description"] = docs[f.name]
         default = _default(f)

@@ -19,7 +19,7 @@ from typing import Any, Literal, TypeVar
 from . import model
 from .dates import check_language
 from .errors import Problem, SpecError
-from .model import MAY_BE_EMPTY, SERIES_PATTERN, Letter, Reference
+from .model import MAY_BE_EMPTY, SERIES_PATTERN, UNIQUE_ITEMS, Letter, Reference
 from .source import BROKEN, REFUSED_CHARACTER, Locator, Path_, Source, dotted, read, refusal
 
 T = TypeVar("T")
@@ -252,6 +252,8 @@ class _Checker:
             converted = self.convert(value[fname], hints[fname], (*where, fname))
             if converted is not INVALID and (cls.__name__, fname) not in MAY_BE_EMPTY:
                 converted = self._written(converted, value[fname], (*where, fname), f)
+            if converted is not INVALID and (cls.__name__, fname) in UNIQUE_ITEMS:
+                converted = self._unique(converted, (*where, fname))
             check = _FIELD_CHECKS.get((cls.__name__, fname))
             if converted is not INVALID and converted is not None and check:
                 message = check(converted)
@@ -289,6 +291,20 @@ class _Checker:
         return self.fail(
             where, f"is empty (write its text, or leave the field out{default})", "E102"
         )
+
+    def _unique(self, items: tuple[Any, ...], where: Path_) -> Any:
+        first: dict[Any, int] = {}
+        for i, item in enumerate(items):
+            if item in first:
+                self.fail(
+                    (*where, i),
+                    f"'{item}' is already at {dotted((*where, first[item]))} "
+                    "(each may stand once in the list)",
+                    "E115",
+                )
+                items = INVALID
+            first.setdefault(item, i)
+        return items
 
     # -- rules across fields ---------------------------------------------------------------
 
