@@ -254,3 +254,13 @@ def test_digits_other_than_ascii_start_no_list_and_are_left_as_written(text: str
 
     assert escape_markdown(text) == text
     assert MarkdownIt().render(escape_markdown(text)) == f"<p>{text}</p>\n"
+
+
+@pytest.mark.parametrize("text", ["1. Introduction", "2) Suite", "10. Dix", "1.", "a\n3. b"])
+def test_text_that_would_start_a_numbered_list_is_shown_as_written(text: str) -> None:
+    """The dot (or parenthesis) is escaped, not the number: a backslash before a digit is no
+    escape in CommonMark, and was printed ("\\1. Introduction")."""
+    from circulaire.markup import escape_markdown
+
+    shown = MarkdownIt().render(escape_markdown(text))
+    assert shown == "<p>" + text + "</p>\n"

@@ -342,7 +342,10 @@ def plain_text(node: SyntaxTreeNode) -> str:
 
 _INLINE_SPECIAL = re.compile(r"[\\`*<]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|&(?=#?\w+;)")
 _LINK_LIKE = re.compile(r"\][(\[:]")
-_BLOCK_START = re.compile(r"^([#>=|]|[-+*] |[0-9]+[.)] |[-+*]$)", re.MULTILINE)
+_BLOCK_START = re.compile(r"^([#>=|]|[-+*] |[-+*]$)", re.MULTILINE)
+_ORDERED_START = re.compile(r"^([0-9]+)([.)])(?= |$)", re.MULTILINE)
+"""``1. Introduction``: the dot is escaped, since a backslash before a digit is no escape
+and would be printed."""
 
 
 @lru_cache(maxsize=1024)
@@ -356,4 +359,5 @@ def escape_markdown(text: str) -> str:
     text = _INLINE_SPECIAL.sub(r"\\\g<0>", text)
     if _LINK_LIKE.search(text):
         text = text.replace("[", "\\[").replace("]", "\\]")
+    text = _ORDERED_START.sub(r"\1\\\2", text)
     return _BLOCK_START.sub(r"\\\g<0>", text)
