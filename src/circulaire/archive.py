@@ -1225,7 +1225,7 @@ def _write_if_changed(path: Path, data: bytes) -> None:
 # -- the register ---------------------------------------------------------------------------------
 
 
-_PLAIN_CELL = re.compile(r"(?![0-9]+[.)] )[^\W_](?:[^\W_]|[ /,'’:;().!?%\"«»°-])*")
+_PLAIN_CELL = re.compile(r"(?![0-9]+[.)](?: |$))[^\W_](?:[^\W_]|[ /,'’:;().!?%\"«»°-])*")
 """Text that is no Markdown anywhere in a line (words, digits and punctuation that no rule of
 CommonMark reads there, after a first letter or digit that starts no list): a reference, an
 ISO date, most names and subjects; it goes into a cell as it is."""
