@@ -55,6 +55,14 @@ def tree(folder: Path) -> dict[str, bytes]:
     }
 
 
+def fresh_tree(archive: Path, tmp_path: Path) -> dict[str, bytes]:
+    """What a build of ``archive`` into a new folder holds: what an incremental build must
+    come to."""
+    fresh = tmp_path / "fresh"
+    run_build(archive, fresh)
+    return tree(fresh)
+
+
 def run_build(source: Path, output: Path, *, jobs: int = 1, **options: object) -> Outcome:
     formats = options.pop("formats", FAST)
     assert isinstance(formats, tuple)
@@ -392,9 +400,8 @@ def test_files_of_a_killed_build_that_no_letter_claims_are_removed(
     why = "written by a build that was killed, and no letter's now"
     assert outcome.removed == [("CL-21/900", why, ["CL-21/900.md", "CL-21/900.txt"])]
     assert not (dist / ".circulaire-building").exists()
-    fresh = tmp_path / "fresh"
-    run_build(archive, fresh)
-    assert tree(dist) == {**tree(fresh), "CL-20/900.md": b"mine\n", "CL-18/001.pdf": b"%PDF scan"}
+    mine = {"CL-20/900.md": b"mine\n", "CL-18/001.pdf": b"%PDF scan"}
+    assert tree(dist) == {**fresh_tree(archive, tmp_path), **mine}
 
 
 def test_a_build_killed_after_refiling_a_letter_leaves_no_file_behind(
@@ -412,9 +419,7 @@ def test_a_build_killed_after_refiling_a_letter_leaves_no_file_behind(
         "its spec is gone",
         "written by a build that was killed, and no letter's now",
     ]
-    fresh = tmp_path / "fresh"
-    run_build(archive, fresh)
-    assert tree(dist) == tree(fresh)
+    assert tree(dist) == fresh_tree(archive, tmp_path)
 
 
 def test_a_checkpoint_keeps_the_old_entries_of_letters_still_to_render(
@@ -461,9 +466,7 @@ def test_a_letter_refiled_then_interrupted_is_rendered_by_the_next_build(
         build(Settings(archive, dist, FAST), 1, interrupt)
     outcome = run_build(archive, dist)
     assert outcome.built == ["drafts/motion.yaml"]
-    fresh = tmp_path / "fresh"
-    run_build(archive, fresh)
-    assert tree(dist) == tree(fresh)
+    assert tree(dist) == fresh_tree(archive, tmp_path)
 
 
 def test_two_specs_of_one_reference_both_fail(archive: Path, tmp_path: Path) -> None:
@@ -839,9 +842,7 @@ def test_the_letters_of_a_folder_that_cannot_be_listed_keep_their_files(
     monkeypatch.undo()
     again = run_build(archive, dist)
     assert (again.built, again.removed, again.return_code) == ([], [], 0)
-    fresh = tmp_path / "fresh"
-    run_build(archive, fresh)
-    assert tree(dist) == tree(fresh)
+    assert tree(dist) == fresh_tree(archive, tmp_path)
 
 
 def test_workers_that_cannot_start_are_an_error_that_says_so(
@@ -893,9 +894,7 @@ def test_a_worker_that_dies_costs_no_letter(tmp_path: Path) -> None:
     outcome = build(Settings(archive, dist, FAST), 2, kill_a_worker)
     assert killed
     assert (outcome.failed, len(outcome.built), outcome.problems) == (0, 40, [])
-    fresh = tmp_path / "fresh"
-    run_build(archive, fresh)
-    assert tree(dist) == tree(fresh)
+    assert tree(dist) == fresh_tree(archive, tmp_path)
 
 
 def test_letters_lost_with_their_workers_keep_their_files(
@@ -928,9 +927,7 @@ def test_letters_lost_with_their_workers_keep_their_files(
     monkeypatch.undo()
     again = run_build(archive, dist)
     assert (len(again.built), again.failed) == (9, 0)
-    fresh = tmp_path / "fresh"
-    run_build(archive, fresh)
-    assert tree(dist) == tree(fresh)
+    assert tree(dist) == fresh_tree(archive, tmp_path)
 
 
 def test_a_letter_whose_files_cannot_all_be_written_leaves_none(
@@ -946,9 +943,7 @@ def test_a_letter_whose_files_cannot_all_be_written_leaves_none(
     (dist / "CL-19/001.txt").rmdir()
     (archive / "CL-19/001.yaml").unlink()
     run_build(archive, dist)
-    fresh = tmp_path / "fresh"
-    run_build(archive, fresh)
-    assert tree(dist) == tree(fresh)
+    assert tree(dist) == fresh_tree(archive, tmp_path)
 
 
 def test_a_spec_whose_name_is_not_utf8_is_reported_and_the_others_built(
