@@ -839,9 +839,10 @@ def test_the_letters_of_a_folder_that_cannot_be_listed_keep_their_files(
     ]
     assert [key for key, _, _ in outcome.removed] == ["CL-19/002.yaml"]
     assert {name for name in before if name not in tree(dist)} == {"CL-19/002.md", "CL-19/002.txt"}
-    monkeypatch.undo()
+    monkeypatch.undo()  # read again: their specs, which no one could look at, are rendered
     again = run_build(archive, dist)
-    assert (again.built, again.removed, again.return_code) == ([], [], 0)
+    assert again.built == ["CL-20/001.yaml", "CL-20/002.yaml", "CL-20/003.yaml"]
+    assert (again.removed, again.return_code) == ([], 0)
     assert tree(dist) == fresh_tree(archive, tmp_path)
 
 
@@ -1011,3 +1012,32 @@ def test_the_order_of_the_formats_asked_for_makes_no_difference(
     assert cli_build(archive, "-o", one, "-f", "txt,md", "-q")[0] == 0
     assert cli_build(archive, "-o", two, "-f", "txt,md", "-q")[0] == 0
     assert tree(one) == tree(two)
+
+
+def test_a_spec_the_system_will_not_let_be_read_keeps_its_letter_s_files(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its permissions, or a folder that can be listed but not entered: the letter may be
+    fine, so its files and entry stand, and the next build that can read it renders it."""
+    import circulaire.source
+
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    before = tree(dist)
+    spec = archive / "CL-20/002.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("Lettre", "Lettre n°"))
+    opener = os.open
+
+    def refusing(path: object, *args: object, **kwargs: object) -> int:
+        if Path(str(path)) == spec:
+            raise PermissionError(13, "Permission denied", str(path))
+        return opener(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(circulaire.source.os, "open", refusing)
+    outcome = run_build(archive, dist)
+    assert [str(p) for p in outcome.problems] == [f"{spec}: cannot read: Permission denied"]
+    assert (outcome.failed, outcome.removed) == (1, [])
+    assert tree(dist)["CL-20/002.md"] == before["CL-20/002.md"]
+    monkeypatch.undo()
+    assert run_build(archive, dist).built == ["CL-20/002.yaml"]
+    assert tree(dist) == fresh_tree(archive, tmp_path)

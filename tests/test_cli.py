@@ -332,6 +332,8 @@ def test_a_folder_that_cannot_be_listed_is_an_error_not_a_traceback(
         f"{tmp_path / 'letters/XX-21'}: cannot read this folder: Permission denied"
     )
     assert f"{spec}:" not in out  # the readable letter is checked, and valid
+    result = CliRunner().invoke(cli, ["validate", str(tmp_path / "letters")])
+    assert result.stderr == "1 spec checked, 0 invalid, 1 not read, 1 error\n"
 
 
 def test_a_link_to_a_spec_that_is_gone_is_reported(tmp_path: Path) -> None:
@@ -382,4 +384,19 @@ def test_a_device_named_as_a_spec_is_refused_without_reading_it_all() -> None:
         check=False,
     )
     assert result.returncode == 1, result.stderr
-    assert result.stdout == "/dev/zero: holds more than a spec may (2097152 bytes)\n"
+    assert result.stdout == "/dev/zero: is not a file but a pipe or a device\n"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+def test_a_pipe_named_as_a_spec_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    pipe = tmp_path / "27.yaml"
+    os.mkfifo(pipe)
+    result = subprocess.run(
+        [sys.executable, "-m", "circulaire", "validate", str(pipe)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stdout == f"{pipe}: is not a file but a pipe or a device\n"

@@ -134,7 +134,8 @@ class Result:
     entry: Entry | None = None
     problems: list[Problem] = field(default_factory=list)
     lost: bool = False
-    """Not rendered for want of a worker (one died): the letter's old files and entry stand."""
+    """Not rendered for a reason outside its spec (a worker died, the system would not let the
+    spec be read): the letter's old files and entry stand."""
 
 
 @dataclass
@@ -445,7 +446,7 @@ def plan(settings: Settings) -> Plan:
     for key, text in previous.items():
         if key not in letters and key.startswith(hidden):
             letters[key] = settings.source / key
-            result.kept[key] = text
+            result.kept[key] = _without_spec(text)  # no one looked at its spec: not vouched for
             result.unread.add(key)
     result.gone = {key: text for key, text in previous.items() if key not in letters}
     for key, spec in letters.items():
@@ -525,7 +526,7 @@ def render_task(
     """Load, validate and render one letter, then write its files: all of them or none.
     Their names go first into the build's ``journal`` (an open file), should it be killed."""
     from .render import RenderOptions, renderer
-    from .source import parse, read_bytes
+    from .source import UnreadableSpec, parse, read_bytes
     from .validate import validate
 
     spec = Path(task.spec)
@@ -536,6 +537,8 @@ def render_task(
         options = RenderOptions(templates, reference_docx)
         rendered = {fmt: renderer(fmt)(letter, options) for fmt in task.formats}
         paths = {fmt: folder.path(reference, fmt) for fmt in task.formats}
+    except UnreadableSpec as exc:  # the letter may be fine: its files stand
+        return Result(task.key, problems=list(exc.problems), lost=True)
     except SpecError as exc:
         return Result(task.key, problems=list(exc.problems))
     except (CirculaireError, OSError) as exc:
@@ -652,8 +655,8 @@ def run(plan: Plan, jobs: int | None = None, progress: Progress | None = None) -
     rows: dict[str, Row] = {}
     """The register's lines of the letters built, made while the workers render."""
     lost = False
-    """Whether a letter went unrendered for want of a worker; what a dying worker wrote is then
-    left in the journal for the next build to sort out."""
+    """Whether a letter went unrendered for a reason outside its spec; what a dying worker
+    wrote is then left in the journal for the next build to sort out."""
     superseded: list[tuple[str, str, Stored]] = []
     """Entries whose files may now be no letter's: of a letter that failed, or that its new
     reference files elsewhere. Removed at each save of the manifest (see :func:`_retire`)."""
@@ -1202,10 +1205,10 @@ def _changed_while_building(plan: Plan, entries: dict[str, Stored]) -> list[str]
         if key not in entries or key in plan.unread:
             continue
         try:
-            recorded = _open(entries[key]).get("spec")
-            if not isinstance(recorded, dict) or _status(path)[1] < plan.begun:
+            if _status(path)[1] < plan.begun:
                 continue
-            if _file_sha256(path) == recorded.get("sha256"):
+            recorded = _open(entries[key]).get("spec")
+            if not isinstance(recorded, dict) or _file_sha256(path) == recorded.get("sha256"):
                 continue
         except (OSError, ValueError):
             pass

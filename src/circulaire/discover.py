@@ -34,9 +34,12 @@ def specs(paths: Iterable[Path], unread: list[Problem]) -> Iterator[Path]:
             relative = os.path.join(*parts)
             key = os.path.realpath(os.path.join(path, relative)) if linked else ""
             key = key or os.path.join(real, relative)
-            if key not in seen and _named_in_utf8(path.joinpath(*parts), unread):
-                seen.add(key)
-                yield path.joinpath(*parts)
+            if key in seen:
+                continue
+            seen.add(key)
+            spec = path.joinpath(*parts)
+            if relative.isascii() or _named_in_utf8(spec, unread):
+                yield spec
 
 
 def _named_in_utf8(path: Path, unread: list[Problem]) -> bool:

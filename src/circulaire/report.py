@@ -19,6 +19,8 @@ class Report:
     """What a check of many specs found."""
 
     checked: int = 0
+    unread: int = 0
+    """Folders that could not be listed, specs whose names are not UTF-8: not checked."""
     letters: dict[Path, Letter] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -28,7 +30,8 @@ class Report:
 
     @property
     def invalid(self) -> int:
-        return len({p.file for p in self.errors})
+        """Specs checked that have an error (a folder not read is no spec)."""
+        return len({p.file for p in self.errors}) - self.unread
 
     @property
     def return_code(self) -> int:
@@ -41,6 +44,8 @@ class Report:
             return f"{self.checked} {noun} checked, all valid"
         errors, warnings = len(self.errors), len(self.problems) - len(self.errors)
         parts = [f"{self.checked} {noun} checked", f"{self.invalid} invalid"]
+        if self.unread:
+            parts.append(f"{self.unread} not read")
         parts.append(f"{errors} error{'s' * (errors != 1)}")
         if warnings:
             parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
@@ -63,6 +68,7 @@ def check(paths: Iterable[Path], *, lint: bool = True, strict: bool = False) -> 
     unread: list[Problem] = []
     found = list(specs(paths, unread))
     report.problems.extend(unread)
+    report.unread = len({problem.file for problem in unread})
     for path in found:
         report.checked += 1
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from bisect import bisect_right
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -128,11 +129,7 @@ def _refuse(path: Path, message: str, code: str, line: int = 0, column: int = 0)
 
 
 def _too_big(path: Path, size: int) -> SpecError:
-    """A file past :data:`MAX_BYTES` (of ``size`` bytes, or not a file with a size)."""
-    if size > MAX_BYTES:
-        message = f"file is {size} bytes, more than a spec may hold ({MAX_BYTES})"
-    else:
-        message = f"holds more than a spec may ({MAX_BYTES} bytes)"
+    message = f"file is {size} bytes, more than a spec may hold ({MAX_BYTES})"
     return _refuse(path, message, "E002")
 
 
@@ -199,28 +196,46 @@ def read(path: Path) -> Source:
 
 
 def read_bytes(path: Path) -> bytes:
-    """A spec's bytes, in four system calls (``Path.read_bytes`` makes nine: a build reads
-    thousands); :class:`SpecError` naming the file for anything unreadable. No more than
-    :data:`MAX_BYTES` is read: a huge file, or a device named by mistake, is refused, not
-    read into memory to the end."""
+    """A spec's bytes, in five system calls (``Path.read_bytes`` makes nine: a build reads
+    thousands); :class:`SpecError` naming the file for anything unreadable. Only a plain file
+    is read (a pipe would wait for a writer, a device never end), and no more of it than
+    :data:`MAX_BYTES`."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        try:
-            pieces, size = [], 0
-            while size <= MAX_BYTES and (piece := os.read(fd, 1 << 16)):
-                pieces.append(piece)
-                size += len(piece)
-            if size > MAX_BYTES:
-                raise _too_big(path, os.fstat(fd).st_size)
-            return b"".join(pieces)
-        finally:
-            os.close(fd)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise _refuse(path, "no such file", "E001") from None
     except IsADirectoryError:
         raise _refuse(path, "is a folder, not a spec file", "E001") from None
     except OSError as exc:
-        raise _refuse(path, f"cannot read: {exc.strerror}", "E001") from None
+        raise _unreadable(path, exc) from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise _refuse(path, "is a folder, not a spec file", "E001")
+        if not stat.S_ISREG(st.st_mode):
+            raise _refuse(path, "is not a file but a pipe or a device", "E001")
+        if st.st_size > MAX_BYTES:
+            raise _too_big(path, st.st_size)
+        pieces, size = [], 0
+        while size <= MAX_BYTES and (piece := os.read(fd, 1 << 16)):
+            pieces.append(piece)
+            size += len(piece)
+        if size > MAX_BYTES:  # it grew while being read
+            raise _too_big(path, size)
+        return b"".join(pieces)
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    finally:
+        os.close(fd)
+
+
+class UnreadableSpec(SpecError):
+    """A spec the system will not let be read (its permissions, a folder that cannot be
+    entered): not a letter that is wrong, so a build keeps the letter's files."""
+
+
+def _unreadable(path: Path, exc: OSError) -> UnreadableSpec:
+    return UnreadableSpec([Problem(str(path), 0, 0, "", f"cannot read: {exc.strerror}", "E001")])
 
 
 def parse(raw: bytes, path: Path) -> Source:
