@@ -601,3 +601,23 @@ def test_a_font_for_another_script_is_used_when_the_template_names_it(tmp_path: 
     shutil.copytree(shipped / "fonts", named / "fonts")
     pdf = written(arabic, tmp_path, templates=named)
     assert "DejaVuSans" in fonts_embedded(pdf)
+
+
+def test_text_the_fonts_cannot_print_is_named_where_the_spec_writes_it(tmp_path: Path) -> None:
+    """Line, column and field of the spec, as for any bad input: not a line of the Typst
+    source the user never sees; in `render` and in `build` alike."""
+    spec = tmp_path / "letters/CL-21/27.yaml"
+    spec.parent.mkdir(parents=True)
+    text = (LETTERS / "CL-21/27.yaml").read_text(encoding="utf-8")
+    spec.write_text(text.replace("\nbody: |\n", "\nbody: |\n  Un ﬁchier joint.\n", 1))
+    line = spec.read_text(encoding="utf-8").splitlines().index("  Un ﬁchier joint.") + 1
+    expected = (
+        f'{spec}:{line}:6: body: the text `"ﬁ"` could not be displayed with font'
+        ' `"Libertinus Serif"`; a font that has it can be shipped in fonts/ next to the'
+        " templates and named in the template's font list\n"
+    )
+    result = CliRunner().invoke(cli, ["render", str(spec), "-o", str(tmp_path / "out.pdf")])
+    assert (result.exit_code, result.stderr) == (1, expected)
+    result = CliRunner().invoke(cli, ["build", str(spec.parent.parent), "-o", str(tmp_path / "d")])
+    assert result.exit_code == 1
+    assert expected in result.stderr

@@ -29,7 +29,7 @@ from typing import Any
 
 from . import __version__
 from .discover import specs
-from .errors import CirculaireError, OutputError, Problem, SpecError
+from .errors import CirculaireError, OutputError, Problem, SpecError, UnprintableText
 from .model import REFERENCE_PATTERN, Reference
 from .output import OutputFolder, cannot_write, output_path, write_atomic
 
@@ -526,7 +526,7 @@ def render_task(
     """Load, validate and render one letter, then write its files: all of them or none.
     Their names go first into the build's ``journal`` (an open file), should it be killed."""
     from .render import RenderOptions, renderer
-    from .source import UnreadableSpec, parse, read_bytes
+    from .source import UnreadableSpec, parse, read_bytes, unprintable
     from .validate import validate
 
     spec = Path(task.spec)
@@ -539,6 +539,8 @@ def render_task(
         paths = {fmt: folder.path(reference, fmt) for fmt in task.formats}
     except UnreadableSpec as exc:  # the letter may be fine: its files stand
         return Result(task.key, problems=list(exc.problems), lost=True)
+    except UnprintableText as exc:
+        return Result(task.key, problems=[unprintable(spec, exc)])
     except SpecError as exc:
         return Result(task.key, problems=list(exc.problems))
     except (CirculaireError, OSError) as exc:

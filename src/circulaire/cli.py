@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import CirculaireError, SpecError
+from .errors import CirculaireError, SpecError, UnprintableText
 from .render import FORMATS
 
 _BINARY = ("docx", "pdf")
@@ -109,6 +109,11 @@ def render(
             target = output_path(letter.parsed_reference, fmt, target)
         write_atomic(target, data)
         click.echo(f"wrote {target}", err=True)
+    except UnprintableText as exc:  # said where the spec writes it
+        from .source import unprintable
+
+        click.echo(str(unprintable(spec, exc)), err=True)
+        sys.exit(1)
     except CirculaireError as exc:
         _fail(exc)
 

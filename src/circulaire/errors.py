@@ -58,5 +58,15 @@ class RenderError(CirculaireError):
     """A valid letter that could not be rendered: a template or reference document at fault."""
 
 
+class UnprintableText(RenderError):
+    """Spec text that an output's fonts cannot print (``ﬁ``, an emoji, a script they lack):
+    ``text`` is the text the renderer names, ``detail`` what is wrong with it, so that a command
+    can say where the spec writes it."""
+
+    def __init__(self, message: str, text: str, detail: str) -> None:
+        super().__init__(message)
+        self.text, self.detail = text, detail
+
+
 class OutputError(CirculaireError):
     """An output path that circulaire refuses to write (outside the folder given, say)."""

@@ -11,14 +11,14 @@ import os
 import re
 import stat
 from bisect import bisect_right
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import yaml
 
-from .errors import Problem, SpecError
+from .errors import Problem, SpecError, UnprintableText
 
 MAX_BYTES = 2 * 1024 * 1024
 """A letter is a few kilobytes; anything past this is not a letter."""
@@ -440,6 +440,40 @@ class Locator:
             raw_starts.append(at)
             at += len(word[0])
         return value_starts, raw_starts, len(raw)
+
+
+def where_written(path: Path, text: str) -> tuple[int, int, str]:
+    """The line, column and field where the spec at ``path`` first writes ``text`` (which an
+    output could not print), read again; ``(0, 0, "")`` when it cannot tell."""
+    try:
+        source = read(path)
+    except SpecError:
+        return 0, 0, ""
+    locator = Locator(source)
+    for where, value in _texts(source.data, ()):
+        at = value.find(text)
+        if at >= 0:
+            line, column = locator.locate(where, at)
+            return line, column, dotted(where)
+    return 0, 0, ""
+
+
+def unprintable(path: Path, exc: UnprintableText) -> Problem:
+    """The problem of a spec's text that an output cannot print, where the spec writes it."""
+    line, column, field = where_written(path, exc.text)
+    return Problem(str(path), line, column, field, exc.detail, "E900")
+
+
+def _texts(data: Any, where: Path_) -> Iterator[tuple[Path_, str]]:
+    """Every text of a spec's data, with where it stands, in the order of the file."""
+    if isinstance(data, str):
+        yield where, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _texts(value, (*where, key))
+    elif isinstance(data, list):
+        for i, value in enumerate(data):
+            yield from _texts(value, (*where, i))
 
 
 def _value(data: Any, where: Path_) -> Any:

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..errors import RenderError
+from ..errors import RenderError, UnprintableText
 from ..markup import TextWalker, is_tight, link_target, parse
 from ..templating import packaged_templates, render_template
 
@@ -208,13 +208,16 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
         )
     except typst.TypstError as exc:
         problem = _diagnostic(exc)
-        if "could not be displayed with font" in problem:
-            problem += (
-                f"; a font that has it can be shipped in {FONTS_FOLDER}/ next to the templates"
-                " and named in the template's font list"
-            )
-        raise RenderError(
-            f"{TEMPLATE}: Typst could not typeset {letter.reference}: {problem}"
+        message = f"{TEMPLATE}: Typst could not typeset {letter.reference}: {problem}"
+        missing = _MISSING_GLYPH.search(problem)
+        if missing is None:
+            raise RenderError(message) from None
+        advice = (
+            f"a font that has it can be shipped in {FONTS_FOLDER}/ next to the templates and"
+            " named in the template's font list"
+        )
+        raise UnprintableText(
+            f"{message}; {advice}", missing[1], f"{missing[0]}; {advice}"
         ) from None
     if warnings:
         # A missing font would silently fall back to another: a different letter.
@@ -223,6 +226,10 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
     if not isinstance(pdf, bytes):
         raise RenderError(f"{TEMPLATE}: Typst returned no PDF for {letter.reference}")
     return pdf
+
+
+_MISSING_GLYPH = re.compile(r'the text `"(.+?)"` could not be displayed with font `"[^"]*"`')
+"""Typst's words for a character no font of the letter has (fallback is off)."""
 
 
 def _diagnostic(exc: Any) -> str:
