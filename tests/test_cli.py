@@ -400,3 +400,16 @@ def test_a_pipe_named_as_a_spec_is_refused_without_waiting_for_a_writer(tmp_path
     )
     assert result.returncode == 1
     assert result.stdout == f"{pipe}: is not a file but a pipe or a device\n"
+
+
+def test_a_missing_reference_document_is_bad_input(tmp_path: Path) -> None:
+    """Exit 1 with what is wrong, in `render` and `build` alike (not a usage error, nor a
+    traceback)."""
+    missing = tmp_path / "nope.docx"
+    expected = f"{missing}: cannot read the reference document: No such file or directory\n"
+    spec = LETTERS / "CL-21/27.yaml"
+    out = tmp_path / "out.docx"
+    code, _, err = run("render", spec, "-f", "docx", "--reference-docx", missing, "-o", out)
+    assert (code, err) == (1, expected)
+    code, _, err = run("build", LETTERS, "-o", tmp_path / "dist", "--reference-docx", missing)
+    assert (code, err) == (1, expected)

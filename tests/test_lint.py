@@ -206,6 +206,19 @@ def test_a_reference_used_twice(tmp_path: Path) -> None:
     assert check([first, second]).problems == []
 
 
+def test_a_reference_used_twice_is_an_error_without_lint_and_cannot_be_ignored(
+    tmp_path: Path,
+) -> None:
+    """It is an error, as `build` finds it: neither `--no-lint` nor `ignore:` hides it."""
+    first = spec(tmp_path, letter("CL-21/038", "Premier") + "ignore: [E120]\n", "CL-21/038")
+    second = spec(tmp_path, letter("CL-21/38", "Second") + "ignore: [E120]\n", "CL-21/38")
+    expected = f"{second}:1:12: reference: CL-21/38 is already the reference of {first} (CL-21/038)"
+    for lint in (True, False):
+        report = check([tmp_path / "letters"], lint=lint)
+        assert expected in [str(p) for p in report.problems]
+        assert report.return_code == 1
+
+
 def test_same_subject_and_date_is_a_warning(tmp_path: Path) -> None:
     spec(tmp_path, letter("CL-21/30", "Un  objet"), "CL-21/30")
     twin = spec(tmp_path, letter("CL-21/31", "un objet"), "CL-21/31")

@@ -29,7 +29,14 @@ from typing import Any
 
 from . import __version__
 from .discover import specs
-from .errors import CirculaireError, OutputError, Problem, SpecError, UnprintableText
+from .errors import (
+    CirculaireError,
+    OutputError,
+    Problem,
+    RenderError,
+    SpecError,
+    UnprintableText,
+)
 from .model import REFERENCE_PATTERN, Reference
 from .output import OutputFolder, cannot_write, output_path, write_atomic
 
@@ -250,9 +257,13 @@ def code() -> str:
 def build_inputs(settings: Settings) -> dict[str, Any]:
     """What every output is built from besides its spec; a change rebuilds every letter."""
     docx = settings.reference_docx
+    try:
+        reference_docx = _file_sha256(docx) if docx is not None else None
+    except OSError as exc:  # as render says it
+        raise RenderError(f"{docx}: cannot read the reference document: {exc.strerror}") from None
     return {
         "templates": template_set(settings.templates),
-        "reference_docx": _file_sha256(docx) if docx is not None else None,
+        "reference_docx": reference_docx,
         "version": __version__,
         "code": code(),
     }

@@ -32,7 +32,7 @@ templates_option = click.option(
 )
 reference_docx_option = click.option(
     "--reference-docx",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    type=click.Path(path_type=Path, dir_okay=False),  # a missing one is bad input (exit 1)
     help="A DOCX whose styles, page setup and letterhead the DOCX output takes.",
 )
 """Options that ``render`` and ``build`` share, so they mean the same in both."""

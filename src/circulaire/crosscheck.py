@@ -44,9 +44,9 @@ class Filed:
         return Problem(str(self.path), line, column, field, message, code, severity)
 
 
-def crosscheck(letters: list[Filed]) -> list[Problem]:
-    """Problems across ``letters`` (each valid on its own), in their files' order; the codes a
-    letter ignores are left out."""
+def crosscheck(letters: list[Filed], *, lint: bool = True) -> list[Problem]:
+    """Problems across ``letters`` (each valid on its own), in their files' order: the errors
+    always, the warnings with ``lint``, less those a letter ignores (an error cannot be)."""
     problems: list[tuple[Filed, Problem]] = []
     by_number: dict[tuple[str, str, int], Filed] = {}
     by_subject: dict[tuple[str, object], Filed] = {}
@@ -82,4 +82,8 @@ def crosscheck(letters: list[Filed]) -> list[Problem]:
                 f"{missing} in {series}-{year}"
             )
             problems.append((filed, filed.problem("reference", message, "W122", "warning")))
-    return [p for filed, p in problems if p.code not in filed.letter.ignore]
+    return [
+        p
+        for filed, p in problems
+        if p.severity == "error" or (lint and p.code not in filed.letter.ignore)
+    ]

@@ -80,15 +80,14 @@ def check(paths: Iterable[Path], *, lint: bool = True, strict: bool = False) -> 
         report.letters[path] = letter
         if lint:
             report.problems.extend(lint_letter(source, letter))
-            if any(path.is_relative_to(folder) for folder in folders):
-                archive.append(Filed.of(source, letter))
+        if any(path.is_relative_to(folder) for folder in folders):
+            archive.append(Filed.of(source, letter))
     listed = [folder for folder in folders if str(folder) not in {p.file for p in unread}]
     for folder in listed:  # a folder that cannot be listed is reported as such, not as empty
         if not any(path.is_relative_to(folder) for path in found):
             message = "no letter spec (.yaml, .yml) in this folder"
             report.problems.append(Problem(str(folder), message=message, code="E010"))
-    if lint:
-        report.problems.extend(crosscheck(archive))
+    report.problems.extend(crosscheck(archive, lint=lint))
     if strict:
         report.problems = [replace(p, severity="error") for p in report.problems]
     report.problems.sort(key=lambda p: (p.file, p.line, p.column, p.code))
