@@ -141,6 +141,7 @@ def test_links_with_no_target_and_bad_mailto(tmp_path: Path) -> None:
         "  Voir la [Résolution 200](#), le [site]() et [le site](https://itu.int).\n"
         "\n"
         "  Écrire à [nous](mailto:forum.telecom@) ou [là](mailto:a@itu.int).\n"
+        "  Ou [aux deux](mailto:a@itu.int,b@itu.int), pas [à ceux-là](mailto:a@itu.int,b@).\n"
         "annexes:\n"
         "  - title: Annexe\n"
         "    content: Encore [un lien](#).\n"
@@ -151,7 +152,9 @@ def test_links_with_no_target_and_bad_mailto(tmp_path: Path) -> None:
         "9:35: body: the link 'site' has an empty target (expected a URL) [W104]",
         "11:12: body: the link 'nous' goes to 'forum.telecom@', which is not an e-mail "
         "address [W105]",
-        "14:21: annexes[0].content: the link 'un lien' has the target '#' (expected a URL) [W104]",
+        "12:50: body: the link 'à ceux-là' goes to 'a@itu.int,b@', which is not an e-mail "
+        "address [W105]",
+        "15:21: annexes[0].content: the link 'un lien' has the target '#' (expected a URL) [W104]",
     ]
 
 

@@ -93,6 +93,7 @@ def test_every_field_of_the_model_is_in_the_schema_with_its_docstring() -> None:
         (lambda s: s.update(body="\n\n"), "does not match"),
         (lambda s: s["signatories"][0].update(title=["Secrétaire général", ""]), "is not valid"),
         (lambda s: s["signatories"][0].update(rank="x"), "is not valid under any"),
+        (lambda s: s.update(signatories=[]), "is not valid under any"),
     ],
 )
 def test_the_schema_refuses(change: Any, complaint: str) -> None:

@@ -225,7 +225,7 @@ def _links(where: Path_, text: str) -> Iterator[_Found]:
             yield _Found(where, offset, len(anchor) + 1, message, "W104")
         elif target.lower().startswith("mailto:"):
             address = target[len("mailto:") :].split("?", 1)[0]
-            if not EMAIL_PATTERN.match(address):
+            if not all(EMAIL_PATTERN.match(one) for one in address.split(",")):  # RFC 6068
                 message = f"the link '{words}' goes to '{address}', which is not an e-mail address"
                 yield _Found(where, offset, len(anchor) + 1, message, "W105")
 

@@ -31,6 +31,9 @@ def schema() -> dict[str, Any]:
     top["properties"]["reference"]["pattern"] = re.sub(
         r"\(\?P<\w+>", "(", REFERENCE_PATTERN.pattern
     )
+    for option in top["properties"]["signatories"]["anyOf"]:  # a letter needs one at least
+        if option.get("type") == "array":
+            option["minItems"] = 1
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

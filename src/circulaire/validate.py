@@ -130,8 +130,14 @@ class _Checker:
         if kind == "str":
             return self._text(value, where)
         if kind == "bool":
-            if isinstance(value, bool):
+            written = self.source.position(where).text
+            if isinstance(value, bool) and written.lower() in ("true", "false"):
                 return value
+            if isinstance(value, bool):  # yes, no, on, off: YAML 1.1's, not an editor's 1.2
+                message = (
+                    f"'{written}' is true or false to YAML 1.1 only: write {str(value).lower()}"
+                )
+                return self.fail(where, message, "E103")
             return self.fail(where, f"{self._shown(value, where)} is not true or false", "E101")
         if kind == "date":
             return self._date(value, where)
