@@ -76,6 +76,20 @@ def test_misspelled_formula_in_a_folded_block_points_at_its_line(tmp_path: Path)
     ]
 
 
+def test_a_misspelled_formula_however_it_is_spaced_and_whatever_its_apostrophe(
+    tmp_path: Path,
+) -> None:
+    path = spec(
+        tmp_path,
+        HEAD + "body: |\n  Texte. Veillez\n  agréer nos vœux.\nclosing: Je vous pris  d’agréer.\n",
+    )
+    assert found(path) == [
+        "9:10: body: 'Veillez agréer' is misspelled (expected 'Veuillez agréer') [W101]",
+        "11:10: closing: 'Je vous pris d’agréer' is misspelled "
+        "(expected 'Je vous prie d'agréer') [W101]",
+    ]
+
+
 def test_weekday_against_the_calendar(tmp_path: Path) -> None:
     body = (
         "body: |\n"

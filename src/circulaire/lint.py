@@ -92,7 +92,14 @@ _DEADLINE = re.compile(
     re.IGNORECASE,
 )
 _ANY_DATE = re.compile(r"\b" + _DATE, re.IGNORECASE)
-_FORMULA = re.compile("|".join(re.escape(k) for k in MISSPELLINGS), re.IGNORECASE)
+_FORMULA = re.compile(
+    "|".join(
+        _S.join(re.escape(word).replace("'", "['’]") for word in k.split()) for k in MISSPELLINGS
+    ),
+    re.IGNORECASE,
+)
+"""The formulas however they are spaced (two spaces, a line break of a block) and with either
+apostrophe (a word processor's ’)."""
 _PLACEHOLDER = re.compile(r"\[" + re.escape(PLACEHOLDER) + r"[^\]]*\]", re.IGNORECASE)
 _MARKDOWN_FIELDS = {("body",), ("annexes", "content")}
 """Fields whose text is Markdown, where links are looked at."""
@@ -160,8 +167,8 @@ def _texts(data: Any, where: Path_) -> Iterator[tuple[Path_, str]]:
 
 def _formulas(where: Path_, text: str, letter: Letter) -> Iterator[_Found]:
     for match in _FORMULA.finditer(text):
-        right = MISSPELLINGS[match[0].lower()]
-        message = f"'{match[0]}' is misspelled (expected '{right}')"
+        right = MISSPELLINGS[" ".join(match[0].split()).replace("’", "'").lower()]
+        message = f"'{' '.join(match[0].split())}' is misspelled (expected '{right}')"
         yield _Found(where, match.start(), len(match[0]), message, "W101")
 
 
