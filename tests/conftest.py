@@ -38,3 +38,34 @@ def spec(request: pytest.FixtureRequest) -> Path:
     """Each spec of the archive in turn."""
     path: Path = request.param
     return path
+
+
+# -- what the system refuses (played: root, who runs CI, reads anything) ----------------------
+
+
+def refuse_to_read(spec: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The system refuses to open ``spec``, as for a file without read permission."""
+    import circulaire.source
+
+    opener = os.open
+
+    def refusing(path: object, *args: object, **kwargs: object) -> int:
+        if Path(str(path)) == spec:
+            raise PermissionError(13, "Permission denied", str(path))
+        return opener(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(circulaire.source.os, "open", refusing)
+
+
+def refuse_to_list(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The system refuses to list ``folder``, as for a folder without read permission."""
+    import circulaire.discover
+
+    scandir = os.scandir
+
+    def refusing(path: str) -> object:
+        if Path(path) == folder:
+            raise PermissionError(13, "Permission denied", path)
+        return scandir(path)
+
+    monkeypatch.setattr(circulaire.discover.os, "scandir", refusing)

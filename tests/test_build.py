@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from circulaire.archive import MANIFEST, Outcome, Settings, Shard, build, plan
 from circulaire.cli import cli
-from conftest import LETTERS
+from conftest import LETTERS, refuse_to_list, refuse_to_read
 
 BASES = sorted(LETTERS.rglob("*.yaml"))
 FAST = ("md", "txt")
@@ -818,19 +818,10 @@ def test_the_letters_of_a_folder_that_cannot_be_listed_keep_their_files(
 ) -> None:
     """They are not gone: the build says it could not read the folder, exits 1, and keeps
     their files and entries (manifest and register) until it can read it again."""
-    import circulaire.discover
-
     dist = tmp_path / "dist"
     run_build(archive, dist)
     before = tree(dist)
-    scandir = os.scandir
-
-    def refusing(path: str) -> object:
-        if Path(path) == archive / "CL-20":
-            raise PermissionError(13, "Permission denied", path)
-        return scandir(path)
-
-    monkeypatch.setattr(circulaire.discover.os, "scandir", refusing)
+    refuse_to_list(archive / "CL-20", monkeypatch)
     (archive / "CL-19/002.yaml").unlink()
     outcome = run_build(archive, dist)
     assert outcome.return_code == 1
@@ -1019,21 +1010,12 @@ def test_a_spec_the_system_will_not_let_be_read_keeps_its_letter_s_files(
 ) -> None:
     """Its permissions, or a folder that can be listed but not entered: the letter may be
     fine, so its files and entry stand, and the next build that can read it renders it."""
-    import circulaire.source
-
     dist = tmp_path / "dist"
     run_build(archive, dist)
     before = tree(dist)
     spec = archive / "CL-20/002.yaml"
     spec.write_text(spec.read_text(encoding="utf-8").replace("Lettre", "Lettre n°"))
-    opener = os.open
-
-    def refusing(path: object, *args: object, **kwargs: object) -> int:
-        if Path(str(path)) == spec:
-            raise PermissionError(13, "Permission denied", str(path))
-        return opener(path, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(circulaire.source.os, "open", refusing)
+    refuse_to_read(spec, monkeypatch)
     outcome = run_build(archive, dist)
     assert [str(p) for p in outcome.problems] == [f"{spec}: cannot read: Permission denied"]
     assert (outcome.failed, outcome.removed) == (1, [])

@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from circulaire.cli import cli
-from conftest import GOLDEN, LETTERS, ROOT
+from conftest import GOLDEN, LETTERS, ROOT, refuse_to_list, refuse_to_read
 
 
 def golden(name: str) -> str:
@@ -305,27 +305,12 @@ def test_an_undefined_variable_in_a_docx_template_names_its_line(tmp_path: Path)
 # -- what the archive holds besides specs ------------------------------------------------------
 
 
-def _refuse_to_list(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The system refuses to list ``folder``, as it does for a folder without read permission
-    (which root, who runs CI, reads anyway)."""
-    import circulaire.discover
-
-    scandir = os.scandir
-
-    def refusing(path: str) -> object:
-        if Path(path) == folder:
-            raise PermissionError(13, "Permission denied", path)
-        return scandir(path)
-
-    monkeypatch.setattr(circulaire.discover.os, "scandir", refusing)
-
-
 def test_a_folder_that_cannot_be_listed_is_an_error_not_a_traceback(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     spec = archive_copy(tmp_path)
     (tmp_path / "letters/XX-21").mkdir()
-    _refuse_to_list(tmp_path / "letters/XX-21", monkeypatch)
+    refuse_to_list(tmp_path / "letters/XX-21", monkeypatch)
     code, out, _ = run("validate", tmp_path / "letters")
     assert code == 1
     assert out.splitlines()[0] == (
@@ -349,18 +334,9 @@ def test_a_file_that_cannot_be_read_is_bad_input_not_a_usage_error(
 ) -> None:
     """Exit 1 with the reader's message, as for any bad input (the system's refusal is
     played here: root, who runs CI, reads anything)."""
-    import circulaire.source
-
     spec = archive_copy(tmp_path)
-    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)
-    opener = os.open
-
-    def refusing(path: object, *args: object, **kwargs: object) -> int:
-        if Path(str(path)) == spec:
-            raise PermissionError(13, "Permission denied", str(path))
-        return opener(path, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(circulaire.source.os, "open", refusing)
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)  # click's own check
+    refuse_to_read(spec, monkeypatch)
     for command in ("render", "validate"):
         code, out, err = run(command, spec)
         assert code == 1, err
