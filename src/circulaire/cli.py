@@ -14,13 +14,13 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import CirculaireError, SpecError, UnprintableText
+from .errors import CirculaireError, Problem, SpecError, UnprintableText
 from .render import FORMATS
 
 _BINARY = ("docx", "pdf")
 
 
-def _fail(error: CirculaireError) -> None:
+def _fail(error: CirculaireError | Problem) -> None:
     click.echo(str(error), err=True)
     sys.exit(1)
 
@@ -112,8 +112,7 @@ def render(
     except UnprintableText as exc:  # said where the spec writes it
         from .source import unprintable
 
-        click.echo(str(unprintable(spec, exc)), err=True)
-        sys.exit(1)
+        _fail(unprintable(spec, exc))
     except CirculaireError as exc:
         _fail(exc)
 

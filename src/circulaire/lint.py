@@ -12,11 +12,10 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from .errors import Problem
 from .model import Letter
-from .source import Locator, Path_, Source, dotted
+from .source import Locator, Path_, Source, texts
 from .validate import EMAIL_PATTERN
 
 CODES: dict[str, str] = {
@@ -120,13 +119,17 @@ def lint(source: Source, letter: Letter) -> list[Problem]:
     """Every warning about a valid letter, placed where the words stand in the YAML; the codes
     the letter ignores are left out."""
     found: list[_Found] = []
-    for where, text in _texts(source.data, ()):
+    for where, text in texts(source.data, leave_out=("ignore",)):
         for check in _TEXT_CHECKS:
             found.extend(check(where, text, letter))
         if tuple(p for p in where if isinstance(p, str)) in _MARKDOWN_FIELDS:
             found.extend(_links(where, text))
     where_words = Locator(source)
-    problems = [_place(where_words, f) for f in found if f.code not in letter.ignore]
+    problems = [
+        where_words.problem(f.where, f.offset, f.message, f.code, "warning")
+        for f in found
+        if f.code not in letter.ignore
+    ]
     for i, code in enumerate(letter.ignore):
         if code not in CODES:
             problems.append(
@@ -138,31 +141,6 @@ def lint(source: Source, letter: Letter) -> list[Problem]:
                 )
             )
     return [p for p in problems if p.code not in letter.ignore]
-
-
-def _place(where_words: Locator, found: _Found) -> Problem:
-    line, column = where_words.locate(found.where, found.offset)
-    return Problem(
-        str(where_words.source.path),
-        line,
-        column,
-        dotted(found.where),
-        found.message,
-        found.code,
-        "warning",
-    )
-
-
-def _texts(data: Any, where: Path_) -> Iterator[tuple[Path_, str]]:
-    if isinstance(data, str):
-        yield where, data
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            if key != "ignore":
-                yield from _texts(value, (*where, key))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            yield from _texts(value, (*where, i))
 
 
 def _formulas(where: Path_, text: str, letter: Letter) -> Iterator[_Found]:

@@ -11,7 +11,7 @@ import os
 import re
 import stat
 from bisect import bisect_right
-from collections.abc import Hashable, Iterator
+from collections.abc import Container, Hashable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -415,6 +415,14 @@ class Locator:
         line = bisect_right(self.starts, raw)
         return line, raw - self.starts[line - 1] + 1
 
+    def problem(
+        self, where: Path_, offset: int, message: str, code: str, severity: str = "error"
+    ) -> Problem:
+        """A problem at ``offset`` in the value at ``where``: a word of a long body, say."""
+        line, column = self.locate(where, offset)
+        path = str(self.source.path)
+        return Problem(path, line, column, dotted(where), message, code, severity)
+
     def _map(self, where: Path_, line: int, column: int) -> tuple[list[int], list[int], int]:
         """Where each word of the value starts, in the value and in the file, and where the
         two part (an escape): no offset is placed past that point."""
@@ -442,38 +450,35 @@ class Locator:
         return value_starts, raw_starts, len(raw)
 
 
-def where_written(path: Path, text: str) -> tuple[int, int, str]:
-    """The line, column and field where the spec at ``path`` first writes ``text`` (which an
-    output could not print), read again; ``(0, 0, "")`` when it cannot tell."""
+def unprintable(path: Path, exc: UnprintableText) -> Problem:
+    """The problem of a spec's text that an output cannot print, at the line, column and field
+    where the spec (read again) first writes it; at the file alone when it cannot tell."""
     try:
         source = read(path)
     except SpecError:
-        return 0, 0, ""
-    locator = Locator(source)
-    for where, value in _texts(source.data, ()):
-        at = value.find(text)
-        if at >= 0:
-            line, column = locator.locate(where, at)
-            return line, column, dotted(where)
-    return 0, 0, ""
+        source = None
+    if source is not None:
+        for where, value in texts(source.data):
+            at = value.find(exc.text)
+            if at >= 0:
+                return Locator(source).problem(where, at, exc.detail, "E900")
+    return Problem(str(path), message=exc.detail, code="E900")
 
 
-def unprintable(path: Path, exc: UnprintableText) -> Problem:
-    """The problem of a spec's text that an output cannot print, where the spec writes it."""
-    line, column, field = where_written(path, exc.text)
-    return Problem(str(path), line, column, field, exc.detail, "E900")
-
-
-def _texts(data: Any, where: Path_) -> Iterator[tuple[Path_, str]]:
-    """Every text of a spec's data, with where it stands, in the order of the file."""
+def texts(
+    data: Any, where: Path_ = (), leave_out: Container[str] = ()
+) -> Iterator[tuple[Path_, str]]:
+    """Every text of a spec's data, with where it stands, in the order of the file; not those
+    under the keys in ``leave_out``."""
     if isinstance(data, str):
         yield where, data
     elif isinstance(data, dict):
         for key, value in data.items():
-            yield from _texts(value, (*where, key))
+            if key not in leave_out:
+                yield from texts(value, (*where, key), leave_out)
     elif isinstance(data, list):
         for i, value in enumerate(data):
-            yield from _texts(value, (*where, i))
+            yield from texts(value, (*where, i), leave_out)
 
 
 def _value(data: Any, where: Path_) -> Any:

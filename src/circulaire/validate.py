@@ -152,19 +152,9 @@ class _Checker:
     def _text(self, value: Any, where: Path_) -> Any:
         if isinstance(value, str):
             bad = REFUSED_CHARACTER.search(value)
-            if bad:
-                # At the character itself, which may be a line of a long body.
-                line, column = self.locator.locate(where, bad.start())
-                self.problems.append(
-                    Problem(
-                        str(self.source.path),
-                        line,
-                        column,
-                        dotted(where),
-                        refusal(bad[0], "letter"),
-                        "E105",
-                    )
-                )
+            if bad:  # at the character itself, which may be a line of a long body
+                message = refusal(bad[0], "letter")
+                self.problems.append(self.locator.problem(where, bad.start(), message, "E105"))
                 return INVALID
             return value
         if isinstance(value, dict | list):
