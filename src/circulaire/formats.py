@@ -9,7 +9,6 @@ request.
 from __future__ import annotations
 
 import json
-import os
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -114,10 +113,8 @@ def _excerpt(problem: Problem, lines: list[str]) -> str:
 
 
 def _lines(file: str) -> list[str]:
-    """The lines of a spec, read again for its excerpts: only a plain file, and no more of it
-    than a spec may hold (a pipe would wait for a writer, a device never end)."""
-    if not os.path.isfile(file):
-        return []
+    """The lines of a spec, read again for its excerpts, as loading reads it: only a plain
+    file, and no more of it than a spec may hold."""
     try:
         raw = read_bytes(Path(file))
     except SpecError:

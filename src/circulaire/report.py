@@ -82,8 +82,10 @@ def check(paths: Iterable[Path], *, lint: bool = True, strict: bool = False) -> 
             report.problems.extend(lint_letter(source, letter))
         if any(path.is_relative_to(folder) for folder in folders):
             archive.append(Filed.of(source, letter))
-    listed = [folder for folder in folders if str(folder) not in {p.file for p in unread}]
-    for folder in listed:  # a folder that cannot be listed is reported as such, not as empty
+    not_listed = {problem.file for problem in unread}  # reported as such, not as empty
+    for folder in folders:
+        if str(folder) in not_listed:
+            continue
         if not any(path.is_relative_to(folder) for path in found):
             message = "no letter spec (.yaml, .yml) in this folder"
             report.problems.append(Problem(str(folder), message=message, code="E010"))

@@ -165,7 +165,7 @@ class TypstMarkup(TextWalker):
         return embedded(f"link({string(href)})[{text}]")
 
     def visit_image(self, node: SyntaxTreeNode) -> str:
-        return escape(str(node.attrs.get("alt", ""))) or self.inline(node.children)
+        return self.inline(node.children)  # its alt text (the tree's ``alt`` is always empty)
 
 
 def markdown_to_typst(text: str) -> str:

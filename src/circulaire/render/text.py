@@ -82,7 +82,7 @@ class PlainText(TextWalker):
         return f"{text} <{shown}>"
 
     def visit_image(self, node: SyntaxTreeNode) -> str:
-        return str(node.attrs.get("alt", "")) or self.inline(node.children)
+        return self.inline(node.children)  # its alt text (the tree's ``alt`` is always empty)
 
 
 def markdown_to_text(text: str) -> str:
