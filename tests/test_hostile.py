@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from circulaire.cli import cli
 from circulaire.report import check
-from circulaire.source import MAX_BYTES
+from circulaire.source import MAX_BYTES, REFUSED_CHARACTER
 
 CASES = Path(__file__).resolve().parent / "invalid"
 SPECS = sorted(p.relative_to(CASES) for p in CASES.rglob("*.yaml"))
@@ -115,3 +115,20 @@ def test_many_aliases_of_one_small_value_are_fine(tmp_path: Path) -> None:
     text = BASE.replace("place: Genève", "place: &r Genève") + "recipients:\n" + recipients
     spec.write_text(text, encoding="utf-8")
     assert problems(spec) == []
+
+
+def test_the_characters_refused_are_exactly_those_no_output_can_carry() -> None:
+    """Every code point against the rule, written out: the class itself is written the other
+    way round (what is allowed), so that the engine checks it quickly."""
+
+    def refused(code: int) -> bool:
+        controls = (code < 0x20 and chr(code) not in "\t\n\r") or 0x7F <= code <= 0x9F
+        noncharacter = 0xFDD0 <= code <= 0xFDEF or code & 0xFFFE == 0xFFFE
+        return controls or 0xD800 <= code <= 0xDFFF or code == 0xFEFF or noncharacter
+
+    wrong = [
+        f"U+{code:04X}"
+        for code in range(sys.maxunicode + 1)
+        if bool(REFUSED_CHARACTER.match(chr(code))) != refused(code)
+    ]
+    assert wrong == []
