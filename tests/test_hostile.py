@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner
 
 from circulaire.cli import cli
+from circulaire.errors import SpecError
 from circulaire.report import check
-from circulaire.source import MAX_BYTES, REFUSED_CHARACTER
+from circulaire.source import MAX_BYTES, REFUSED_CHARACTER, parse
 
 CASES = Path(__file__).resolve().parent / "invalid"
 SPECS = sorted(p.relative_to(CASES) for p in CASES.rglob("*.yaml"))
@@ -132,3 +133,24 @@ def test_the_characters_refused_are_exactly_those_no_output_can_carry() -> None:
         if bool(REFUSED_CHARACTER.match(chr(code))) != refused(code)
     ]
     assert wrong == []
+
+
+@pytest.mark.parametrize(
+    ("text", "empty"),
+    [
+        ("", True),
+        (" \t\n\u3000\n", True),
+        ("# a comment\r  # another, after a carriage return\x0b\n", True),
+        ("\u2028 # after a line separator\x85#\n", True),
+        ("# a comment\rplace: Genève\n", False),  # a line of its own for YAML too
+        ("  # indented\n\xa0place: Genève\n", False),
+        ("place: Genève # and a comment\n", False),
+    ],
+)
+def test_a_file_is_empty_when_every_line_is_blank_or_a_comment(text: str, empty: bool) -> None:
+    try:
+        parse(text.encode("utf-8"), Path("letter.yaml"))
+        codes = []
+    except SpecError as exc:  # a file not empty may still be wrong YAML
+        codes = [problem.code for problem in exc.problems]
+    assert (codes == ["E004"]) is empty

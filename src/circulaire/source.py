@@ -186,6 +186,10 @@ if getattr(yaml, "__with_libyaml__", False):
             """See :meth:`descend_resolver`."""
 
 
+_CONTENT = re.compile(r"(?:\A|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029])\s*[^\s#]")
+"""A line (as ``str.splitlines`` cuts them) that holds more than white space and a comment:
+without one, a file is empty. Found at the first line of a letter, not after splitting it all."""
+
 LIBYAML_MAX_INDICATORS = 10_000
 """libyaml's composer recurses in C once per nesting level and crashes, rather than raising,
 somewhere past 20,000 levels. Every collection starts at one of ``[{-:?``, so a text with
@@ -251,9 +255,7 @@ def parse(raw: bytes, path: Path) -> Source:
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         message = f"byte 0x{raw[exc.start]:02x} is not UTF-8 (save the file as UTF-8)"
         raise _refuse(path, message, "E003", line, column) from None
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
+    if not _CONTENT.search(text):
         raise _refuse(path, "file is empty (expected a letter spec)", "E004", 1, 1)
     try:
         node = _compose(text)
@@ -292,7 +294,10 @@ def _compose(text: str) -> yaml.Node | None:
     """The node graph, through libyaml when that is safe. A document libyaml refuses goes
     through the pure parser too, whose messages say more. (Without libyaml, a document nested
     past Python's recursion limit is refused as a whole instead of at its deepest line.)"""
-    if _CLoader is not None and sum(map(text.count, "[{-:?")) < LIBYAML_MAX_INDICATORS:
+    shallow = len(text) < LIBYAML_MAX_INDICATORS or (
+        sum(map(text.count, "[{-:?")) < LIBYAML_MAX_INDICATORS
+    )
+    if _CLoader is not None and shallow:
         try:
             return yaml.compose(text, Loader=_CLoader)
         except yaml.YAMLError:
