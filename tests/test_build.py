@@ -19,7 +19,15 @@ from click.testing import CliRunner
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from circulaire.archive import MANIFEST, Outcome, Settings, Shard, build, plan
+from circulaire.archive import (
+    MANIFEST,
+    Outcome,
+    Settings,
+    Shard,
+    build,
+    plan,
+    start_workers_early,
+)
 from circulaire.cli import cli
 from conftest import LETTERS, refuse_to_list, refuse_to_read
 
@@ -638,6 +646,27 @@ def test_a_no_op_does_not_import_the_renderers(archive: Path, tmp_path: Path) ->
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_only_a_first_or_forced_build_starts_its_workers_while_planning(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Starting the fork server costs a no-op build a process that imports every renderer:
+    only a build that will render every letter starts it before it knows."""
+    forkserver = pytest.importorskip("multiprocessing.forkserver")
+    started: list[str] = []
+    monkeypatch.setattr(forkserver, "ensure_running", lambda: started.append("started"))
+    dist = tmp_path / "dist"
+    first = Settings(archive, dist, FAST)
+    start_workers_early(first, jobs=2)
+    assert started == ["started"]
+    start_workers_early(first, jobs=1)  # rendered in this process
+    assert started == ["started"]
+    run_build(archive, dist)
+    start_workers_early(first, jobs=2)  # a manifest: maybe nothing to render
+    assert started == ["started"]
+    start_workers_early(Settings(archive, dist, FAST, force=True), jobs=2)
+    assert started == ["started", "started"]
 
 
 def test_plan_reads_only_what_changed(archive: Path, tmp_path: Path) -> None:

@@ -810,14 +810,7 @@ def _results(plan: Plan, jobs: int | None) -> Iterator[Result]:
         finally:
             _collect_as_before(thresholds)
         return
-    import multiprocessing
-
-    # Workers come from a fork server: a fresh process, so no thread of the build (Typst's,
-    # after a PDF rendered here) is forked half-held, and the renderers are imported once.
-    methods = multiprocessing.get_all_start_methods()
-    context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
-    if "forkserver" in methods:
-        context.set_forkserver_preload(_modules(settings.formats))
+    context = _worker_context(settings.formats)
     with _reading_ahead(task.spec for chunk in chunks for task in chunk):
         unfinished = yield from _in_pool(min(jobs, len(chunks)), context, chunks, arguments)
         if unfinished:  # once more, in new workers: the system may have killed one for memory
@@ -828,6 +821,39 @@ def _results(plan: Plan, jobs: int | None) -> Iterator[Result]:
     for chunk in unfinished:
         for task in chunk:
             yield Result(task.key, problems=[Problem(task.spec, message=message)], lost=True)
+
+
+def _worker_context(formats: Iterable[str]) -> Any:
+    """Where workers come from: a fork server, a fresh process, so that no thread of the build
+    (Typst's, after a PDF rendered here) is forked half-held, and that imports the renderers
+    once for every worker."""
+    import multiprocessing
+
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_modules(formats))
+    return context
+
+
+def start_workers_early(settings: Settings, jobs: int | None = None) -> None:
+    """A build with no manifest yet (a first build) or ``--force`` renders every letter: start
+    the fork server its workers come from before planning, so that it imports the renderers
+    on another core while the build lists the archive. Any other build starts it only if it
+    has letters to render."""
+    if max(1, jobs or os.cpu_count() or 1) == 1:
+        return
+    try:
+        if not settings.force and settings.manifest.exists():
+            return
+    except OSError:
+        return
+    if _worker_context(settings.formats).get_start_method() != "forkserver":
+        return
+    from multiprocessing import forkserver
+
+    with contextlib.suppress(OSError):  # the pool reports it, when it starts
+        forkserver.ensure_running()
 
 
 def _in_pool(

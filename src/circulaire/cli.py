@@ -253,13 +253,14 @@ def build(
 ) -> None:
     """Build every letter under SOURCE into the output folder: only what changed, in parallel,
     with a manifest and a register (index.md). Exit 1 if any letter failed."""
-    from .archive import ProgressBar, Settings, Shard, plan, run
+    from .archive import ProgressBar, Settings, Shard, plan, run, start_workers_early
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose contradict each other: give one")
     assert shard is None or isinstance(shard, Shard)
     settings = Settings(source, output, formats, templates, reference_docx, shard, force)
     try:
+        start_workers_early(settings, jobs)
         work = plan(settings)
         with ProgressBar(len(work.tasks), quiet) as progress:
             outcome = run(work, jobs, progress)
