@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, ClassVar
 
 _LEAVES = {
     "Code": ("code_inline", "code"),
@@ -287,18 +287,29 @@ def parse(text: str) -> SyntaxTreeNode:
 class Walker:
     """Dispatches each node to the method named after its type; unknown types fall back."""
 
+    _methods: ClassVar[dict[str, Callable[[Any, SyntaxTreeNode], Any]]] = {}
+    """Each subclass's method for a node type, found once: a body has dozens of nodes."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._methods = {}
+
     def visit(self, node: SyntaxTreeNode) -> Any:
-        method = getattr(self, "visit_" + node.type, None)
-        if method is None:
-            return self.unknown(node)
-        return method(node)
+        try:
+            method = self._methods[node.type]
+        except KeyError:
+            walker = type(self)
+            method = self._methods[node.type] = getattr(
+                walker, "visit_" + node.type, walker.unknown
+            )
+        return method(self, node)
 
     def unknown(self, node: SyntaxTreeNode) -> Any:
         raise NotImplementedError(f"{type(self).__name__} has no method for '{node.type}'")
 
     def inline(self, nodes: list[SyntaxTreeNode]) -> str:
         """Inline nodes, each written as text (a run of XML, of Typst, of plain text)."""
-        return "".join(self.visit(node) for node in nodes)
+        return "".join([self.visit(node) for node in nodes])
 
     def visit_inline(self, node: SyntaxTreeNode) -> str:
         return self.inline(node.children)
@@ -308,7 +319,7 @@ class TextWalker(Walker):
     """A walker whose blocks are text too, separated by blank lines (plain text, Typst)."""
 
     def blocks(self, nodes: list[SyntaxTreeNode], separator: str = "\n\n") -> str:
-        return separator.join(self.visit(node) for node in nodes)
+        return separator.join([self.visit(node) for node in nodes])
 
     def visit_root(self, node: SyntaxTreeNode) -> str:
         return self.blocks(node.children)
