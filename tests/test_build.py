@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
@@ -588,8 +589,28 @@ def semaphores_left_by_killed_builds() -> Iterator[None]:
     shm = Path("/dev/shm")
     before = set(shm.glob("sem.mp-*"))
     yield
+    in_use = _mapped_in_shm()  # by another build, or a test suite running meanwhile
     for leaked in set(shm.glob("sem.mp-*")) - before:
-        leaked.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            if leaked.stat().st_ino not in in_use:
+                leaked.unlink()
+
+
+def _mapped_in_shm() -> set[int]:
+    """The inodes of the files in /dev/shm that some process maps: a semaphore is mapped by
+    every process that opened it (under the name it was made with: the inode tells). Those
+    of processes this one may not inspect are not known."""
+    inodes: set[int] = set()
+    for maps in Path("/proc").glob("[0-9]*/maps"):
+        try:
+            lines = maps.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            continue  # gone meanwhile, or another user's
+        for line in lines:
+            fields = line.split(maxsplit=5)
+            if len(fields) == 6 and fields[5].startswith("/dev/shm/"):
+                inodes.add(int(fields[4]))
+    return inodes
 
 
 @pytest.mark.usefixtures("semaphores_left_by_killed_builds")
