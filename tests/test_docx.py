@@ -322,16 +322,48 @@ def test_the_reference_document_is_the_one_the_script_builds() -> None:
     assert result.returncode == 0, result.stderr.decode()
 
 
+def first_page_header(document: docx.document.Document) -> str:
+    """The letterhead's words, those its fields show included (``Paragraph.text`` skips them)."""
+    paragraphs = document.sections[0].first_page_header._element.xpath("./w:p")
+    return "\n".join("".join(p.xpath(".//w:t/text()")) for p in paragraphs)
+
+
 def test_house_style_page_letterhead_and_page_numbers() -> None:
     document = rendered(letter("CL-21/27"))
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert section.different_first_page_header_footer
-    assert section.first_page_header.paragraphs[0].text.startswith("Union internationale")
+    assert first_page_header(document) == "Union internationale des télécommunications"
     fields = section.header._element.xpath(".//w:fldSimple/@w:instr")
     assert [f.strip() for f in fields] == ["DOCPROPERTY reference", "PAGE", "NUMPAGES"]
     shown = "".join(section.header._element.xpath(".//w:t/text()"))
     assert shown == "CL-21/27 – 2/2"  # the values shown before Word updates the fields
+
+
+def test_the_letterhead_shows_the_letters_organization() -> None:
+    other = dataclasses.replace(letter(), organization="Organisation météorologique mondiale")
+    document = rendered(other)
+    assert first_page_header(document) == "Organisation météorologique mondiale"
+    fields = document.sections[0].first_page_header._element.xpath(".//w:fldSimple/@w:instr")
+    assert [f.strip() for f in fields] == ["DOCPROPERTY organization"]
+    # Without its own organization, a letter's is its first signatory's, as in the PDF.
+    assert letter().organization is None
+    assert first_page_header(rendered(letter())) == "Union internationale des télécommunications"
+
+
+def test_a_letterhead_without_fields_is_kept_as_it_is(tmp_path: Path) -> None:
+    plain = "<w:r><w:t>Maison de verre</w:t></w:r>"
+    path = edited_reference(
+        tmp_path,
+        "word/header1.xml",
+        '<w:fldSimple w:instr=" DOCPROPERTY organization ">'
+        "<w:r><w:t>Union internationale des télécommunications</w:t></w:r></w:fldSimple>",
+        plain,
+    )
+    other = dataclasses.replace(letter(), organization="Organisation météorologique mondiale")
+    document = rendered(other, reference_docx=path)
+    assert first_page_header(document) == "Maison de verre"
+    assert not document.sections[0].first_page_header._element.xpath(".//w:fldSimple")
 
 
 def test_another_reference_document_gives_its_look(tmp_path: Path) -> None:
@@ -525,7 +557,11 @@ def test_custom_properties_reference_and_date() -> None:
         rels = archive.read("_rels/.rels").decode()
         types = archive.read("[Content_Types].xml").decode()
     properties = dict(re.findall(r'name="(\w+)"><vt:\w+>([^<]*)<', custom))
-    assert properties == {"reference": "CL-20/038", "date": "2020-08-31T00:00:00Z"}
+    assert properties == {
+        "reference": "CL-20/038",
+        "date": "2020-08-31T00:00:00Z",
+        "organization": "Union internationale des télécommunications",
+    }
     assert 'relationships/custom-properties" Target="docProps/custom.xml"' in rels
     assert 'PartName="/docProps/custom.xml" ContentType="application/vnd.openxml' in types
 

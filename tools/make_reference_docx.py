@@ -25,7 +25,8 @@ FONT = "Calibri"
 """The letter's face; LibreOffice shows Carlito (same metrics) or its own substitute."""
 MONO = "Courier New"
 ORGANIZATION = "Union internationale des télécommunications"
-"""The house: printed in the letterhead of the first page."""
+"""The house, as the letterhead shows it in this document itself: the letterhead is a field,
+``DOCPROPERTY organization``, and each letter shows its own organization there."""
 
 # Page: A4 portrait, in twentieths of a point (1 cm = 567).
 PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838
@@ -263,9 +264,10 @@ def field(instruction: str, shown: str) -> str:
 
 
 def first_page_header() -> bytes:
+    """The letterhead: the letter's organization (custom property) over a rule."""
     return xml(
         f'<w:hdr xmlns:w="{W}" xmlns:r="{R}"><w:p><w:pPr><w:pStyle w:val="Letterhead"/></w:pPr>'
-        f"<w:r><w:t>{ORGANIZATION}</w:t></w:r></w:p></w:hdr>"
+        f"{field('DOCPROPERTY organization', ORGANIZATION)}</w:p></w:hdr>"
     )
 
 

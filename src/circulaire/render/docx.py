@@ -766,7 +766,8 @@ def _core_properties(letter: Letter) -> bytes:
 
 
 def _custom_properties(letter: Letter) -> bytes:
-    """``reference`` and ``date``, for DOCPROPERTY fields in a house letterhead."""
+    """``reference``, ``date`` and ``organization``, for DOCPROPERTY fields in a house
+    letterhead."""
     fmtid = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"
     return (
         f"{DECLARATION}<Properties "
@@ -776,6 +777,8 @@ def _custom_properties(letter: Letter) -> bytes:
         f"<vt:lpwstr>{escape(letter.reference)}</vt:lpwstr></property>"
         f'<property fmtid="{fmtid}" pid="3" name="date">'
         f"<vt:filetime>{_timestamp(letter.date)}</vt:filetime></property>"
+        f'<property fmtid="{fmtid}" pid="4" name="organization">'
+        f"<vt:lpwstr>{escape(letter.author)}</vt:lpwstr></property>"
         "</Properties>"
     ).encode()
 
@@ -786,6 +789,7 @@ def _field_values(letter: Letter) -> dict[str, str]:
         "reference": letter.reference,
         "date": long_date(letter.date, letter.language),
         "title": letter.subject,
+        "organization": letter.author,
     }
 
 
