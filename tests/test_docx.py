@@ -351,6 +351,50 @@ def test_the_letterhead_shows_the_letters_organization() -> None:
     assert first_page_header(rendered(letter())) == "Union internationale des télécommunications"
 
 
+def without_organization() -> Letter:
+    item = letter()
+    signatories = tuple(dataclasses.replace(s, organization=None) for s in item.signatories)
+    return dataclasses.replace(item, organization=None, signatories=signatories)
+
+
+@pytest.mark.parametrize("saved_by", ["circulaire", "word"])
+def test_a_letter_without_organization_has_no_letterhead_as_in_the_pdf(
+    tmp_path: Path, saved_by: str
+) -> None:
+    reference = REFERENCE
+    if saved_by == "word":  # the field as begin/instrText/separate/end runs
+        reference = edited_reference(
+            tmp_path,
+            "word/header1.xml",
+            '<w:fldSimple w:instr=" DOCPROPERTY organization "><w:r><w:t>Union internationale '
+            "des télécommunications</w:t></w:r></w:fldSimple>",
+            '<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText xml:space='
+            '"preserve"> DOCPROPERTY organization \\* MERGEFORMAT </w:instrText></w:r><w:r>'
+            '<w:fldChar w:fldCharType="separate"/></w:r><w:r><w:rPr><w:b/></w:rPr><w:t>UIT'
+            '</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r>',
+        )
+        other = dataclasses.replace(letter(), organization="OMM")
+        assert first_page_header(rendered(other, reference_docx=reference)) == "OMM"
+    document = rendered(without_organization(), reference_docx=reference)
+    header = document.sections[0].first_page_header._element
+    # One empty paragraph of no style: no words, and no rule under them (the PDF has neither).
+    assert [len(p) for p in header.xpath("./w:p")] == [0]
+    properties = read(render(without_organization(), "docx")).core_properties
+    assert properties.author == ""
+
+
+def test_a_letterhead_that_shows_more_than_the_organization_keeps_its_style(
+    tmp_path: Path,
+) -> None:
+    shown = "<w:r><w:t>Union internationale des télécommunications</w:t></w:r></w:fldSimple>"
+    path = edited_reference(
+        tmp_path, "word/header1.xml", shown, shown + "<w:r><w:t>Genève</w:t></w:r>"
+    )
+    document = rendered(without_organization(), reference_docx=path)
+    assert first_page_header(document) == "Genève"
+    assert document.sections[0].first_page_header.paragraphs[0].style.name == "Letterhead"
+
+
 def test_a_letterhead_without_fields_is_kept_as_it_is(tmp_path: Path) -> None:
     plain = "<w:r><w:t>Maison de verre</w:t></w:r>"
     path = edited_reference(

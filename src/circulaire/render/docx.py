@@ -209,10 +209,7 @@ class Reference:
             elif part.content_type == STYLES_CONTENT_TYPE:
                 files[part.name] = self.styles_in(part, language_tag(letter))
             elif part.fields is not None:
-                text = re.sub(
-                    "\ue000(\\w+)\ue000", lambda m: escape(values.get(m[1], "")), part.fields
-                )
-                files[part.name] = text.encode("utf-8")
+                files[part.name] = _filled(part.fields, values).encode("utf-8")
                 fresh.add(part.name)
             else:
                 files[part.name] = part.data
@@ -398,6 +395,14 @@ def _style_num_id(style: Any) -> int | None:
 
 
 DOCPROPERTY = re.compile(r'\s*DOCPROPERTY\s+"?(\w+)"?')
+FIELD_SHOWN = re.compile("\ue000(\\w+)\ue000")
+"""The marker of the value a DOCPROPERTY field shows: the property's name between U+E000."""
+FIELDS_ONLY = re.compile("\ue001(<([^\\s/>]+).*?)\ue002", re.DOTALL)
+"""A paragraph that shows nothing but DOCPROPERTY fields, between U+E001 and U+E002; its tag."""
+SHOWS_NOTHING = frozenset(
+    {"pPr", "r", "rPr", "t", "fldSimple", "fldChar", "instrText", "bookmarkStart", "bookmarkEnd"}
+)
+"""What a paragraph of fields only may hold outside its properties: runs, text, fields."""
 
 
 def _docproperty_fields(part: Any) -> str | None:
@@ -434,8 +439,50 @@ def _docproperty_fields(part: Any) -> str | None:
             fields[-1]["shown"].append(node)
     if not found:
         return None
+    for paragraph in list(element.iter(f"{{{W}}}p")):
+        if _fields_only(paragraph):
+            previous, parent = paragraph.getprevious(), paragraph.getparent()
+            if previous is not None:
+                previous.tail = (previous.tail or "") + "\ue001"
+            else:
+                parent.text = (parent.text or "") + "\ue001"
+            paragraph.tail = "\ue002" + (paragraph.tail or "")
     text: str = etree.tostring(element, encoding="unicode")
     return DECLARATION + text
+
+
+def _fields_only(paragraph: Any) -> bool:
+    """Whether a paragraph shows the values of DOCPROPERTY fields (their markers) and nothing
+    else: no other words, no image, no tab."""
+    from lxml import etree
+
+    markers = 0
+    shown = etree.XPath(".//*[not(ancestor::w:pPr or ancestor::w:rPr)]", namespaces={"w": W})
+    for node in shown(paragraph):
+        name = etree.QName(node)
+        if name.namespace != W or name.localname not in SHOWS_NOTHING:
+            return False
+        if name.localname == "t" and node.text:
+            if not FIELD_SHOWN.fullmatch(node.text):
+                return False
+            markers += 1
+    return markers > 0
+
+
+def _filled(fields: str, values: dict[str, str]) -> str:
+    """A header or footer with the letter's values in its DOCPROPERTY fields. A paragraph of
+    fields only, all of the letter's properties and all empty for this letter (a letter without
+    organization), is left empty and without style: no letterhead rule over nothing, as the PDF
+    draws none. A field of a property circulaire does not know shows nothing, as before."""
+
+    def paragraph(match: re.Match[str]) -> str:
+        names = FIELD_SHOWN.findall(match[1])
+        if all(values.get(name) == "" for name in names):
+            return f"<{match[2]}/>"
+        return match[1]
+
+    text = FIELDS_ONLY.sub(paragraph, fields)
+    return FIELD_SHOWN.sub(lambda m: escape(values.get(m[1], "")), text)
 
 
 def _with_language(styles: bytes, language: str) -> bytes:
