@@ -471,6 +471,38 @@ def test_a_reference_missing_a_style_is_an_error_naming_it(tmp_path: Path) -> No
     assert not (tmp_path / "out.docx").exists()
 
 
+def test_a_reference_missing_several_styles_names_them_all_at_once(tmp_path: Path) -> None:
+    house = docx.Document(str(REFERENCE))
+    for name in ("Letter Subject", "Body Text", "Hyperlink", "List Number"):
+        house.styles[name].name = f"Old {name}"
+    house.save(str(tmp_path / "house.docx"))
+    with pytest.raises(RenderError) as raised:
+        rendered(with_body("1. un\n"), reference_docx=tmp_path / "house.docx")
+    # In the order the letter needs them: the header's email link, the subject, the body.
+    assert str(raised.value) == (
+        f"{tmp_path / 'house.docx'}: the reference document has no character style "
+        "'Hyperlink', no paragraph style 'Letter Subject', no paragraph style 'Body Text' and "
+        "no paragraph style 'List Number'"
+    )
+
+
+def test_missing_styles_and_a_list_style_without_numbering_in_one_message(
+    tmp_path: Path,
+) -> None:
+    house = docx.Document(str(REFERENCE))
+    house.styles["Letter Subject"].name = "Old Letter Subject"
+    num_pr = house.styles["List Number"].element.pPr.numPr
+    num_pr.getparent().remove(num_pr)
+    house.save(str(tmp_path / "house.docx"))
+    with pytest.raises(RenderError) as raised:
+        rendered(with_body("1. un\n\n2. deux\n"), reference_docx=tmp_path / "house.docx")
+    assert str(raised.value) == (
+        f"{tmp_path / 'house.docx'}: the reference document has no paragraph style "
+        "'Letter Subject'; the paragraph style 'List Number' of the reference document has no "
+        "list numbering"
+    )
+
+
 def test_a_list_style_without_numbering_is_an_error(tmp_path: Path) -> None:
     house = docx.Document(str(REFERENCE))
     num_pr = house.styles["List Number"].element.pPr.numPr

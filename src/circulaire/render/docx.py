@@ -81,6 +81,8 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
     writer = BodyWriter(reference)
     for block, text in parts:
         writer.block(block, text, letter)
+    if writer.missing or writer.unnumbered:
+        raise RenderError(reference.lacking(writer.missing, writer.unnumbered))
     return reference.package(letter, writer)
 
 
@@ -147,24 +149,18 @@ class Reference:
     """Left indent of each paragraph style that has one, by style id, in twentieths of a point."""
     styles_by_language: dict[tuple[str, str], bytes] = field(default_factory=dict)
 
-    def style(self, name: str, kind: str = "paragraph") -> str:
-        """The id of the style called ``name``; a reference without it cannot lay out a letter."""
-        try:
-            return self.styles[kind, name.lower()]
-        except KeyError:
-            raise RenderError(
-                f"{self.path}: the reference document has no {kind} style '{name}'"
-            ) from None
-
-    def abstract_numbering(self, list_style: str) -> int:
-        self.style(list_style)
-        try:
-            return self.list_numbering[list_style.lower()]
-        except KeyError:
-            raise RenderError(
-                f"{self.path}: the paragraph style '{list_style}' of the reference document "
-                "has no list numbering"
-            ) from None
+    def lacking(self, missing: list[tuple[str, str]], unnumbered: list[str]) -> str:
+        """What a letter needs and this reference lacks, all of it in one message: styles
+        (kind, name), and list styles without numbering."""
+        problems = [
+            f"the paragraph style '{name}' of the reference document has no list numbering"
+            for name in unnumbered
+        ]
+        if missing:
+            styles = [f"no {kind} style '{name}'" for kind, name in missing]
+            listed = ", ".join(styles[:-1]) + " and " + styles[-1] if styles[1:] else styles[0]
+            problems.insert(0, f"the reference document has {listed}")
+        return f"{self.path}: " + "; ".join(problems)
 
     def styles_in(self, part: Part, language: str) -> bytes:
         """The styles part with the letter's language as the text's (spelling, hyphenation)."""
@@ -544,6 +540,10 @@ class BodyWriter(Walker):
     first_styles: list[str] = field(default_factory=list)
     page_break: bool = False
     depth: int = 0
+    missing: list[tuple[str, str]] = field(default_factory=list)
+    """Styles the letter needs and the reference lacks (kind, name), in the order needed."""
+    unnumbered: list[str] = field(default_factory=list)
+    """List styles of the letter that the reference has without list numbering."""
 
     def block(self, name: str, text: str, letter: Letter) -> None:
         """One block of the template, laid out with its paragraph style."""
@@ -564,6 +564,27 @@ class BodyWriter(Walker):
             self.out.append("<w:p/>")
         return self.out
 
+    def style(self, name: str, kind: str = "paragraph") -> str:
+        """The id of the style called ``name``. One the reference lacks is noted, for an error
+        naming every one the letter needs, and its name stands for it until then."""
+        style_id = self.reference.styles.get((kind, name.lower()))
+        if style_id is None:
+            if (kind, name) not in self.missing:
+                self.missing.append((kind, name))
+            return name
+        return style_id
+
+    def abstract_numbering(self, list_style: str) -> int:
+        """The numbering of a list style; one the reference has without numbering is noted."""
+        self.style(list_style)
+        number = self.reference.list_numbering.get(list_style.lower())
+        if number is None:
+            missing = ("paragraph", list_style) in self.missing  # then named as missing
+            if not missing and list_style not in self.unnumbered:
+                self.unnumbered.append(list_style)
+            return 0
+        return number
+
     # -- blocks -------------------------------------------------------------------------------
 
     def visit_root(self, node: SyntaxTreeNode) -> None:
@@ -573,7 +594,7 @@ class BodyWriter(Walker):
     def paragraph(self, runs: str, style: str | None = None, properties: str = "") -> None:
         if self.first_styles and self.depth == 0 and style is None:
             style = self.first_styles.pop(0)
-        style_id = self.reference.style(style or self.style_name)
+        style_id = self.style(style or self.style_name)
         if self.page_break:
             properties = "<w:pageBreakBefore/>" + properties
             self.page_break = False
@@ -613,10 +634,10 @@ class BodyWriter(Walker):
         start = int(node.attrs.get("start", 1)) if node.type == "ordered_list" else 1
         num_id = self.reference.next_num_id + len(self.lists)
         level = min(self.depth, 8)
-        self.lists.append((num_id, self.reference.abstract_numbering(style), level, start))
+        self.lists.append((num_id, self.abstract_numbering(style), level, start))
         numbered = f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'
         # A list in an indented block (recipients on the right) keeps the block's indent.
-        offset = self.reference.indents.get(self.reference.style(self.style_name), 0)
+        offset = self.reference.indents.get(self.style(self.style_name), 0)
         indent = f'<w:ind w:left="{offset + LIST_INDENT * (level + 1)}"/>'
         if offset:
             hanging = f'w:left="{offset + LIST_INDENT * level + BULLET_WIDTH}"'
@@ -671,7 +692,7 @@ class BodyWriter(Walker):
             + "</w:tr>"
             for i in range(0, len(cells), 2)
         )
-        style_id = self.reference.style(SIGNATURES_TABLE_STYLE, "table")
+        style_id = self.style(SIGNATURES_TABLE_STYLE, "table")
         self.out.append(
             f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_id}"/>'
             f'<w:tblW w:w="{2 * width}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
@@ -704,7 +725,7 @@ class BodyWriter(Walker):
     visit_html_inline = visit_text
 
     def visit_code_inline(self, node: SyntaxTreeNode) -> str:
-        outer, self.run.style = self.run.style, self.reference.style(CODE_STYLE, "character")
+        outer, self.run.style = self.run.style, self.style(CODE_STYLE, "character")
         try:
             return self.text_run(node.content)
         finally:
@@ -742,7 +763,7 @@ class BodyWriter(Walker):
             rid = f"rIdLink{len(self.links) + 1}"
             self.links.append((rid, href))
             opening = f'<w:hyperlink r:id="{rid}" w:history="1">'
-        outer, self.run.style = self.run.style, self.reference.style(HYPERLINK_STYLE, "character")
+        outer, self.run.style = self.run.style, self.style(HYPERLINK_STYLE, "character")
         try:
             return f"{opening}{self.inline(node.children)}</w:hyperlink>"
         finally:
