@@ -4,6 +4,8 @@ exception, never a hang."""
 
 from __future__ import annotations
 
+import sys
+from bisect import bisect_right
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -16,7 +18,7 @@ from circulaire.errors import Problem, SpecError
 from circulaire.formats import FORMATS, show
 from circulaire.lint import lint
 from circulaire.model import Letter
-from circulaire.source import parse
+from circulaire.source import LINE_BREAK, Locator, parse
 from circulaire.validate import validate
 from conftest import ARCHIVE
 
@@ -174,3 +176,93 @@ def test_any_body_text(body: str) -> None:
     result = outcome(dumped.encode("utf-8"), Path("x.yaml"))
     if isinstance(result, Letter):
         assert result.body == yaml.safe_load(dumped)["body"]
+
+
+ESCAPES = {
+    "\\\\": "\\",
+    '\\"': '"',
+    "\\/": "/",
+    "\\0": "\0",
+    "\\a": "\a",
+    "\\b": "\b",
+    "\\t": "\t",
+    "\\\t": "\t",
+    "\\n": "\n",
+    "\\v": "\v",
+    "\\f": "\f",
+    "\\r": "\r",
+    "\\e": "\x1b",
+    "\\ ": " ",
+    "\\N": "\x85",
+    "\\_": "\xa0",
+    "\\L": "\u2028",
+    "\\P": "\u2029",
+}
+"""YAML's escapes of one character or two, and what each makes."""
+YAML_BREAKS = {"\n": "\n", "\r\n": "\n", "\r": "\n", "\x85": "\n", "\u2028": "\u2028"}
+"""A line break in a file, and what it is in a value (the paragraph separator as the line one)."""
+
+
+@st.composite
+def escape(draw: st.DrawFn) -> tuple[str, str]:
+    """An escape as written and the character it makes."""
+    width, letter = draw(st.sampled_from([(0, ""), (2, "x"), (4, "u"), (8, "U")]))
+    if not width:
+        return draw(st.sampled_from(sorted(ESCAPES.items())))
+    code = draw(st.integers(0, min(16**width - 1, sys.maxunicode)))
+    return f"\\{letter}{code:0{width}X}", chr(code)
+
+
+@st.composite
+def double_quoted(draw: st.DrawFn) -> tuple[str, str, list[tuple[int, int]]]:
+    """A double-quoted scalar's text (without its quotes), its value, and pairs of where a
+    character stands in the value and where it was written, for each word and escape."""
+    newline = draw(st.sampled_from(sorted(YAML_BREAKS)))
+    words = st.text(st.sampled_from(list("aé'’#:-[]")), min_size=1, max_size=5)
+    written, value, pairs = "", "", []
+    for i in range(draw(st.integers(1, 12))):
+        if i:  # between two words or escapes: nothing, blanks, a folded or escaped line break
+            kind = draw(st.sampled_from(["none", "blanks", "fold", "escaped"]))
+            blanks = st.text(st.sampled_from(" \t"), max_size=2)
+            if kind == "blanks":
+                written += (space := draw(blanks.filter(bool)))
+                value += space
+            elif kind in ("fold", "escaped"):
+                empty = draw(st.integers(0, 2))
+                written += ("\\" if kind == "escaped" else draw(blanks)) + newline
+                for _ in range(empty):
+                    written += draw(blanks) + newline
+                written += " " + draw(blanks)  # the next line's indent
+                if kind == "fold" and (empty == 0 or YAML_BREAKS[newline] != "\n"):
+                    value += YAML_BREAKS[newline] if YAML_BREAKS[newline] != "\n" else " "
+                value += YAML_BREAKS[newline] * empty
+        if draw(st.booleans()):
+            text, made = draw(escape())
+            pairs.append((len(value), len(written)))
+        else:  # a word, by its first and last characters
+            text = made = draw(words)
+            last = len(text) - 1
+            pairs += [(len(value), len(written)), (len(value) + last, len(written) + last)]
+        written += text
+        value += made
+    return written, value, pairs
+
+
+@settings(max_examples=300, deadline=2000)
+@given(double_quoted())
+def test_every_character_of_a_double_quoted_text_is_placed_where_it_was_written(
+    case: tuple[str, str, list[tuple[int, int]]],
+) -> None:
+    """A problem at a character an escape made lands on that escape, whatever escapes and
+    line breaks come before it (validation's E105 and lint's warnings both place theirs so)."""
+    written, value, pairs = case
+    text = f'letter:\n  body: "{written}"\n'
+    source = parse(text.encode("utf-8"), Path("x.yaml"))
+    assert source.data["letter"]["body"] == value
+    locator = Locator(source)
+    starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]
+    opening = len('letter:\n  body: "')
+    for in_value, in_written in pairs:
+        at = opening + in_written
+        line = bisect_right(starts, at)
+        assert locator.locate(("letter", "body"), in_value) == (line, at - starts[line - 1] + 1)

@@ -172,6 +172,15 @@ def test_links_with_no_target_and_bad_mailto(tmp_path: Path) -> None:
     ]
 
 
+def test_warnings_in_a_double_quoted_text_stand_after_its_escapes(tmp_path: Path) -> None:
+    body = 'body: "Voir le \\"site\\" \\u00e0 [ici](#).\\n\\nVeillez agr\\u00e9er."\n'
+    path = spec(tmp_path, HEAD + body)
+    assert found(path) == [
+        "8:32: body: the link 'ici' has the target '#' (expected a URL) [W104]",
+        "8:45: body: 'Veillez agréer' is misspelled (expected 'Veuillez agréer') [W101]",
+    ]
+
+
 def test_links_are_markdown_only_in_markdown_fields(tmp_path: Path) -> None:
     path = spec(tmp_path, HEAD.replace("Un objet", "'[Voir](#)'") + "body: Texte.\n")
     assert found(path) == []

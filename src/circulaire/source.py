@@ -390,20 +390,34 @@ class _Builder:
 # -- where the words stand ------------------------------------------------------------------
 
 _WORD = re.compile(r"\S+")
-_OPENING = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\r\n]*)?|[\"']")
-"""How a scalar may open: a block's indicators (and a comment), or a quote."""
-_BETWEEN = re.compile(r"(?:\s|\\(?=[\r\n]))*")
-"""What stands between two words in the file: white space, or an escaped line break."""
+_OPENING = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\r\n]*)?|'")
+"""How a scalar other than a double-quoted one may open: a block's indicators (and a comment),
+or a single quote."""
+_BETWEEN = re.compile(r"\s*")
+"""What stands between two words in the file."""
+_BREAK = r"\r\n|[\r\n\x85\u2028\u2029]"
+_DOUBLE_QUOTED = re.compile(
+    r'(?P<text>[^"\\ \t\r\n\x85\u2028\u2029]+|[ \t]+(?![ \t\r\n\x85\u2028\u2029]))'
+    r"|(?P<escape>\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[^\r\n\x85\u2028\u2029]))"
+    rf"|(?P<escaped>\\)?[ \t]*(?P<fold>{_BREAK})"
+)
+"""The pieces of a double-quoted scalar, as YAML reads them: text (white space within a line
+included), an escape that makes one character, a line break (escaped or not) that is folded."""
+_EMPTY_LINE = re.compile(rf"[ \t]*({_BREAK})")
+_SEPARATORS = ("\u2028", "\u2029")
+"""The line breaks YAML keeps as they are when it folds a line; the others become a space."""
 
 
 class Locator:
     """Maps an offset in a text value to its line and column in the file.
 
-    The value's words are matched, in order, with the file's text from the value's start (a
-    folded block joins lines, a literal one keeps them, both indent): one pass per value, so a
-    long body with many warnings is placed in linear time. Where the file and the value part (an
-    escape in a quoted string), an offset further on is placed there, at the escape; an offset
-    before the first word, at the value's own position.
+    A double-quoted value is read again as YAML reads it, escapes and folded lines included,
+    so that a character an escape made is placed at its escape. In any other, the value's words
+    are matched, in order, with the file's text from the value's start (a folded block joins
+    lines, a literal one keeps them, both indent). One pass per value either way, so a long
+    body with many warnings is placed in linear time. Where the file and the value part (an
+    escape in a single-quoted string), an offset further on is placed there; an offset before
+    the first word, at the value's own position.
     """
 
     def __init__(self, source: Source) -> None:
@@ -432,14 +446,16 @@ class Locator:
         return Problem(path, line, column, dotted(where), message, code, severity)
 
     def _map(self, where: Path_, line: int, column: int) -> tuple[list[int], list[int], int]:
-        """Where each word of the value starts, in the value and in the file, and where the
-        two part (an escape): no offset is placed past that point."""
+        """Where each piece of the value starts, in the value and in the file, and a point no
+        offset is placed past (where the two part, or the value's end)."""
         value, raw = _value(self.source.data, where), self.source.text
         value_starts: list[int] = []
         raw_starts: list[int] = []
         if not raw or not isinstance(value, str) or line > len(self.starts):
             return value_starts, raw_starts, len(raw)
         at = self.starts[line - 1] + column - 1
+        if raw.startswith('"', at):
+            return _double_quoted(raw, at + 1)
         opening = _OPENING.match(raw, at)
         at = opening.end() if opening else at
         for word in _WORD.finditer(value):
@@ -456,6 +472,41 @@ class Locator:
             raw_starts.append(at)
             at += len(word[0])
         return value_starts, raw_starts, len(raw)
+
+
+def _double_quoted(raw: str, at: int) -> tuple[list[int], list[int], int]:
+    """The map of a double-quoted scalar whose text starts at ``at``: a piece starts wherever
+    the value and the file stop running together (after an escape, at a folded line break),
+    and each character an escape or a line break makes is at its escape or its break."""
+    value_starts: list[int] = []
+    raw_starts: list[int] = []
+    made = 0  # characters of the value so far
+
+    def piece(start: int, length: int) -> None:
+        nonlocal made
+        if not raw_starts or start - raw_starts[-1] != made - value_starts[-1]:
+            value_starts.append(made)
+            raw_starts.append(start)
+        made += length
+
+    while match := _DOUBLE_QUOTED.match(raw, at):
+        at = match.end()
+        if match["text"] is not None:
+            piece(match.start(), len(match["text"]))
+        elif match["escape"] is not None:
+            piece(match.start(), 1)
+        else:
+            empty_lines = []
+            while line := _EMPTY_LINE.match(raw, at):
+                empty_lines.append(line.start(1))
+                at = line.end()
+            while raw.startswith((" ", "\t"), at):  # the next line's indent
+                at += 1
+            if match["escaped"] is None and (not empty_lines or match["fold"] in _SEPARATORS):
+                piece(match.start("fold"), 1)  # a space, or the line or paragraph separator
+            for start in empty_lines:
+                piece(start, 1)  # a line break each
+    return value_starts, raw_starts, at
 
 
 def unprintable(path: Path, exc: UnprintableText) -> Problem:
