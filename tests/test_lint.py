@@ -172,6 +172,25 @@ def test_links_with_no_target_and_bad_mailto(tmp_path: Path) -> None:
     ]
 
 
+def test_a_link_whose_words_are_formatted_is_placed_at_its_bracket(tmp_path: Path) -> None:
+    body = (
+        "body: |\n"
+        "  Premier paragraphe.\n"
+        "\n"
+        "  Voir [**la résolution**](#), [*le site*]() et [`code`](#).\n"
+        "  [un ![logo](p.png) lien](mailto:x@) puis [**x**](#) et [**x**](#).\n"
+    )
+    path = spec(tmp_path, HEAD + body)
+    assert found(path) == [
+        "11:8: body: the link 'la résolution' has the target '#' (expected a URL) [W104]",
+        "11:32: body: the link 'le site' has an empty target (expected a URL) [W104]",
+        "11:49: body: the link 'code' has the target '#' (expected a URL) [W104]",
+        "12:3: body: the link 'un logo lien' goes to 'x@', which is not an e-mail address [W105]",
+        "12:44: body: the link 'x' has the target '#' (expected a URL) [W104]",
+        "12:58: body: the link 'x' has the target '#' (expected a URL) [W104]",
+    ]
+
+
 def test_warnings_in_a_double_quoted_text_stand_after_its_escapes(tmp_path: Path) -> None:
     body = 'body: "Voir le \\"site\\" \\u00e0 [ici](#).\\n\\nVeillez agr\\u00e9er."\n'
     path = spec(tmp_path, HEAD + body)

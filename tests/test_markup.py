@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode as Reference
 
-from circulaire.markup import SyntaxTreeNode, parse, plain_text
+from circulaire.markup import SyntaxTreeNode, link_spans, parse, plain_text
 
 LETTERS = Path(__file__).resolve().parents[1] / "letters"
 
@@ -131,6 +131,24 @@ def test_any_letter_markdown_gives_markdown_it_pys_tree(text: str) -> None:
     assume(not re.search(r"\n[ \t]*\n[ \t]*\n", text))  # see test_two_blank_lines_...
     assume("```" not in text)  # backticks make fences too: see test_fences_definitions_...
     assert ours(text) == theirs(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [*PIECES, "[**é**](#)", "[x]()", "](javascript:x)", "<javascript:x>", "\n[r]: /u\n"]
+        ),
+        max_size=40,
+    ).map("".join)
+)
+def test_every_link_of_the_tree_is_found_where_it_is_written(text: str) -> None:
+    """Lint places a warning about a link at its span, the link's place among the tree's."""
+    spans = link_spans(text)
+    assert len(spans) == sum(node.type == "link" for node in parse(text).walk())
+    for start, end in spans:
+        written = text[start:end]
+        assert written[:1] + written[-1:] in ("[)", "[]", "<>"), written
 
 
 def test_two_blank_lines_do_not_end_a_list_as_commonmark_says() -> None:

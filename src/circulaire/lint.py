@@ -189,30 +189,30 @@ _TEXT_CHECKS: tuple[Callable[[Path_, str, Letter], Iterator[_Found]], ...] = (
 
 
 def _links(where: Path_, text: str) -> Iterator[_Found]:
-    from .markup import link_target, parse, plain_text
+    from .markup import link_spans, link_target, parse, plain_text
 
-    seen: dict[str, int] = {}
-    for node in parse(text).walk():
-        if node.type != "link":
-            continue
+    spans: list[tuple[int, int]] | None = None  # found when a link is wrong (a second parse)
+    links = (node for node in parse(text).walk() if node.type == "link")
+    for i, node in enumerate(links):
         target = link_target(node).strip()
-        words = plain_text(node)
-        anchor = "[" + words
-        start = seen.get(anchor, 0)
-        offset = text.find(anchor, start)
-        if offset < 0:
-            offset = 0
-        else:
-            seen[anchor] = offset + 1
         if target in ("", "#"):
             shown = "an empty target" if not target else "the target '#'"
-            message = f"the link '{words}' has {shown} (expected a URL)"
-            yield _Found(where, offset, len(anchor) + 1, message, "W104")
+            message = f"the link '{plain_text(node)}' has {shown} (expected a URL)"
+            code = "W104"
         elif target.lower().startswith("mailto:"):
             address = target[len("mailto:") :].split("?", 1)[0]
-            if not all(EMAIL_PATTERN.match(one) for one in address.split(",")):  # RFC 6068
-                message = f"the link '{words}' goes to '{address}', which is not an e-mail address"
-                yield _Found(where, offset, len(anchor) + 1, message, "W105")
+            if all(EMAIL_PATTERN.match(one) for one in address.split(",")):  # RFC 6068
+                continue
+            message = (
+                f"the link '{plain_text(node)}' goes to '{address}', which is not an e-mail address"
+            )
+            code = "W105"
+        else:
+            continue
+        if spans is None:
+            spans = link_spans(text)
+        start, end = spans[i] if i < len(spans) else (0, 0)
+        yield _Found(where, start, end - start, message, code)
 
 
 def _day(match: re.Match[str]) -> date | None:

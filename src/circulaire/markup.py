@@ -275,6 +275,39 @@ def tree(text: str) -> SyntaxTreeNode:
     return builder.root
 
 
+def link_spans(text: str) -> list[tuple[int, int]]:
+    """Where each link of the tree of ``text`` starts and ends in ``text``, in the order of
+    its walk.
+
+    The tree keeps no offsets, which a letter's outputs never need: this parses the text again,
+    for a message about a link only."""
+    import pyromark
+
+    encoded = text.encode("utf-8")
+    done = counted = 0  # bytes of the text gone through, and the characters they hold
+
+    def characters(at: int) -> int:
+        """The offset in characters of byte ``at``, counted on from the last one asked."""
+        nonlocal done, counted
+        if at < done:
+            done = counted = 0
+        counted += len(encoded[done:at].decode("utf-8"))
+        done = at
+        return counted
+
+    normalize, _, valid = _links()
+    spans: list[tuple[int, int]] = []
+    for event, span in pyromark.events_with_range(text):
+        start = event.get("Start") if isinstance(event, dict) else None
+        if not isinstance(start, dict) or "Link" not in start:
+            continue
+        link = start["Link"]  # a link the tree keeps, as _TreeBuilder.link decides
+        target = link["dest_url"]
+        if valid(normalize("mailto:" + target if link["link_type"] == "Email" else target)):
+            spans.append((characters(span["start"]), characters(span["end"])))
+    return spans
+
+
 @lru_cache(maxsize=64)
 def parse(text: str) -> SyntaxTreeNode:
     """The syntax tree of a Markdown text.
