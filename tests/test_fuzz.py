@@ -214,15 +214,20 @@ def escape(draw: st.DrawFn) -> tuple[str, str]:
 
 
 @st.composite
-def double_quoted(draw: st.DrawFn) -> tuple[str, str, list[tuple[int, int]]]:
-    """A double-quoted scalar's text (without its quotes), its value, and pairs of where a
-    character stands in the value and where it was written, for each word and escape."""
+def quoted(draw: st.DrawFn, quote: str) -> tuple[str, str, list[tuple[int, int]]]:
+    """A quoted scalar's text (without its quotes), its value, and pairs of where a character
+    stands in the value and where it was written, for each word and escape. A single-quoted
+    scalar has one escape, ``''``, and its backslashes are text."""
     newline = draw(st.sampled_from(sorted(YAML_BREAKS)))
-    words = st.text(st.sampled_from(list("aé'’#:-[]")), min_size=1, max_size=5)
+    words = st.text(
+        st.sampled_from(list("aé’#:-[]" + ("'" if quote == '"' else "\\"))), min_size=1, max_size=5
+    )
+    escapes = escape() if quote == '"' else st.just(("''", "'"))
+    breaks = ["fold", "escaped"] if quote == '"' else ["fold"]
     written, value, pairs = "", "", []
     for i in range(draw(st.integers(1, 12))):
         if i:  # between two words or escapes: nothing, blanks, a folded or escaped line break
-            kind = draw(st.sampled_from(["none", "blanks", "fold", "escaped"]))
+            kind = draw(st.sampled_from(["none", "blanks", *breaks]))
             blanks = st.text(st.sampled_from(" \t"), max_size=2)
             if kind == "blanks":
                 written += (space := draw(blanks.filter(bool)))
@@ -237,7 +242,7 @@ def double_quoted(draw: st.DrawFn) -> tuple[str, str, list[tuple[int, int]]]:
                     value += YAML_BREAKS[newline] if YAML_BREAKS[newline] != "\n" else " "
                 value += YAML_BREAKS[newline] * empty
         if draw(st.booleans()):
-            text, made = draw(escape())
+            text, made = draw(escapes)
             pairs.append((len(value), len(written)))
         else:  # a word, by its first and last characters
             text = made = draw(words)
@@ -249,19 +254,19 @@ def double_quoted(draw: st.DrawFn) -> tuple[str, str, list[tuple[int, int]]]:
 
 
 @settings(max_examples=300, deadline=2000)
-@given(double_quoted())
-def test_every_character_of_a_double_quoted_text_is_placed_where_it_was_written(
-    case: tuple[str, str, list[tuple[int, int]]],
+@given(st.sampled_from("\"'").flatmap(lambda quote: st.tuples(st.just(quote), quoted(quote))))
+def test_every_character_of_a_quoted_text_is_placed_where_it_was_written(
+    case: tuple[str, tuple[str, str, list[tuple[int, int]]]],
 ) -> None:
     """A problem at a character an escape made lands on that escape, whatever escapes and
     line breaks come before it (validation's E105 and lint's warnings both place theirs so)."""
-    written, value, pairs = case
-    text = f'letter:\n  body: "{written}"\n'
+    quote, (written, value, pairs) = case
+    text = f"letter:\n  body: {quote}{written}{quote}\n"
     source = parse(text.encode("utf-8"), Path("x.yaml"))
     assert source.data["letter"]["body"] == value
     locator = Locator(source)
     starts = [0] + [m.end() for m in LINE_BREAK.finditer(text)]
-    opening = len('letter:\n  body: "')
+    opening = len("letter:\n  body: ") + 1
     for in_value, in_written in pairs:
         at = opening + in_written
         line = bisect_right(starts, at)

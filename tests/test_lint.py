@@ -200,6 +200,18 @@ def test_warnings_in_a_double_quoted_text_stand_after_its_escapes(tmp_path: Path
     ]
 
 
+def test_warnings_in_a_single_quoted_text_stand_after_its_doubled_quotes(tmp_path: Path) -> None:
+    text = (
+        "body: 'L''objet [x](#)'\n"
+        "closing: 'Je vous prie d''agréer l''expression; Veillez agréer.'\n"
+    )
+    path = spec(tmp_path, HEAD + text)
+    assert found(path) == [
+        "8:17: body: the link 'x' has the target '#' (expected a URL) [W104]",
+        "9:49: closing: 'Veillez agréer' is misspelled (expected 'Veuillez agréer') [W101]",
+    ]
+
+
 def test_links_are_markdown_only_in_markdown_fields(tmp_path: Path) -> None:
     path = spec(tmp_path, HEAD.replace("Un objet", "'[Voir](#)'") + "body: Texte.\n")
     assert found(path) == []

@@ -390,19 +390,26 @@ class _Builder:
 # -- where the words stand ------------------------------------------------------------------
 
 _WORD = re.compile(r"\S+")
-_OPENING = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\r\n]*)?|'")
-"""How a scalar other than a double-quoted one may open: a block's indicators (and a comment),
-or a single quote."""
+_OPENING = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\r\n]*)?")
+"""How a block scalar opens: its indicators, and a comment."""
 _BETWEEN = re.compile(r"\s*")
 """What stands between two words in the file."""
 _BREAK = r"\r\n|[\r\n\x85\u2028\u2029]"
-_DOUBLE_QUOTED = re.compile(
-    r'(?P<text>[^"\\ \t\r\n\x85\u2028\u2029]+|[ \t]+(?![ \t\r\n\x85\u2028\u2029]))'
-    r"|(?P<escape>\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[^\r\n\x85\u2028\u2029]))"
-    rf"|(?P<escaped>\\)?[ \t]*(?P<fold>{_BREAK})"
-)
-"""The pieces of a double-quoted scalar, as YAML reads them: text (white space within a line
-included), an escape that makes one character, a line break (escaped or not) that is folded."""
+_QUOTED_PIECES = {
+    '"': re.compile(
+        r'(?P<text>[^"\\ \t\r\n\x85\u2028\u2029]+|[ \t]+(?![ \t\r\n\x85\u2028\u2029]))'
+        r"|(?P<escape>\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[^\r\n\x85\u2028\u2029]))"
+        rf"|\\?[ \t]*(?P<fold>{_BREAK})"
+    ),
+    "'": re.compile(
+        r"(?P<text>[^' \t\r\n\x85\u2028\u2029]+|[ \t]+(?![ \t\r\n\x85\u2028\u2029]))"
+        r"|(?P<escape>'')"
+        rf"|[ \t]*(?P<fold>{_BREAK})"
+    ),
+}
+"""The pieces of a quoted scalar, by its quote, as YAML reads them: text (white space within a
+line included), an escape that makes one character (``''`` the only one in single quotes), a
+line break that is folded (escaped too, in double quotes)."""
 _EMPTY_LINE = re.compile(rf"[ \t]*({_BREAK})")
 _SEPARATORS = ("\u2028", "\u2029")
 """The line breaks YAML keeps as they are when it folds a line; the others become a space."""
@@ -411,13 +418,13 @@ _SEPARATORS = ("\u2028", "\u2029")
 class Locator:
     """Maps an offset in a text value to its line and column in the file.
 
-    A double-quoted value is read again as YAML reads it, escapes and folded lines included,
-    so that a character an escape made is placed at its escape. In any other, the value's words
-    are matched, in order, with the file's text from the value's start (a folded block joins
-    lines, a literal one keeps them, both indent). One pass per value either way, so a long
-    body with many warnings is placed in linear time. Where the file and the value part (an
-    escape in a single-quoted string), an offset further on is placed there; an offset before
-    the first word, at the value's own position.
+    A quoted value is read again as YAML reads it, escapes and folded lines included, so that
+    a character an escape made is placed at its escape. In a plain value or a block, the
+    value's words are matched, in order, with the file's text from the value's start (a folded
+    block joins lines, a literal one keeps them, both indent). One pass per value either way,
+    so a long body with many warnings is placed in linear time. Where the file and the value
+    part all the same, an offset further on is placed there; an offset before the first word,
+    at the value's own position.
     """
 
     def __init__(self, source: Source) -> None:
@@ -454,8 +461,8 @@ class Locator:
         if not raw or not isinstance(value, str) or line > len(self.starts):
             return value_starts, raw_starts, len(raw)
         at = self.starts[line - 1] + column - 1
-        if raw.startswith('"', at):
-            return _double_quoted(raw, at + 1)
+        if raw.startswith(('"', "'"), at):
+            return _quoted(raw, at + 1, _QUOTED_PIECES[raw[at]])
         opening = _OPENING.match(raw, at)
         at = opening.end() if opening else at
         for word in _WORD.finditer(value):
@@ -474,10 +481,11 @@ class Locator:
         return value_starts, raw_starts, len(raw)
 
 
-def _double_quoted(raw: str, at: int) -> tuple[list[int], list[int], int]:
-    """The map of a double-quoted scalar whose text starts at ``at``: a piece starts wherever
-    the value and the file stop running together (after an escape, at a folded line break),
-    and each character an escape or a line break makes is at its escape or its break."""
+def _quoted(raw: str, at: int, pieces: re.Pattern[str]) -> tuple[list[int], list[int], int]:
+    """The map of a quoted scalar whose text starts at ``at``, read as ``pieces``: a piece
+    starts wherever the value and the file stop running together (after an escape, at a folded
+    line break), and each character an escape or a line break makes is at its escape or its
+    break."""
     value_starts: list[int] = []
     raw_starts: list[int] = []
     made = 0  # characters of the value so far
@@ -489,7 +497,7 @@ def _double_quoted(raw: str, at: int) -> tuple[list[int], list[int], int]:
             raw_starts.append(start)
         made += length
 
-    while match := _DOUBLE_QUOTED.match(raw, at):
+    while match := pieces.match(raw, at):
         at = match.end()
         if match["text"] is not None:
             piece(match.start(), len(match["text"]))
@@ -502,7 +510,8 @@ def _double_quoted(raw: str, at: int) -> tuple[list[int], list[int], int]:
                 at = line.end()
             while raw.startswith((" ", "\t"), at):  # the next line's indent
                 at += 1
-            if match["escaped"] is None and (not empty_lines or match["fold"] in _SEPARATORS):
+            escaped = raw.startswith("\\", match.start())  # in double quotes: no space
+            if not escaped and (not empty_lines or match["fold"] in _SEPARATORS):
                 piece(match.start("fold"), 1)  # a space, or the line or paragraph separator
             for start in empty_lines:
                 piece(start, 1)  # a line break each
