@@ -390,6 +390,9 @@ class _Builder:
 # -- where the words stand ------------------------------------------------------------------
 
 _WORD = re.compile(r"\S+")
+_PROPERTIES = re.compile(r"(?:[!&]\S*\s+(?:#[^\r\n]*\s+)*)*")
+"""A value's tag (``!!str``) and anchor (``&name``), with the white space and comments after
+them: where YAML marks the value to start, before its first quote."""
 _OPENING = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\r\n]*)?")
 """How a block scalar opens: its indicators, and a comment."""
 _BETWEEN = re.compile(r"\s*")
@@ -461,6 +464,8 @@ class Locator:
         if not raw or not isinstance(value, str) or line > len(self.starts):
             return value_starts, raw_starts, len(raw)
         at = self.starts[line - 1] + column - 1
+        properties = _PROPERTIES.match(raw, at)
+        at = properties.end() if properties else at
         if raw.startswith(('"', "'"), at):
             return _quoted(raw, at + 1, _QUOTED_PIECES[raw[at]])
         opening = _OPENING.match(raw, at)
