@@ -64,7 +64,6 @@ _SHORT_TAGS = {
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 }
 """The tags a spec may hold, by the name a :class:`Position` keeps of each."""
-_QUOTED = ("'", '"', "|", ">")
 
 
 class Position(NamedTuple):
@@ -74,7 +73,6 @@ class Position(NamedTuple):
     column: int
     text: str = ""
     tag: str = ""
-    quoted: bool = False
 
 
 @dataclass
@@ -348,9 +346,7 @@ class _Builder:
         mark = node.start_mark
         if isinstance(node, yaml.ScalarNode):
             value = node.value
-            self.values[where] = Position(
-                mark.line + 1, mark.column + 1, value, tag, node.style in _QUOTED
-            )
+            self.values[where] = Position(mark.line + 1, mark.column + 1, value, tag)
             if tag == "str":  # most values: the text as written, nothing to construct
                 return value
             try:
@@ -361,7 +357,7 @@ class _Builder:
                 else:
                     self.fail(node, where, f"'{value}' cannot be read: {exc}", "E005")
                 return BROKEN
-        self.values[where] = Position(mark.line + 1, mark.column + 1, "", tag, False)
+        self.values[where] = Position(mark.line + 1, mark.column + 1, "", tag)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, where, depth)
         return [self.build(item, (*where, i), depth + 1) for i, item in enumerate(node.value)]
