@@ -87,6 +87,16 @@ def _links() -> tuple[Callable[[str], str], Callable[[str], str], Callable[[str]
     )
 
 
+def _href(link: dict[str, str]) -> str | None:
+    """The target of a pulldown-cmark link or image as markdown-it-py makes it (percent-encoded,
+    ``mailto:`` before an e-mail autolink); ``None`` for one it refuses (``javascript:``,
+    ``vbscript:``, ``file:``, ``data:`` but images)."""
+    normalize, _, valid = _links()
+    target = link["dest_url"]
+    href = normalize("mailto:" + target if link["link_type"] == "Email" else target)
+    return href if valid(href) else None
+
+
 class _TreeBuilder:
     """pulldown-cmark's events -> the tree. Open nodes are on a stack; the words of a
     paragraph or heading go into its ``inline`` child; a tight list's items hold their words
@@ -164,11 +174,9 @@ class _TreeBuilder:
     def link(self, name: str, value: dict[str, str]) -> None:
         """A link or an image; one to a target markdown-it-py refuses (``javascript:``,
         ``vbscript:``, ``file:``, ``data:`` but images) keeps its words and loses its target."""
-        normalize, _, valid = _links()
         automatic = value["link_type"] in ("Autolink", "Email")
-        target = value["dest_url"]
-        href = normalize("mailto:" + target if value["link_type"] == "Email" else target)
-        if not valid(href):  # a node of its own while open, whose content is the brackets
+        href = _href(value)
+        if href is None:  # a node of its own while open, whose content is the brackets
             self.stack.append(SyntaxTreeNode("words", "", "<>" if automatic else ""))
             return
         if name == "Image":
@@ -295,15 +303,12 @@ def link_spans(text: str) -> list[tuple[int, int]]:
         done = at
         return counted
 
-    normalize, _, valid = _links()
     spans: list[tuple[int, int]] = []
     for event, span in pyromark.events_with_range(text):
         start = event.get("Start") if isinstance(event, dict) else None
         if not isinstance(start, dict) or "Link" not in start:
             continue
-        link = start["Link"]  # a link the tree keeps, as _TreeBuilder.link decides
-        target = link["dest_url"]
-        if valid(normalize("mailto:" + target if link["link_type"] == "Email" else target)):
+        if _href(start["Link"]) is not None:  # a link the tree keeps
             spans.append((characters(span["start"]), characters(span["end"])))
     return spans
 
