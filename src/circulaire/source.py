@@ -40,7 +40,7 @@ REFUSED_CHARACTER = re.compile(
 half of a UTF-16 pair, U+FEFF past the start of the file, Unicode's 66 noncharacters
 (U+FDD0 to U+FDEF, and the last two of each plane). Written as what is allowed, the commonest
 first: a class listing what is refused, planes past the first included, costs the regular
-expression engine every item for every character, and was a tenth of a letter's time. The
+expression engine every item for every character, and was a fifth of a letter's time. The
 YAML reader refuses most of them in the file itself; an escape (``"\\u0085"``) or a raw
 U+FEFF or noncharacter gets past it, and validation refuses them in the value."""
 
@@ -393,7 +393,7 @@ _OPENING = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\r\n]*)?")
 """How a block scalar opens: its indicators, and a comment."""
 _BETWEEN = re.compile(r"\s*")
 """What stands between two words in the file."""
-_BREAK = r"\r\n|[\r\n\x85\u2028\u2029]"
+_BREAK = LINE_BREAK.pattern
 _QUOTED_PIECES = {
     '"': re.compile(
         r'(?P<text>[^"\\ \t\r\n\x85\u2028\u2029]+|[ \t]+(?![ \t\r\n\x85\u2028\u2029]))'
