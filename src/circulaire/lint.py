@@ -145,8 +145,9 @@ def lint(source: Source, letter: Letter) -> list[Problem]:
 
 def _formulas(where: Path_, text: str, letter: Letter) -> Iterator[_Found]:
     for match in _FORMULA.finditer(text):
-        right = MISSPELLINGS[" ".join(match[0].split()).replace("’", "'").lower()]
-        message = f"'{' '.join(match[0].split())}' is misspelled (expected '{right}')"
+        written = _words(match[0])
+        right = MISSPELLINGS[written.replace("’", "'").lower()]
+        message = f"'{written}' is misspelled (expected '{right}')"
         yield _Found(where, match.start(), len(match[0]), message, "W101")
 
 
