@@ -68,7 +68,8 @@ def check(paths: Iterable[Path], *, lint: bool = True, strict: bool = False) -> 
     unread: list[Problem] = []
     found = list(specs(paths, unread))
     report.problems.extend(unread)
-    report.unread = len({problem.file for problem in unread})
+    not_listed = {problem.file for problem in unread}  # reported as such, not as empty
+    report.unread = len(not_listed)
     for path in found:
         report.checked += 1
         try:
@@ -82,7 +83,6 @@ def check(paths: Iterable[Path], *, lint: bool = True, strict: bool = False) -> 
             report.problems.extend(lint_letter(source, letter))
         if any(path.is_relative_to(folder) for folder in folders):
             archive.append(Filed.of(source, letter))
-    not_listed = {problem.file for problem in unread}  # reported as such, not as empty
     for folder in folders:
         if str(folder) in not_listed:
             continue
