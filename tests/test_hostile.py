@@ -10,8 +10,10 @@ import time
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
+from circulaire import source
 from circulaire.cli import cli
 from circulaire.errors import SpecError
 from circulaire.report import check
@@ -42,6 +44,40 @@ def test_case(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert time.perf_counter() - started < 5
     assert [f"{p} [{p.code}]" for p in report.problems] == expected
     assert (case in report.letters) == (report.return_code == 0)
+
+
+class _LibyamlRefusesNesting(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):
+    """libyaml as PyYAML 6.0.4 builds it, on any PyYAML: a thousand levels are refused."""
+
+    def __init__(self, stream: str) -> None:
+        if stream.count("[") >= 1000:
+            mark = yaml.Mark("<unicode string>", 0, 0, 1002, stream, 1002)
+            raise yaml.scanner.ScannerError(
+                "while increasing flow level", None, "exceeded maximum nesting depth", mark
+            )
+        super().__init__(stream)
+
+
+DEEP = [case for case in SPECS if case.name.startswith("deep-nesting")]
+
+
+@pytest.mark.parametrize("parser", ["libyaml", "libyaml refusing", "no libyaml"])
+@pytest.mark.parametrize("case", DEEP, ids=lambda p: p.stem)
+def test_deep_nesting_is_placed_whatever_the_parser(
+    case: Path, parser: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The nesting is reported where it goes too deep, by libyaml, by libyaml refusing the
+    document itself (as PyYAML 6.0.4 does past a thousand levels), and by the pure parser
+    (PyYAML built without libyaml)."""
+    if parser == "libyaml" and source._CLoader is None:
+        pytest.skip("this PyYAML is built without libyaml")
+    if parser == "libyaml refusing":
+        monkeypatch.setattr(source, "_CLoader", _LibyamlRefusesNesting)
+    elif parser == "no libyaml":
+        monkeypatch.setattr(source, "_CLoader", None)
+    monkeypatch.chdir(CASES)
+    expected = case.with_suffix(".expected").read_text(encoding="utf-8").splitlines()
+    assert problems(case) == expected
 
 
 def test_the_whole_corpus_through_the_command_line(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -88,7 +124,8 @@ def test_nesting_as_deep_as_the_size_limit_allows(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 1, result.stderr
-    assert "nested too deeply" in result.stdout
+    assert result.stdout.startswith(f"{spec}:1:76: reference[0][0]")
+    assert ": nested more than 64 levels deep" in result.stdout
 
 
 def test_a_huge_scalar_under_the_limit_is_checked_quickly(tmp_path: Path) -> None:

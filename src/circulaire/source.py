@@ -143,8 +143,95 @@ BROKEN = _Broken()
 """Stands for a value already reported as a problem, so validation does not report it twice."""
 
 
+MAX_SKIPPED_DEPTH = 10_000
+"""How deep a collection past :data:`MAX_DEPTH` is read to find where it ends, so that the
+rest of the spec is checked too; deeper than this (each level costs the pure parser about 20
+µs), the spec is refused at the collection that went too deep."""
+
+
+class TooDeep(Exception):
+    """A collection nested so deep that the rest of its spec is not read."""
+
+    def __init__(self, mark: yaml.Mark, where: Path_) -> None:
+        super().__init__(mark, where)
+        self.mark = mark
+        self.where = where
+
+
 class _Loader(yaml.SafeLoader):
-    """A private subclass, so nothing is patched on PyYAML's own loaders."""
+    """A private subclass, so nothing is patched on PyYAML's own loaders.
+
+    Its composer stops descending past :data:`MAX_DEPTH`: a collection deeper than that is
+    kept as an empty node at its own mark, its content read and dropped, so that validation
+    reports it at the line, column and field where the nesting went too deep, and PyYAML's
+    recursion stays bounded however deep the document goes."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self.where: list[str | int] = []
+        """The field being composed, as :class:`Source` names fields."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        # A key is named by its mapping: only a value or an item is a field of its own.
+        field = index if isinstance(parent, yaml.SequenceNode) else getattr(index, "value", None)
+        if field is not None:
+            self.where.append(field)
+        if len(self.where) > MAX_DEPTH and self.check_event(yaml.CollectionStartEvent):
+            node: yaml.Node | None = self._too_deep()
+        else:
+            node = super().compose_node(parent, index)
+        if field is not None:
+            self.where.pop()
+        return node
+
+    # PyYAML's scanner looks at every open simple key for every token, which makes a document
+    # nested n deep cost n² (four seconds at 5,000 levels). The keys are kept by flow level, and
+    # a key is saved after those of the levels around it, so the dictionary's order is theirs in
+    # the text: the nearest key is the first, and the stale keys are those before the first
+    # that is not. These two answer as PyYAML's own do, in constant time.
+
+    def next_possible_simple_key(self) -> int | None:
+        for key in self.possible_simple_keys.values():
+            return key.token_number  # type: ignore[no-any-return]
+        return None
+
+    def stale_possible_simple_keys(self) -> None:
+        keys = self.possible_simple_keys
+        while keys:
+            level, key = next(iter(keys.items()))
+            if key.line == self.line and self.index - key.index <= 1024:
+                return
+            if key.required:
+                raise yaml.scanner.ScannerError(
+                    "while scanning a simple key",
+                    key.mark,
+                    "could not find expected ':'",
+                    self.get_mark(),
+                )
+            del keys[level]
+
+    def _too_deep(self) -> yaml.Node:
+        start = self.peek_event()  # type: ignore[no-untyped-call]
+        sequence = isinstance(start, yaml.SequenceStartEvent)
+        tag = self.DEFAULT_SEQUENCE_TAG if sequence else self.DEFAULT_MAPPING_TAG
+        kind = yaml.SequenceNode if sequence else yaml.MappingNode
+        node = kind(tag, [], start.start_mark, start.end_mark)
+        open_collections = 0
+        while True:  # a loop, not a recursion: the content may nest thousands deep
+            event = self.get_event()  # type: ignore[no-untyped-call]
+            if getattr(event, "anchor", None) is not None and not isinstance(
+                event, yaml.AliasEvent
+            ):
+                self.anchors[event.anchor] = node
+            if isinstance(event, yaml.CollectionStartEvent):
+                open_collections += 1
+                if open_collections > MAX_SKIPPED_DEPTH:
+                    raise TooDeep(start.start_mark, tuple(self.where))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                open_collections -= 1
+                if open_collections == 0:
+                    node.end_mark = event.end_mark
+                    return node
 
 
 _CLoader: type[yaml.CSafeLoader] | None = None
@@ -277,6 +364,11 @@ def parse(raw: bytes, path: Path) -> Source:
         raise _refuse(path, message, "E105", line, column) from None
     except yaml.YAMLError as exc:
         raise _refuse(path, f"invalid YAML: {exc}", "E005") from None
+    except TooDeep as exc:
+        message = f"nested more than {MAX_DEPTH} levels deep"
+        line, column = exc.mark.line + 1, exc.mark.column + 1
+        problem = Problem(str(path), line, column, dotted(exc.where), message, "E006")
+        raise SpecError([problem]) from None
     except RecursionError:
         raise _refuse(path, "invalid YAML: nested too deeply", "E006") from None
     if node is None:
@@ -290,8 +382,9 @@ def parse(raw: bytes, path: Path) -> Source:
 
 def _compose(text: str) -> yaml.Node | None:
     """The node graph, through libyaml when that is safe. A document libyaml refuses goes
-    through the pure parser too, whose messages say more. (Without libyaml, a document nested
-    past Python's recursion limit is refused as a whole instead of at its deepest line.)"""
+    through the pure parser too, whose messages say more, and which reads any depth: libyaml
+    refuses a thousand levels of nesting itself (since PyYAML 6.0.4), where the pure parser's
+    composer stops at :data:`MAX_DEPTH` and leaves the rest to validation."""
     shallow = len(text) < LIBYAML_MAX_INDICATORS or (
         sum(map(text.count, "[{-:?")) < LIBYAML_MAX_INDICATORS
     )
