@@ -76,3 +76,40 @@ def test_a_bad_letter_fails_with_its_message(scratch: Path) -> None:
         "(expected a date in 2020)"
     ) in result.stdout
     assert "1 invalid" in result.stdout
+
+
+def test_the_readmes_local_hook_runs(scratch: Path) -> None:
+    """The configuration the README gives, as written there, run by ``pre-commit run``."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("### pre-commit") :]
+    config = section[section.index("```yaml\n") + 8 : section.index("```\n", 1)]
+    assert "repo: local" in config
+    (scratch / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
+    subprocess.run(["git", "-C", str(scratch), "add", ".pre-commit-config.yaml"], check=True)
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(scratch.parent / "pre-commit-home"),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    env.pop("PRE_COMMIT", None)
+    command = [sys.executable, "-m", "pre_commit", "run", "--files"]
+    good = subprocess.run(
+        [*command, "letters/CL-21/27.yaml", "config.yaml"],
+        cwd=scratch,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert "Passed" in good.stdout
+    bad = subprocess.run(
+        [*command, "letters/CL-20/038.yaml"],
+        cwd=scratch,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert "letters/CL-20/038.yaml:3:7: date: the year 2021 disagrees" in bad.stdout
