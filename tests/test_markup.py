@@ -130,7 +130,18 @@ def test_any_letter_markdown_gives_markdown_it_pys_tree(text: str) -> None:
     assume(not re.search(r"\\ +\n", text))  # see test_a_backslash_then_two_spaces_...
     assume(not re.search(r"\n[ \t]*\n[ \t]*\n", text))  # see test_two_blank_lines_...
     assume("```" not in text)  # backticks make fences too: see test_fences_definitions_...
+    assume(not re.search(r"^>[ \t]*\n {4}", text, re.M))  # see test_an_empty_quote_then_...
     assert ours(text) == theirs(text)
+
+
+def test_an_empty_quote_then_an_indented_line_is_code_as_commonmark_says() -> None:
+    """An empty block quote has no paragraph for the next line to continue lazily, so a line
+    indented four spaces after it is indented code (commonmark.js agrees). markdown-it-py
+    drops the line. Found by the property test above, on the lowest versions CI tries."""
+    assert ours(">\n    >") == [
+        ("blockquote", "blockquote", "", False, {}, ()),
+        ("code_block", "code", ">", False, {}, ()),
+    ]
 
 
 @settings(max_examples=500, deadline=None)
