@@ -9,6 +9,7 @@ import re
 import subprocess
 import sys
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -537,6 +538,48 @@ def test_a_reference_that_is_not_a_docx_is_a_clear_error(
     )  # fmt: skip
     assert result.exit_code == 1, result.output
     assert result.output.startswith(f"{path}: {message}")
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out.docx").exists()
+
+
+def _reference_with(tmp_path: Path, part: str, replace: Callable[[bytes], bytes]) -> Path:
+    path = tmp_path / "house.docx"
+    with zipfile.ZipFile(REFERENCE) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            target.writestr(item, replace(data) if item.filename == part else data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (
+            lambda tmp: _reference_with(tmp, "word/styles.xml", lambda data: data[:-20]),
+            "a part of this DOCX is not well-formed XML: ",
+        ),
+        (
+            lambda tmp: _reference_with(
+                tmp,
+                "[Content_Types].xml",
+                lambda data: data.replace(b"document.main+xml", b"template.main+xml"),
+            ),
+            "not a Word document: ",
+        ),
+    ],
+    ids=["broken-xml", "a-template"],
+)
+def test_a_reference_that_fails_to_load_says_why(
+    tmp_path: Path, make: Callable[[Path], Path], message: str
+) -> None:
+    """A DOCX that cannot be loaded for another reason than not being one says that reason."""
+    path = make(tmp_path)
+    result = CliRunner().invoke(
+        cli, ["render", str(LETTERS / "CL-21/27.yaml"), "-f", "docx", "--reference-docx",
+              str(path), "-o", str(tmp_path / "out.docx")]
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"{path}: {message}"), result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out.docx").exists()
 

@@ -242,17 +242,34 @@ def _load(path_text: str, resolved: str, mtime_ns: int, size: int) -> Reference:
     """Read a reference document; the cache key (the file, its time and size) changes when the
     file does. Errors name the file as the user gave it."""
     import docx
+    from docx.opc.exceptions import PackageNotFoundError
+    from lxml import etree
 
     path = Path(path_text)
-    if not zipfile.is_zipfile(path):
+    try:
+        with path.open("rb") as file:  # is_zipfile answers False for a file it cannot read
+            is_zip = zipfile.is_zipfile(file)
+    except OSError as exc:
+        raise RenderError(f"{path}: cannot read the reference document: {exc.strerror}") from None
+    if not is_zip:
         raise RenderError(f"{path}: not a DOCX document (a DOCX is a zip package; this is not)")
     try:
         document = docx.Document(path_text)
         return _read(path, document)
     except RenderError:
         raise
-    except Exception as exc:  # python-docx and lxml raise many kinds for a file not a DOCX
+    except (PackageNotFoundError, KeyError) as exc:  # a zip without a DOCX's parts
         raise RenderError(f"{path}: not a DOCX document: {exc}") from None
+    except zipfile.BadZipFile as exc:
+        raise RenderError(f"{path}: a damaged zip package: {exc}") from None
+    except etree.XMLSyntaxError as exc:
+        message = f"a part of this DOCX is not well-formed XML: {exc}"
+        raise RenderError(f"{path}: {message}") from None
+    except ValueError as exc:  # python-docx: "file '…' is not a Word file, content type is …"
+        raise RenderError(f"{path}: not a Word document: {exc}") from None
+    except Exception as exc:  # what python-docx and lxml raise besides: say what it is
+        kind = type(exc).__name__
+        raise RenderError(f"{path}: cannot read the reference document ({kind}: {exc})") from None
 
 
 def _read(path: Path, document: Any) -> Reference:
