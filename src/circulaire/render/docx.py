@@ -243,7 +243,7 @@ def _load(path_text: str, resolved: str, mtime_ns: int, size: int) -> Reference:
     file does. Errors name the file as the user gave it."""
     import docx
     from docx.opc.exceptions import PackageNotFoundError
-    from lxml import etree
+    from lxml import etree  # type: ignore[import-untyped]
 
     path = Path(path_text)
     try:
