@@ -299,7 +299,7 @@ def _read(path: Path, document: Any) -> Reference:
 def _document_frame(document: Any) -> tuple[str, str]:
     """The main part's XML before and after the body's content: its namespaces, and the
     reference's page setup (the last ``w:sectPr``), which the letter keeps."""
-    from lxml import etree  # type: ignore[import-untyped]
+    from lxml import etree
 
     sections = document.element.body.findall(f"{{{W}}}sectPr")
     section = _copy(sections[-1]) if sections else etree.Element(f"{{{W}}}sectPr")
