@@ -46,3 +46,10 @@ def test_text_has_no_markdown_left() -> None:
 def test_rendering_twice_is_identical(spec: Path) -> None:
     letter = load_letter(spec)
     assert render(letter, "md") == render(load_letter(spec), "md")
+
+
+def test_a_letter_loads_from_the_text_of_its_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(LETTERS.parent)
+    letter = load_letter("letters/CL-21/27.yaml")
+    assert letter == load_letter(LETTERS / "CL-21/27.yaml")
+    assert render(letter, "md") == expected("CL-21/27", "md")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import os
 import re
 import types
 import typing
@@ -42,9 +43,9 @@ class _Invalid:
 INVALID: Any = _Invalid()
 
 
-def load_letter(path: Path) -> Letter:
-    """Read, parse and validate one spec file."""
-    return validate(read(path))
+def load_letter(path: str | os.PathLike[str]) -> Letter:
+    """Read, parse and validate one spec file, named by a path or its text."""
+    return validate(read(Path(path)))
 
 
 def validate(source: Source) -> Letter:
