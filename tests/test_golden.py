@@ -52,4 +52,4 @@ def test_a_letter_loads_from_the_text_of_its_path(monkeypatch: pytest.MonkeyPatc
     monkeypatch.chdir(LETTERS.parent)
     letter = load_letter("letters/CL-21/27.yaml")
     assert letter == load_letter(LETTERS / "CL-21/27.yaml")
-    assert render(letter, "md") == expected("CL-21/27", "md")
+    assert render(letter, "md").decode() == expected("CL-21/27", "md")
