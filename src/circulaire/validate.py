@@ -43,6 +43,11 @@ class _Invalid:
 INVALID: Any = _Invalid()
 
 
+_TAB_AT_LINE_END = re.compile(r"\t[ \t]*(?:\r\n|[\r\n]|\Z)")
+"""A tab that only white space follows to the end of its line: Markdown drops trailing white
+space, and a hard break's two spaces after a tab left no trace of the tab in any format."""
+
+
 def load_letter(path: str | os.PathLike[str]) -> Letter:
     """Read, parse and validate one spec file, named by a path or its text."""
     return validate(read(Path(path)))
@@ -156,6 +161,15 @@ class _Checker:
             if bad:  # at the character itself, which may be a line of a long body
                 message = refusal(bad[0], "letter")
                 self.problems.append(self.locator.problem(where, bad.start(), message, "E105"))
+                return INVALID
+            dropped = _TAB_AT_LINE_END.search(value)
+            if dropped:  # Markdown would drop it, with a hard break's two spaces after it too
+                message = (
+                    "a tab at the end of a line, which the letter would lose (delete it, or "
+                    "write a space where a word ends)"
+                )
+                at = dropped.start()
+                self.problems.append(self.locator.problem(where, at, message, "E116"))
                 return INVALID
             return value
         if isinstance(value, dict | list):
