@@ -46,18 +46,26 @@ def scratch(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
-def try_repo(repo: Path, *files: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PRE_COMMIT_HOME": str(repo.parent / "pre-commit-home")}
+def pre_commit(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The real pre-commit in ``repo``, with this environment's circulaire first on PATH."""
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(repo.parent / "pre-commit-home"),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     env.pop("PRE_COMMIT", None)
-    command = [sys.executable, "-m", "pre_commit", "try-repo", str(ROOT), "circulaire-validate"]
     return subprocess.run(
-        [*command, "--files", *files],
+        [sys.executable, "-m", "pre_commit", *args],
         cwd=repo,
         env=env,
         capture_output=True,
         text=True,
         timeout=600,
     )
+
+
+def try_repo(repo: Path, *files: str) -> subprocess.CompletedProcess[str]:
+    return pre_commit(repo, "try-repo", str(ROOT), "circulaire-validate", "--files", *files)
 
 
 def test_a_good_letter_passes(scratch: Path) -> None:
@@ -86,30 +94,9 @@ def test_the_readmes_local_hook_runs(scratch: Path) -> None:
     assert "repo: local" in config
     (scratch / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")
     subprocess.run(["git", "-C", str(scratch), "add", ".pre-commit-config.yaml"], check=True)
-    env = {
-        **os.environ,
-        "PRE_COMMIT_HOME": str(scratch.parent / "pre-commit-home"),
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
-    env.pop("PRE_COMMIT", None)
-    command = [sys.executable, "-m", "pre_commit", "run", "--files"]
-    good = subprocess.run(
-        [*command, "letters/CL-21/27.yaml", "config.yaml"],
-        cwd=scratch,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    good = pre_commit(scratch, "run", "--files", "letters/CL-21/27.yaml", "config.yaml")
     assert good.returncode == 0, good.stdout + good.stderr
     assert "Passed" in good.stdout
-    bad = subprocess.run(
-        [*command, "letters/CL-20/038.yaml"],
-        cwd=scratch,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    bad = pre_commit(scratch, "run", "--files", "letters/CL-20/038.yaml")
     assert bad.returncode == 1, bad.stdout + bad.stderr
     assert "letters/CL-20/038.yaml:3:7: date: the year 2021 disagrees" in bad.stdout
