@@ -233,8 +233,12 @@ def load_reference(path: Path) -> Reference:
     try:
         stat = path.stat()
     except OSError as exc:
-        raise RenderError(f"{path}: cannot read the reference document: {exc.strerror}") from None
+        raise _unreadable(path, exc) from None
     return _load(str(path), str(path.resolve()), stat.st_mtime_ns, stat.st_size)
+
+
+def _unreadable(path: Path, exc: OSError) -> RenderError:
+    return RenderError(f"{path}: cannot read the reference document: {exc.strerror}")
 
 
 @lru_cache(maxsize=8)
@@ -250,7 +254,7 @@ def _load(path_text: str, resolved: str, mtime_ns: int, size: int) -> Reference:
         with path.open("rb") as file:  # is_zipfile answers False for a file it cannot read
             is_zip = zipfile.is_zipfile(file)
     except OSError as exc:
-        raise RenderError(f"{path}: cannot read the reference document: {exc.strerror}") from None
+        raise _unreadable(path, exc) from None
     if not is_zip:
         raise RenderError(f"{path}: not a DOCX document (a DOCX is a zip package; this is not)")
     try:
