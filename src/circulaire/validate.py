@@ -162,7 +162,7 @@ class _Checker:
                 message = refusal(bad[0], "letter")
                 self.problems.append(self.locator.problem(where, bad.start(), message, "E105"))
                 return INVALID
-            dropped = _TAB_AT_LINE_END.search(value)
+            dropped = "\t" in value and _TAB_AT_LINE_END.search(value)
             if dropped:  # Markdown would drop it, with a hard break's two spaces after it too
                 message = (
                     "a tab at the end of a line, which the letter would lose (delete it, or "
