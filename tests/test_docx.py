@@ -513,6 +513,18 @@ def test_a_list_style_without_numbering_is_an_error(tmp_path: Path) -> None:
         rendered(with_body("1. un\n"), reference_docx=tmp_path / "house.docx")
 
 
+def assert_refused(reference: Path, message: str, tmp_path: Path) -> None:
+    """Rendering with ``reference`` fails with ``message`` after its name, and writes nothing."""
+    result = CliRunner().invoke(
+        cli, ["render", str(LETTERS / "CL-21/27.yaml"), "-f", "docx", "--reference-docx",
+              str(reference), "-o", str(tmp_path / "out.docx")]
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert result.output.startswith(f"{reference}: {message}"), result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "out.docx").exists()
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
@@ -532,14 +544,7 @@ def test_a_reference_that_is_not_a_docx_is_a_clear_error(
     else:
         assert isinstance(content, bytes)
         path.write_bytes(content)
-    result = CliRunner().invoke(
-        cli, ["render", str(LETTERS / "CL-21/27.yaml"), "-f", "docx", "--reference-docx",
-              str(path), "-o", str(tmp_path / "out.docx")]
-    )  # fmt: skip
-    assert result.exit_code == 1, result.output
-    assert result.output.startswith(f"{path}: {message}")
-    assert "Traceback" not in result.output
-    assert not (tmp_path / "out.docx").exists()
+    assert_refused(path, message, tmp_path)
 
 
 def _reference_with(tmp_path: Path, part: str, replace: Callable[[bytes], bytes]) -> Path:
@@ -574,14 +579,7 @@ def test_a_reference_that_fails_to_load_says_why(
 ) -> None:
     """A DOCX that cannot be loaded for another reason than not being one says that reason."""
     path = make(tmp_path)
-    result = CliRunner().invoke(
-        cli, ["render", str(LETTERS / "CL-21/27.yaml"), "-f", "docx", "--reference-docx",
-              str(path), "-o", str(tmp_path / "out.docx")]
-    )  # fmt: skip
-    assert result.exit_code == 1, result.output
-    assert result.output.startswith(f"{path}: {message}"), result.output
-    assert "Traceback" not in result.output
-    assert not (tmp_path / "out.docx").exists()
+    assert_refused(path, message, tmp_path)
 
 
 def test_the_reference_is_read_again_when_it_changes(tmp_path: Path) -> None:
