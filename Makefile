@@ -46,7 +46,7 @@ lock: $(VENV)/.installed
 
 # The suite against the ends of the declared ranges, each in a venv of its own (CI runs both):
 # the newest versions the registry serves, and the lowest that pyproject.toml allows.
-test-newest test-lowest: test-%: $(VENV)/.installed
+test-newest test-lowest: test-%:
 	rm -rf .venv-$*
 	$(PYTHON) -m venv .venv-$*
 	.venv-$*/bin/python -m pip install --quiet uv
