@@ -20,15 +20,9 @@ from click.testing import CliRunner
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from circulaire.archive import (
-    MANIFEST,
-    Outcome,
-    Settings,
-    Shard,
-    build,
-    plan,
-    start_workers_early,
-)
+from circulaire.build import MANIFEST, Outcome, Settings, Shard, build
+from circulaire.build.plan import plan
+from circulaire.build.workers import start_workers_early
 from circulaire.cli import cli
 from conftest import LETTERS, refuse_to_list, refuse_to_read
 
@@ -380,7 +374,7 @@ def _killed_build(archive: Path, dist: Path, after: int) -> None:
     done, before it saves its manifest."""
     probe = (
         "import os, signal, sys; from pathlib import Path;"
-        "from circulaire.archive import Settings, build;"
+        "from circulaire.build import Settings, build;"
         "stop = lambda done, total: done == int(sys.argv[3]) and os.kill(os.getpid(), 9);"
         "build(Settings(Path(sys.argv[1]), Path(sys.argv[2]), ('md', 'txt')), 1, stop)"
     )
@@ -436,7 +430,7 @@ def test_a_checkpoint_keeps_the_old_entries_of_letters_still_to_render(
 ) -> None:
     """Ctrl-C (or a kill after a checkpoint) mid-build: every file the output folder holds is
     still in the manifest, so a spec deleted afterwards loses its files."""
-    from circulaire import archive as module
+    from circulaire import build as module
 
     dist = tmp_path / "dist"
     run_build(archive, dist)
@@ -558,11 +552,11 @@ def test_a_link_where_a_file_goes_is_replaced_not_followed(archive: Path, tmp_pa
 
 def test_waiting_for_the_clock_gives_up(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A file system whose clock stands still delays a build by a moment, never for ever."""
-    from circulaire import archive
+    from circulaire.build import clock
 
-    monkeypatch.setattr(archive, "_filesystem_now", lambda folder: 42)
+    monkeypatch.setattr(clock, "filesystem_now", lambda folder: 42)
     started = time.monotonic()
-    archive._past_last_write(tmp_path, patience=0.2)
+    clock.past_last_write(tmp_path, patience=0.2)
     assert time.monotonic() - started < 2
 
 
@@ -657,7 +651,7 @@ def test_a_no_op_does_not_import_the_renderers(archive: Path, tmp_path: Path) ->
     run_build(archive, dist)
     probe = (
         "import sys; from pathlib import Path;"
-        "from circulaire.archive import Settings, build;"
+        "from circulaire.build import Settings, build;"
         f"o = build(Settings(Path({str(archive)!r}), Path({str(dist)!r}), ('md', 'txt')));"
         "assert o.built == [], o;"
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
@@ -792,7 +786,7 @@ def test_workers_see_relative_paths_from_where_the_build_runs(
 @example("a | b")
 def test_a_register_cell_shows_its_text_as_written(text: str) -> None:
     """Text left as it is in a cell (a reference, a date) is text that needed no escaping."""
-    from circulaire.archive import _cell
+    from circulaire.build.register import _cell
     from circulaire.markup import escape_markdown
 
     line = " ".join(text.split())
@@ -816,13 +810,14 @@ def test_a_file_written_in_pieces_is_their_bytes_in_order(tmp_path: Path) -> Non
 
 
 def test_chunks_hold_one_folder_each_and_folders_take_turns() -> None:
-    from circulaire.archive import Task, _chunks
+    from circulaire.build.plan import Task
+    from circulaire.build.workers import chunked
 
     tasks = [
         Task(f"CL-{year}/{n:04d}.yaml", "", ("md",)) for year in (19, 20, 21) for n in range(50)
     ]
     tasks += [Task(f"CL-22/{n:04d}.yaml", "", ("md",)) for n in range(7)]
-    chunks = _chunks(tasks, jobs=2)
+    chunks = chunked(tasks, jobs=2)
     assert sorted(t.key for chunk in chunks for t in chunk) == sorted(t.key for t in tasks)
     folders = [{t.key.split("/")[0] for t in chunk} for chunk in chunks]
     assert all(len(folder) == 1 for folder in folders)
@@ -836,11 +831,11 @@ def test_chunks_hold_one_folder_each_and_folders_take_turns() -> None:
 def test_reading_ahead_skips_what_is_missing_and_ends_with_the_build(tmp_path: Path) -> None:
     import threading
 
-    from circulaire.archive import _reading_ahead
+    from circulaire.build.workers import reading_ahead
 
     spec = tmp_path / "27.yaml"
     spec.write_text("reference: CL-21/27\n", encoding="utf-8")
-    with _reading_ahead([str(tmp_path / "missing.yaml"), str(spec), str(tmp_path)]):
+    with reading_ahead([str(tmp_path / "missing.yaml"), str(spec), str(tmp_path)]):
         pass
     assert "read-ahead" not in {thread.name for thread in threading.enumerate()}
 
@@ -892,7 +887,7 @@ def test_workers_that_cannot_start_are_an_error_that_says_so(
 ) -> None:
     """Python's helper processes may be refused (no process left, an interpreter the user
     cannot run): the build says so, where it would otherwise stop without a word."""
-    from circulaire import archive as module
+    from circulaire.build import workers as module
 
     def refused(*args: object, **kwargs: object) -> object:
         raise BrokenPipeError(32, "Broken pipe")
@@ -945,7 +940,7 @@ def test_letters_lost_with_their_workers_keep_their_files(
     """Workers that die again and again: the letters left are reported, and keep their files
     and entries as they were (the next build renders them), rather than losing them as a
     letter that failed does."""
-    from circulaire import archive as module
+    from circulaire.build import workers as module
 
     dist = tmp_path / "dist"
     run_build(archive, dist)
@@ -957,7 +952,7 @@ def test_letters_lost_with_their_workers_keep_their_files(
         return chunks
         yield  # a generator that renders nothing
 
-    monkeypatch.setattr(module, "_in_pool", dying)
+    monkeypatch.setattr(module, "in_pool", dying)
     outcome = build(Settings(archive, dist, FAST), 2)
     assert (outcome.failed, outcome.built, outcome.removed) == (9, [], [])
     assert {p.message for p in outcome.problems} == {
@@ -1007,7 +1002,7 @@ def test_a_spec_saved_while_the_manifest_is_written_is_rendered_by_the_next_buil
 ) -> None:
     """Saved (same size) after the build looked for changed specs, before its manifest was
     written (a sync may take seconds): the manifest must not vouch for it."""
-    from circulaire import archive as module
+    from circulaire.build import manifest as module
 
     dist = tmp_path / "dist"
     run_build(archive, dist)

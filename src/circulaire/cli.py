@@ -202,7 +202,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 
 
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> object:
-    from .archive import Shard
+    from .build import Shard
 
     try:
         return Shard.parse(value) if value else None
@@ -253,17 +253,16 @@ def build(
 ) -> None:
     """Build every letter under SOURCE into the output folder: only what changed, in parallel,
     with a manifest and a register (index.md). Exit 1 if any letter failed."""
-    from .archive import ProgressBar, Settings, Shard, plan, run, start_workers_early
+    from .build import ProgressBar, Settings, Shard
+    from .build import build as build_archive
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose contradict each other: give one")
     assert shard is None or isinstance(shard, Shard)
     settings = Settings(source, output, formats, templates, reference_docx, shard, force)
     try:
-        start_workers_early(settings, jobs)
-        work = plan(settings)
-        with ProgressBar(len(work.tasks), quiet) as progress:
-            outcome = run(work, jobs, progress)
+        with ProgressBar(quiet) as progress:
+            outcome = build_archive(settings, jobs, progress)
     except CirculaireError as exc:
         _fail(exc)
     for key, why, files in outcome.removed:

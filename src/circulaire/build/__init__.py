@@ -1,0 +1,45 @@
+"""Building a whole archive: find the specs, render what changed in parallel, keep the register.
+
+A build, from top to bottom: :mod:`.plan` finds what changed, :mod:`.workers` render it (each
+letter as :mod:`.render` says), :mod:`.record` keeps each letter's entry in the manifest
+(:mod:`.manifest`) as results come, :mod:`.cleanup` removes what no letter makes any more,
+and the register (:mod:`.register`) is written last. Every file lands by an atomic rename;
+the manifest is saved every few seconds, so a killed build resumes where it stopped. See
+``docs/architecture.md``.
+"""
+
+from __future__ import annotations
+
+import time
+
+from . import plan
+from .cleanup import begin, end
+from .progress import Progress, ProgressBar
+from .record import Outcome, Record
+from .settings import MANIFEST, Settings, Shard
+from .workers import results, start_workers_early
+
+__all__ = ["MANIFEST", "Outcome", "Progress", "ProgressBar", "Settings", "Shard", "build", "run"]
+
+
+def build(settings: Settings, jobs: int | None = None, progress: Progress | None = None) -> Outcome:
+    """Bring the output folder up to date with the archive: plan, then :func:`run`."""
+    start_workers_early(settings, jobs)
+    return run(plan.plan(settings), jobs, progress)
+
+
+def run(work: plan.Plan, jobs: int | None = None, progress: Progress | None = None) -> Outcome:
+    """Remove what is gone, render what changed (in ``jobs`` processes), then save the manifest
+    and the register."""
+    interrupted = begin(work)  # the journal, and what a killed build left half-written
+    record = Record(work)
+    record.remove_gone()
+    record.take(results(work, jobs), progress)
+    record.settle_clashes()
+    record.save()
+    outcome = record.outcome
+    outcome.removed.extend(end(work.settings, interrupted, record.lost))
+    outcome.problems.sort()
+    outcome.built.sort()
+    outcome.seconds = time.perf_counter() - work.started
+    return outcome

@@ -1,0 +1,178 @@
+"""Removing what a build no longer makes, and what a killed build left behind.
+
+Files are removed only where an entry's reference puts them; a file whose bytes are no longer
+the ones recorded (another letter's now) stays. The journal (``.circulaire-building``) names
+every file before it is written: found by the next build, it tells that a build was killed."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+from collections.abc import Container, Iterable
+from pathlib import Path
+
+from ..errors import OutputError
+from ..model import Reference
+from ..output import output_path, write_atomic
+from .clock import unchanged
+from .manifest import Entry, Stored, claimed, opened, read_manifests, reference_of
+from .plan import Plan
+from .settings import INDEX, Settings, letter_of
+
+TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
+"""A file ``output.write_atomic`` had not yet renamed into place when its build was killed."""
+
+Removed = tuple[str, str, list[str]]
+"""(key, why, files removed)."""
+
+
+def begin(plan: Plan) -> bool:
+    """Open the build's journal; whether a killed build left one, whose half-written files
+    are then removed (the build adds to that journal)."""
+    building = plan.settings.building
+    interrupted = building.exists()
+    if interrupted:
+        _remove_temporaries(plan.settings.output, plan)
+    elif plan.tasks or plan.gone or plan.dropped:
+        write_atomic(building, b"")  # the journal: a build killed again adds to its own
+    return interrupted
+
+
+def end(settings: Settings, interrupted: bool, lost: bool) -> list[Removed]:
+    """Close the journal, after removing what a killed build wrote that no letter claims. When
+    a letter went unrendered for a reason outside its spec, what a dying worker wrote is left
+    in the journal for the next build to sort out."""
+    removed = _remove_leftovers(settings) if interrupted else []
+    if not lost:
+        settings.building.unlink(missing_ok=True)
+    return removed
+
+
+def remove_outputs(
+    output: Path,
+    value: Stored,
+    formats: Iterable[str] | None = None,
+    keep: Container[str] = (),
+    recorded_only: bool = False,
+) -> list[str]:
+    """Delete an entry's files (every format, or ``formats``) where its reference puts them,
+    and nowhere else, but for those in ``keep`` (``CL-21/27.md``) and, with ``recorded_only``,
+    those whose bytes are no longer the ones the entry recorded; then its folder if empty.
+    A file the system refuses to delete stays."""
+    removed: list[str] = []
+    try:
+        entry = opened(value)
+    except ValueError:
+        return removed  # a damaged manifest line: nothing is known of its files
+    if formats is None:
+        outputs = entry.get("outputs")
+        formats = list(outputs) if isinstance(outputs, dict) else []
+    reference = Reference.parse(str(entry.get("reference", "")))
+    if reference is None:
+        return removed
+    for fmt in sorted(formats):
+        try:
+            path = output_path(reference, fmt, output)
+        except OutputError:
+            continue
+        relative = path.relative_to(output).as_posix()
+        if relative in keep or (recorded_only and not _still_recorded(path, entry, fmt)):
+            continue
+        try:
+            path.unlink()
+            removed.append(relative)
+        except OSError:
+            pass
+    with contextlib.suppress(OSError):
+        (output / reference.folder).rmdir()
+    return removed
+
+
+def _still_recorded(path: Path, entry: Entry, fmt: str) -> bool:
+    """Whether ``path`` holds the bytes an entry recorded for its ``fmt`` file."""
+    outputs = entry.get("outputs")
+    record = outputs.get(fmt) if isinstance(outputs, dict) else None
+    if not isinstance(record, dict):
+        return False
+    return unchanged(str(path), record.get("size"), record.get("sha256"), stamp=0)[0]
+
+
+def retire(
+    output: Path, superseded: list[tuple[str, str, Stored]], entries: dict[str, Stored]
+) -> list[Removed]:
+    """Remove the files of superseded entries, and forget those entries: only files that
+    still hold what the entry recorded (another letter, of this build or of another shard,
+    may have written its own there since) and that no letter of the build claims."""
+    if not superseded:
+        return []
+    kept = claimed(entries)
+    removed = []
+    for key, why, old in superseded:
+        files = remove_outputs(output, old, keep=kept, recorded_only=True)
+        if files:
+            removed.append((key, why, files))
+    superseded.clear()
+    return removed
+
+
+def _remove_leftovers(settings: Settings) -> list[Removed]:
+    """After a killed build: delete the files its journal names (every letter's file was
+    named there before it was written) that no manifest records. They are the files of a
+    letter whose spec was deleted, or refiled, before this build: no later build would know
+    of them."""
+    from ..render import FORMATS
+
+    try:
+        journal = settings.building.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return []
+    output = settings.output
+    recorded, _, _ = read_manifests(output)
+    known = claimed({key: text for key, (text, _) in recorded.items()})
+    found: dict[str, list[str]] = {}
+    for relative in sorted(set(journal.splitlines()) - known):
+        letter, _, fmt = relative.rpartition(".")
+        reference = Reference.parse(letter)
+        if reference is None or fmt not in FORMATS:
+            continue  # not a letter's file: a journal is never trusted further
+        try:
+            output_path(reference, fmt, output).unlink()
+        except (OutputError, OSError):
+            continue
+        found.setdefault(letter, []).append(relative)
+    for letter in found:
+        with contextlib.suppress(OSError):
+            (output / letter).parent.rmdir()  # when they were its last files
+    why = "written by a build that was killed, and no letter's now"
+    return [(letter, why, files) for letter, files in sorted(found.items())]
+
+
+def _remove_temporaries(output: Path, plan: Plan) -> None:
+    """Delete what a killed build left half-written, in this build's folders and for its
+    letters only (another shard may be writing beside it)."""
+    folders: dict[str, set[str]] = {}
+    for key in plan.letters:
+        name = letter_of(key)
+        folder, _, number = name.rpartition("/")
+        folders.setdefault(folder, set()).add(number)
+    for key, value in plan.previous.items():
+        reference = Reference.parse(reference_of(key, value))
+        if reference is not None:
+            folders.setdefault(reference.folder, set()).add(reference.number)
+    ours = {plan.settings.manifest.name, plan.settings.building.name}
+    if plan.settings.shard is None:
+        ours.add(INDEX)
+    folders.setdefault("", set())  # the manifest, the register
+    for folder, numbers in folders.items():
+        try:
+            with os.scandir(output / folder) as names:
+                for item in names:
+                    match = TEMPORARY.match(item.name)
+                    if match is None:
+                        continue
+                    name = match["name"]
+                    if name.rsplit(".", 1)[0] in numbers or (not folder and name in ours):
+                        Path(item.path).unlink(missing_ok=True)
+        except (FileNotFoundError, NotADirectoryError):
+            continue

@@ -1,0 +1,231 @@
+"""The manifest: what each letter's outputs were built from, and the files built.
+
+The output folder holds a manifest (``.circulaire-manifest.json``) recording, per letter, the
+hashes of what its outputs were built from (spec, template set, reference document, version)
+and of the outputs themselves. It holds no time and no absolute path, so two builds of one
+archive are byte-identical. Every shard's manifest is read, and merged, by the next build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..errors import RenderError
+from ..model import REFERENCE_PATTERN, Reference
+from ..output import write_atomic
+from .clock import file_sha256
+from .settings import MANIFEST, MANIFEST_NAME, Settings
+
+MANIFEST_VERSION = 1
+
+Entry = dict[str, Any]
+"""One letter in the manifest: what it says (for the register), what it was built from, and
+the files built."""
+Stored = Entry | str
+"""An entry, or its JSON text as the manifest holds it: a build of 10,000 letters keeps the
+text (a few hundred bytes) and opens an entry only when it needs one."""
+
+
+# -- what every output is built from ---------------------------------------------------------
+
+
+def template_set(templates: Path | None) -> str:
+    """One hash over every file of the effective template set: a user's folder, then the
+    packaged one (templates, reference document, fonts), by relative path and content."""
+    from ..templating import packaged_templates
+
+    digest = hashlib.sha256()
+    folders = [("user", templates)] if templates is not None else []
+    folders.append(("packaged", packaged_templates()))
+    for label, folder in folders:
+        assert folder is not None
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            relative = path.relative_to(folder).as_posix()
+            if any(part.startswith(".") or part == "__pycache__" for part in relative.split("/")):
+                continue
+            digest.update(f"{label}/{relative}\0".encode())
+            digest.update(file_sha256(path).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def code() -> str:
+    """One hash over circulaire's own modules: a renderer changed in a checkout (where the
+    version stays the same) rebuilds what it renders."""
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parents[1]
+    for path in sorted(package.rglob("*.py")):
+        digest.update(f"{path.relative_to(package).as_posix()}\0".encode())
+        digest.update(file_sha256(path).encode() + b"\0")
+    return digest.hexdigest()
+
+
+def build_inputs(settings: Settings) -> dict[str, Any]:
+    """What every output is built from besides its spec; a change rebuilds every letter."""
+    docx = settings.reference_docx
+    try:
+        reference_docx = file_sha256(docx) if docx is not None else None
+    except OSError as exc:  # as render says it
+        raise RenderError(f"{docx}: cannot read the reference document: {exc.strerror}") from None
+    return {
+        "templates": template_set(settings.templates),
+        "reference_docx": reference_docx,
+        "version": __version__,
+        "code": code(),
+    }
+
+
+# -- writing and reading ---------------------------------------------------------------------
+
+
+def manifest_bytes(
+    settings: Settings, letters: dict[str, Stored], register: Entry | None = None
+) -> bytes:
+    """The manifest: sorted keys, no time, no absolute path, so the same archive gives the same
+    bytes. One letter a line, so that a diff of two manifests reads letter by letter."""
+    return b"".join(manifest_lines(settings, letters, register))
+
+
+def manifest_lines(
+    settings: Settings, letters: dict[str, Stored], register: Entry | None = None
+) -> Iterator[bytes]:
+    """:func:`manifest_bytes` a line at a time: a build writes its manifest without holding
+    a copy of it whole."""
+    shard = str(settings.shard) if settings.shard else None
+    formats = to_json(list(settings.formats))
+    yield f'{{"formats": {formats}, "index": {to_json(register)}, "letters": {{'.encode()
+    separator = b"\n"
+    for key in sorted(letters):
+        yield separator + f"{to_json(key)}: {_text(letters[key])}".encode()
+        separator = b",\n"
+    yield f'\n}}, "manifest": {MANIFEST_VERSION}, "shard": {to_json(shard)}}}\n'.encode()
+
+
+def save_manifest(
+    settings: Settings, entries: dict[str, Stored], register: Entry | None, stamp: int | None = None
+) -> None:
+    """Write the manifest atomically. A checkpoint is dated to the build's start, so that files
+    written after it are hashed, not trusted, by the next build. Outputs are written without
+    an fsync each; one sync here makes them durable before the manifest vouches for them."""
+    if hasattr(os, "sync"):
+        os.sync()
+    write_atomic(settings.manifest, manifest_lines(settings, entries, register))
+    if stamp is not None:
+        os.utime(settings.manifest, ns=(stamp, stamp))
+
+
+def to_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(", ", ": "))
+
+
+def _text(value: Stored) -> str:
+    return value if isinstance(value, str) else to_json(value)
+
+
+def opened(value: Stored) -> Entry:
+    """An entry, opened from its JSON text if need be (a ValueError if that is damaged)."""
+    entry = json.loads(value) if isinstance(value, str) else value
+    return entry if isinstance(entry, dict) else {}
+
+
+def _manifest_letters(data: bytes) -> tuple[dict[str, Any], dict[str, str]]:
+    """A manifest's head (all but its letters) and its letters as JSON texts, read line by
+    line as :func:`manifest_bytes` writes them, so that 10,000 entries are not all opened at
+    once; any other layout of valid JSON is read whole."""
+    text = data.decode("utf-8")
+    lines = text.split("\n")
+    letters: dict[str, str] = {}
+    try:
+        head = json.loads(lines[0] + "}}")
+        tail = json.loads('{"letters": {' + lines[-2])
+        for line in lines[1:-2]:
+            key, _, value = line.rstrip(",").partition(": ")
+            letters[json.loads(key)] = value
+        if lines[-1] != "" or head.get("letters") != {} or tail.get("letters") != {}:
+            raise ValueError("not one letter a line")
+        return {**head, **tail}, letters
+    except (ValueError, IndexError, TypeError):
+        document = json.loads(text)
+        whole = document.get("letters")
+        if not isinstance(whole, dict):
+            raise ValueError("no letters") from None
+        return document, {key: to_json(entry) for key, entry in whole.items()}
+
+
+def read_manifests(
+    output: Path,
+) -> tuple[dict[str, tuple[str, int]], list[Path], tuple[Any, int] | None]:
+    """Every manifest in the output folder (the unsharded one and any shard's), merged: for a
+    letter in several, the entry of the newest. Each entry comes with its manifest's mtime;
+    then the manifests found, and the record of ``index.md`` in the unsharded one."""
+    found: list[tuple[int, Path]] = []
+    try:
+        with os.scandir(output) as names:
+            for item in names:
+                if MANIFEST_NAME.match(item.name) and item.is_file():
+                    found.append((item.stat().st_mtime_ns, Path(item.path)))
+    except FileNotFoundError:
+        return {}, [], None
+    merged: dict[str, tuple[str, int]] = {}
+    register: tuple[Any, int] | None = None
+    for stamp, path in sorted(found):
+        try:
+            head, letters = _manifest_letters(path.read_bytes())
+            if head.get("manifest") != MANIFEST_VERSION:
+                continue
+        except (OSError, ValueError, UnicodeDecodeError):
+            continue  # an unreadable manifest only costs a rebuild
+        if path.name == MANIFEST and isinstance(head.get("index"), dict):
+            register = (head["index"], stamp)
+        for key, text in letters.items():
+            merged[key] = (text, stamp)
+    return merged, [path for _, path in sorted(found)], register
+
+
+# -- what an entry says ----------------------------------------------------------------------
+
+
+def expected_stem(entry: Entry) -> str | None:
+    """Where an entry's reference puts its files, ``CL-21/27`` (a hand-edited manifest is not
+    trusted to say)."""
+    reference = Reference.parse(str(entry.get("reference", "")))
+    return None if reference is None else f"{reference.folder}/{reference.number}"
+
+
+def reference_of(key: str, value: Stored) -> str:
+    """An entry's reference. A spec filed in its series folder (``CL-21/27.yaml``) has the
+    reference of its path, or it would not have validated; any other entry is opened."""
+    stem, suffix = key[:-5], key[-5:]
+    if suffix == ".yaml" and REFERENCE_PATTERN.match(stem):
+        return stem
+    try:
+        return str(opened(value).get("reference"))
+    except ValueError:
+        return ""  # a damaged manifest line
+
+
+def without_spec(value: Stored) -> Stored:
+    """An entry without the record of its spec, which the next build then renders."""
+    try:
+        entry = opened(value)
+    except ValueError:
+        return value  # a damaged line is rendered anyway
+    return {name: part for name, part in entry.items() if name != "spec"}
+
+
+def claimed(entries: dict[str, Stored]) -> set[str]:
+    """Every file the entries record, as ``CL-21/27.md``."""
+    files: set[str] = set()
+    for value in entries.values():
+        try:
+            outputs = opened(value).get("outputs")
+        except ValueError:
+            continue
+        if isinstance(outputs, dict):
+            files.update(str(r.get("file")) for r in outputs.values() if isinstance(r, dict))
+    return files

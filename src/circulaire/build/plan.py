@@ -1,0 +1,188 @@
+"""Planning a build: the archive against the output folder's manifests, rendering nothing.
+
+What is current is kept; what changed, or was never built, becomes a task; what is no longer
+in the archive, or no longer asked for, is marked for removal."""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..discover import specs
+from ..errors import CirculaireError, Problem
+from ..output import cannot_write
+from .clock import filesystem_now, unchanged
+from .manifest import Stored, build_inputs, expected_stem, opened, read_manifests, without_spec
+from .settings import Settings, letter_of
+
+
+@dataclass(frozen=True)
+class Task:
+    """One letter to render: its key in the manifest, its spec, the formats to (re)build."""
+
+    key: str
+    spec: str
+    formats: tuple[str, ...]
+    letter: str = ""
+    """The letter it renders, ``CL-21/27``: the spec's path in the archive, without suffix."""
+    language: str | None = None
+    """The language of the version it renders; None for a letter's original, whose spec says."""
+
+    @classmethod
+    def of(cls, key: str, spec: Path, formats: tuple[str, ...]) -> Task:
+        return cls(key, str(spec), formats, letter_of(key))
+
+
+@dataclass
+class Plan:
+    """The state of the output folder against the archive, found without rendering anything."""
+
+    settings: Settings
+    inputs: dict[str, Any]
+    letters: dict[str, Path]
+    """Every spec of the build (of its shard) by key, its path in the archive: CL-21/27.yaml."""
+    kept: dict[str, Stored]
+    """Entries whose outputs are current; for a partly current letter, the current outputs."""
+    tasks: list[Task]
+    gone: dict[str, Stored]
+    """Entries of letters that are no longer in the archive."""
+    dropped: dict[str, list[str]]
+    """Outputs of formats no longer asked for, by key."""
+    previous: dict[str, Stored]
+    checked: bool
+    """Whether some file had to be hashed to be believed: the manifest is then rewritten, so
+    that the next build trusts ``stat`` again."""
+    manifests: list[Path]
+    begun: int
+    """When planning began, by the output folder's clock: files changed later are suspect."""
+    register: tuple[Any, int] | None = None
+    """The record of ``index.md`` in the manifest, with the manifest's mtime."""
+    edited: set[str] = field(default_factory=set)
+    """Letters whose spec is not the one their entry records: a checkpoint, dated to the
+    build's start, must not vouch for that record while they wait to be rendered."""
+    problems: list[Problem] = field(default_factory=list)
+    """Folders of the archive that could not be listed, specs whose names are not UTF-8."""
+    unread: set[str] = field(default_factory=set)
+    """Letters last built from those folders: kept as they were."""
+    started: float = field(default_factory=time.perf_counter)
+
+    def standing(self, key: str) -> Stored:
+        """The old entry of a letter not rendered (yet), which stands for its files; without
+        the record of its spec when that changed, so that the entry cannot vouch for it."""
+        old = self.previous[key]
+        return without_spec(old) if key in self.edited else old
+
+
+def plan(settings: Settings) -> Plan:
+    """Compare the archive with the output folder's manifests, reading only what changed."""
+    unread: list[Problem] = []
+    filed = _keys(settings.source, unread)
+    try:
+        settings.output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise cannot_write(settings.output, exc) from None
+    begun = filesystem_now(settings.output)
+    inputs = build_inputs(settings)
+    previous_stamped, manifests, register = read_manifests(settings.output)
+    shard = settings.shard
+    letters = {key: path for key, path in filed.items() if shard is None or shard.holds(key)}
+    output = str(settings.output)
+    previous: dict[str, Stored] = {
+        key: text
+        for key, (text, _) in previous_stamped.items()
+        if shard is None or shard.holds(key)
+    }
+    result = Plan(settings, inputs, letters, {}, [], {}, {}, previous, False, manifests, begun)
+    result.register = register
+    result.problems = unread
+    # Letters in a folder that cannot be listed are not gone: they keep their entries as they
+    # are, and their files, until the folder can be read again.
+    hidden = _under(unread, settings.source)
+    for key, text in previous.items():
+        if key not in letters and key.startswith(hidden):
+            letters[key] = settings.source / key
+            result.kept[key] = without_spec(text)  # no one looked at its spec: not vouched for
+            result.unread.add(key)
+    result.gone = {key: text for key, text in previous.items() if key not in letters}
+    for key, spec in letters.items():
+        if key in result.unread:
+            continue
+        found = previous_stamped.get(key)
+        formats = settings.formats
+        if found is None:
+            result.tasks.append(Task.of(key, spec, formats))
+            continue
+        try:
+            entry, stamp = opened(found[0]), found[1]
+        except ValueError:
+            entry, stamp = {}, found[1]
+        outputs = entry.get("outputs")
+        if isinstance(outputs, dict):
+            dropped = sorted(fmt for fmt in outputs if fmt not in formats)
+            if dropped:
+                result.dropped[key] = dropped
+        if settings.force:
+            result.tasks.append(Task.of(key, spec, formats))
+            continue
+        spec_record = entry.get("spec")
+        if not isinstance(outputs, dict) or not isinstance(spec_record, dict):
+            result.tasks.append(Task.of(key, spec, formats))
+            continue
+        same, hashed = unchanged(
+            str(spec), spec_record.get("size"), spec_record.get("sha256"), stamp
+        )
+        result.checked |= hashed
+        if not same:
+            result.edited.add(key)
+        if not same or any(entry.get(name) != value for name, value in inputs.items()):
+            result.tasks.append(Task.of(key, spec, formats))
+            continue
+        current: dict[str, Any] = {}
+        stem = expected_stem(entry)
+        for fmt in formats:
+            record = outputs.get(fmt)
+            expected = f"{stem}.{fmt}"
+            if not isinstance(record, dict) or stem is None or record.get("file") != expected:
+                continue
+            same, hashed = unchanged(
+                f"{output}/{expected}", record.get("size"), record.get("sha256"), stamp
+            )
+            result.checked |= hashed
+            if same:
+                current[fmt] = record
+        missing = tuple(fmt for fmt in formats if fmt not in current)
+        whole = not missing and key not in result.dropped
+        result.kept[key] = found[0] if whole else {**entry, "outputs": current}
+        if missing:
+            result.tasks.append(Task.of(key, spec, missing))
+    return result
+
+
+def _keys(source: Path, unread: list[Problem]) -> dict[str, Path]:
+    """Every spec under ``source`` by its key, its path in the archive (``CL-21/27.yaml``);
+    folders that cannot be listed go into ``unread``. An archive with no spec at all is an
+    error (a mistyped folder, an archive not checked out): building it would remove every
+    letter's files."""
+    if not source.is_dir():
+        raise CirculaireError(f"{source}: not a folder of letter specs")
+    prefix = str(source)
+    skip = 0 if prefix == "." else len(prefix) + 1
+    keys = {str(path)[skip:].replace(os.sep, "/"): path for path in specs([source], unread)}
+    if unread and unread[0].file == prefix:
+        raise CirculaireError(str(unread[0]))
+    if not keys and not unread:
+        message = "no letter spec (.yaml, .yml) in this folder: nothing built, nothing removed"
+        raise CirculaireError(f"{source}: {message}")
+    return keys
+
+
+def _under(unread: list[Problem], source: Path) -> tuple[str, ...]:
+    """The keys' beginnings (``CL-21/``) of the folders that could not be listed."""
+    return tuple(
+        os.path.relpath(problem.file, source).replace(os.sep, "/") + "/"
+        for problem in unread
+        if os.path.isdir(problem.file)
+    )

@@ -1,0 +1,272 @@
+"""Recording a build: each letter's entry as its result comes, checkpoints of the manifest,
+then the manifest and the register, saved once the letters are settled.
+
+The manifest is saved every few seconds, with the old entries of letters still to render
+(they stand for their files until then), so a killed build resumes where it stopped."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import Problem, SpecError
+from ..model import Reference
+from ..output import write_atomic
+from . import register
+from .cleanup import Removed, remove_outputs, retire
+from .clock import file_sha256, filesystem_time, past_last_write, sha256, status, unchanged
+from .manifest import Stored, opened, reference_of, save_manifest, to_json, without_spec
+from .plan import Plan
+from .progress import Progress
+from .render import Result
+from .settings import INDEX
+
+CHECKPOINT_SECONDS = 2.0
+"""The shortest pause between two saves of the manifest in a long build: a killed build loses
+a few seconds of work."""
+
+
+@dataclass
+class Outcome:
+    """What a build did, for the summary line and the exit code."""
+
+    built: list[str] = field(default_factory=list)
+    """Keys of the letters rendered."""
+    files: int = 0
+    unchanged: int = 0
+    removed: list[Removed] = field(default_factory=list)
+    """(key, why, files removed)."""
+    dropped: list[str] = field(default_factory=list)
+    """Files of formats no longer asked for, removed."""
+    problems: list[Problem] = field(default_factory=list)
+    failed: int = 0
+    unread: int = 0
+    """Folders that could not be listed, specs whose names are not UTF-8."""
+    seconds: float = 0.0
+
+    @property
+    def return_code(self) -> int:
+        """0 when every letter built, 1 when one failed or a folder could not be read."""
+        return 1 if self.failed or self.unread else 0
+
+    def summary(self) -> str:
+        built, files = len(self.built), self.files
+        unread = f", {self.unread} not read" if self.unread else ""
+        return (
+            f"built {built} letter{'s' * (built != 1)} ({files} file{'s' * (files != 1)}),"
+            f" {self.unchanged} unchanged, {len(self.removed)} removed, {self.failed} failed"
+            f"{unread} in {self.seconds:.1f} s"
+        )
+
+
+class Record:
+    """The entries of a build as it goes: kept, rendered, failed, superseded."""
+
+    def __init__(self, plan: Plan) -> None:
+        settings = plan.settings
+        self.plan = plan
+        self.outcome = Outcome(problems=list(plan.problems), unread=len(plan.problems))
+        self.pending = {task.key for task in plan.tasks}
+        """Letters not rendered yet: their old entries still stand for their files."""
+        self.entries: dict[str, Stored] = {
+            key: entry for key, entry in plan.kept.items() if key not in self.pending
+        }
+        self.outcome.unchanged = len(self.entries)
+        self.changed = plan.checked or plan.previous.keys() != plan.letters.keys()
+        self.changed |= [path.name for path in plan.manifests] != [settings.manifest.name]
+        self.written: dict[str, int] = {}
+        """Files written for each letter built, so that a letter failed afterwards is not
+        counted."""
+        self.rows: dict[str, register.Row] = {}
+        """The register's rows of the letters built, made while the workers render."""
+        self.lost = False
+        """Whether a letter went unrendered for a reason outside its spec."""
+        self.superseded: list[tuple[str, str, Stored]] = []
+        """Entries whose files may now be no letter's: of a letter that failed, or that its
+        new reference files elsewhere. Removed at each save of the manifest."""
+
+    def remove_gone(self) -> None:
+        """Remove the files of letters no longer in the archive, and of formats no longer
+        asked for."""
+        plan, output = self.plan, self.plan.settings.output
+        for key, text in sorted(plan.gone.items()):
+            self.outcome.removed.append((key, "its spec is gone", remove_outputs(output, text)))
+        for key, formats in sorted(plan.dropped.items()):
+            self.outcome.dropped.extend(remove_outputs(output, plan.previous[key], formats))
+            self.changed = True
+
+    def take(self, results: Iterable[Result], progress: Progress | None) -> None:
+        """Record each result as it comes, saving the manifest every few seconds; on Ctrl-C,
+        save what is done (the next build starts from there)."""
+        last_checkpoint = time.monotonic()
+        pause = CHECKPOINT_SECONDS  # grows with the manifest, so that saving it stays under 5 %
+        done, total = 0, len(self.plan.tasks)
+        if progress is not None:
+            progress(0, total)
+        try:
+            for result in results:
+                done += 1
+                if progress is not None:
+                    progress(done, total)
+                self._add(result)
+                if time.monotonic() - last_checkpoint > pause:
+                    saving = time.monotonic()
+                    self.checkpoint()
+                    last_checkpoint = time.monotonic()
+                    pause = max(CHECKPOINT_SECONDS, 20 * (last_checkpoint - saving))
+        except KeyboardInterrupt:
+            self.checkpoint()
+            raise
+
+    def _add(self, result: Result) -> None:
+        plan, outcome, key = self.plan, self.outcome, result.key
+        self.changed = True
+        self.pending.discard(key)
+        old = plan.previous.get(key)
+        if result.entry is None:
+            outcome.failed += 1
+            outcome.problems.extend(result.problems)
+            self.lost |= result.lost
+            if old is not None and result.lost:
+                self.entries[key] = plan.standing(key)
+            elif old is not None:
+                self.superseded.append((key, "its spec failed", old))
+            return
+        if old is not None and reference_of(key, old) != result.entry["reference"]:
+            self.superseded.append((key, "its reference changed", old))
+        kept = opened(plan.kept.get(key, {})).get("outputs", {})
+        entry = {**result.entry, **plan.inputs}
+        entry["outputs"] = {**kept, **result.entry["outputs"]}
+        self.entries[key] = to_json(entry)
+        self.rows[key] = register.row(entry, plan.settings.formats)
+        outcome.built.append(key)
+        self.written[key] = len(result.entry["outputs"])
+        outcome.files += self.written[key]
+
+    def checkpoint(self) -> None:
+        """Save what is done, and the old entries of letters still to render, which stand for
+        their files until then: a build killed next knows of every file."""
+        self._retire()
+        plan = self.plan
+        standing = {key: plan.standing(key) for key in self.pending if key in plan.previous}
+        save_manifest(plan.settings, {**standing, **self.entries}, None, stamp=plan.begun)
+
+    def _retire(self) -> None:
+        output = self.plan.settings.output
+        self.outcome.removed.extend(retire(output, self.superseded, self.entries))
+
+    def settle_clashes(self) -> None:
+        """Fail the letters whose references are the same, and remove their files; then the
+        files of superseded entries."""
+        plan, outcome = self.plan, self.outcome
+        for key, clash in _clashes(self.entries, plan.letters):
+            self.changed = True
+            clashing = self.entries.pop(key)
+            if key in outcome.built:
+                outcome.built.remove(key)
+                outcome.files -= self.written[key]
+            else:
+                outcome.unchanged -= 1
+            outcome.failed += 1
+            outcome.problems.append(_reference_problem(plan.letters[key], clash))
+            remove_outputs(plan.settings.output, clashing)
+        self._retire()
+
+    def save(self) -> None:
+        """Save the manifest and the register, when anything changed (or the register alone,
+        when it is not the one recorded)."""
+        plan, settings, entries = self.plan, self.plan.settings, self.entries
+        output = settings.output
+        manifest = settings.manifest
+        index = None if settings.shard else output / INDEX
+        if self.outcome.built:
+            past_last_write(output)  # before looking for specs changed meanwhile: see there
+        # The manifest vouches for what was there before the specs are looked at, not when it
+        # is written (a sync may take seconds): a spec saved meanwhile is newer, so it is read
+        # again.
+        vouched = filesystem_time(output)
+        for key in _changed_while_building(plan, entries):
+            # Its spec changed after it was read: the entry keeps its files, not its spec, so
+            # that the next build renders it.
+            entries[key] = without_spec(entries[key])
+            self.changed = True
+        if self.changed or settings.force:
+            record = None
+            if index is not None:
+                data = register.markdown(register.rows(entries, settings.formats, self.rows))
+                _write_if_changed(index, data)
+                record = {"sha256": sha256(data), "size": len(data)}
+            save_manifest(settings, entries, record, stamp=vouched)
+            for other in plan.manifests:
+                if other.name != manifest.name and settings.shard is None:
+                    other.unlink(missing_ok=True)
+        elif index is not None and not _recorded(index, plan.register):
+            _write_if_changed(index, register.markdown(register.rows(entries, settings.formats)))
+
+
+def _clashes(entries: dict[str, Stored], letters: dict[str, Path]) -> Iterator[tuple[str, str]]:
+    """Letters whose references are the same (``CL-20/38`` and ``CL-20/038`` too): both would
+    write the same files, or file one letter twice."""
+    by_reference: dict[object, list[tuple[str, str]]] = {}
+    for key in sorted(entries):
+        reference = reference_of(key, entries[key])
+        parsed = Reference.parse(reference)
+        same = parsed.identity if parsed else reference
+        by_reference.setdefault(same, []).append((key, reference))
+    for _, clashing in sorted(by_reference.items(), key=lambda item: str(item[0])):
+        if len(clashing) > 1:
+            for key, reference in clashing:
+                others = ", ".join(str(letters[k]) for k, _ in clashing if k != key)
+                yield key, f"{reference} is also the reference of {others}"
+
+
+def _reference_problem(spec: Path, message: str) -> Problem:
+    """A problem with a letter's reference, at the line and column where the spec writes it
+    (read again: two letters of one reference are rare)."""
+    from ..source import read
+
+    try:
+        position = read(spec).position(("reference",))
+    except SpecError:
+        return Problem(str(spec), message=message, code="E901", field="reference")
+    return Problem(str(spec), position.line, position.column, "reference", message, "E901")
+
+
+def _changed_while_building(plan: Plan, entries: dict[str, Stored]) -> list[str]:
+    """Letters whose spec was changed after planning began, and now differs from what was
+    built: the manifest, dated after them, must not vouch for them. (An entry without the
+    record of its spec vouches for none.)"""
+    changed = []
+    for key, path in plan.letters.items():
+        if key not in entries or key in plan.unread:
+            continue
+        try:
+            if status(path)[1] < plan.begun:
+                continue
+            recorded = opened(entries[key]).get("spec")
+            if not isinstance(recorded, dict) or file_sha256(path) == recorded.get("sha256"):
+                continue
+        except (OSError, ValueError):
+            pass
+        changed.append(key)
+    return changed
+
+
+def _recorded(index: Path, record: tuple[Any, int] | None) -> bool:
+    """Whether the register is the one the manifest records (with the manifest's mtime)."""
+    if record is None:
+        return False
+    known, stamp = record
+    return unchanged(str(index), known.get("size"), known.get("sha256"), stamp)[0]
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_atomic(path, data)

@@ -1,0 +1,116 @@
+"""Rendering one task, in a worker: load, validate, render every format, write every file.
+
+A letter's files are written all or none, each named first in the build's journal."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..errors import CirculaireError, OutputError, Problem, SpecError, UnprintableText
+from ..output import OutputFolder, write_atomic
+from .clock import sha256
+from .manifest import Entry
+from .plan import Task
+
+
+@dataclass
+class Result:
+    """What a worker made of a task: the letter's entry, or the problems that stopped it."""
+
+    key: str
+    entry: Entry | None = None
+    problems: list[Problem] = field(default_factory=list)
+    lost: bool = False
+    """Not rendered for a reason outside its spec (a worker died, the system would not let the
+    spec be read): the letter's old files and entry stand."""
+
+
+def facts(letter: Any) -> Entry:
+    """What the register shows of a letter."""
+    return {
+        "reference": letter.reference,
+        "date": letter.date.isoformat(),
+        "subject": letter.subject,
+        "signatories": [signatory.name for signatory in letter.signatories],
+    }
+
+
+def render_task(
+    task: Task,
+    folder: OutputFolder,
+    templates: Path | None,
+    reference_docx: Path | None,
+    journal: int | None = None,
+) -> Result:
+    """Load, validate and render one letter, then write its files: all of them or none.
+    Their names go first into the build's ``journal`` (an open file), should it be killed."""
+    from ..render import RenderOptions, renderer
+    from ..source import UnreadableSpec, parse, read_bytes, unprintable
+    from ..validate import validate
+
+    spec = Path(task.spec)
+    try:
+        data = read_bytes(spec)  # read once: the hash recorded is of the text rendered
+        letter = validate(parse(data, spec))
+        reference = letter.parsed_reference
+        options = RenderOptions(templates, reference_docx)
+        rendered = {fmt: renderer(fmt)(letter, options) for fmt in task.formats}
+        paths = {fmt: folder.path(reference, fmt) for fmt in task.formats}
+    except UnreadableSpec as exc:  # the letter may be fine: its files stand
+        return Result(task.key, problems=list(exc.problems), lost=True)
+    except UnprintableText as exc:
+        return Result(task.key, problems=[unprintable(spec, exc)])
+    except SpecError as exc:
+        return Result(task.key, problems=list(exc.problems))
+    except (CirculaireError, OSError) as exc:
+        return Result(task.key, problems=[Problem(task.spec, message=str(exc), code="E900")])
+    except Exception as exc:  # a renderer's bug must not stop the other letters of the archive
+        message = f"internal error, please report it: {type(exc).__name__}: {exc}"
+        return Result(task.key, problems=[Problem(task.spec, message=message, code="E999")])
+    outputs: dict[str, Any] = {}
+    files = {fmt: f"{reference.folder}/{path.name}" for fmt, path in paths.items()}
+    try:
+        if journal is not None:
+            os.write(journal, "".join(f"{file}\n" for file in files.values()).encode())
+        for fmt, content in rendered.items():
+            write_atomic(paths[fmt], content, durable=False)
+            outputs[fmt] = {
+                "file": files[fmt],
+                "sha256": sha256(content),
+                "size": len(content),
+            }
+    except (OutputError, OSError) as exc:  # OSError: the journal
+        for fmt in outputs:  # none of them, then: no manifest will record them
+            with contextlib.suppress(OSError):
+                paths[fmt].unlink()
+        return Result(task.key, problems=[Problem(task.spec, message=str(exc), code="E900")])
+    entry = {
+        **facts(letter),
+        "spec": {"sha256": sha256(data), "size": len(data)},
+        "outputs": outputs,
+    }
+    return Result(task.key, entry)
+
+
+def render_chunk(
+    tasks: list[Task],
+    output: Path,
+    templates: Path | None,
+    reference_docx: Path | None,
+    journal: Path | None = None,
+) -> list[Result]:
+    """Render a chunk of tasks, in a worker or in the build's own process."""
+    folder = OutputFolder(output)  # for a chunk: a folder replaced meanwhile is checked anew
+    try:
+        fd = None if journal is None else os.open(journal, os.O_WRONLY | os.O_APPEND)
+    except OSError:
+        fd = None  # no journal: a killed build's files are then found by their letters only
+    try:
+        return [render_task(task, folder, templates, reference_docx, fd) for task in tasks]
+    finally:
+        if fd is not None:
+            os.close(fd)
