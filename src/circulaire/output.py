@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from .errors import OutputError
 from .model import Reference
+from .render import FORMATS
 
 T = TypeVar("T")
 
@@ -34,6 +35,8 @@ class OutputFolder:
         self._checked: dict[str, Path] = {}
 
     def path(self, reference: Reference, fmt: str) -> Path:
+        if fmt not in FORMATS:  # a format names no folder: a manifest may say otherwise
+            raise OutputError(f"{reference}: '{fmt}' is no format circulaire writes")
         folder = self._checked.get(reference.folder)
         if folder is None:
             folder = self.root / reference.folder
@@ -53,8 +56,6 @@ def inside(path: Path, root: Path) -> None:
 def suffix_format(output: str) -> str | None:
     """The format a file name asks for by its suffix (``letter.pdf`` -> ``pdf``); ``None`` for
     a folder target or a suffix that names no format."""
-    from .render import FORMATS
-
     target = Path(output)
     if is_folder_target(target, output):
         return None

@@ -14,6 +14,7 @@ import time
 
 from . import plan
 from .cleanup import begin, end
+from .lock import OutputLock
 from .progress import Progress, ProgressBar
 from .record import Outcome, Record
 from .settings import MANIFEST, Settings, Shard
@@ -23,22 +24,27 @@ __all__ = ["MANIFEST", "Outcome", "Progress", "ProgressBar", "Settings", "Shard"
 
 
 def build(settings: Settings, jobs: int | None = None, progress: Progress | None = None) -> Outcome:
-    """Bring the output folder up to date with the archive: plan, then :func:`run`."""
-    start_workers_early(settings, jobs)
-    return run(plan.plan(settings), jobs, progress)
+    """Bring the output folder up to date with the archive: plan, then :func:`run`, holding
+    the folder (see :mod:`.lock`)."""
+    with OutputLock(settings):
+        start_workers_early(settings, jobs)
+        return run(plan.plan(settings), jobs, progress)
 
 
 def run(work: plan.Plan, jobs: int | None = None, progress: Progress | None = None) -> Outcome:
     """Remove what is gone, render what changed (in ``jobs`` processes), then save the manifest
     and the register."""
-    interrupted = begin(work)  # the journal, and what a killed build left half-written
-    record = Record(work)
-    record.remove_gone()
-    record.take(results(work, jobs), progress)
-    record.settle_clashes()
-    record.save()
-    outcome = record.outcome
-    outcome.removed.extend(end(work.settings, interrupted, record.lost))
+    journal = begin(work)  # the journal, and what a killed build left half-written
+    try:
+        record = Record(work)
+        record.remove_gone()
+        record.take(results(work, jobs), progress)
+        record.settle_clashes()
+        record.save()
+        outcome = record.outcome
+        outcome.removed.extend(end(work.settings, journal, record.keep_journal))
+    finally:
+        journal.close()
     outcome.problems.sort()
     outcome.built.sort()
     outcome.seconds = time.perf_counter() - work.started

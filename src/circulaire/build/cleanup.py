@@ -9,13 +9,16 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import stat
 from collections.abc import Container, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import OutputError
+from ..errors import CirculaireError, OutputError
 from ..model import Reference
-from ..output import output_path, write_atomic
+from ..output import cannot_write, output_path, write_atomic
 from .clock import unchanged
+from .lock import busy, hold
 from .manifest import Entry, Stored, claimed, opened, read_manifests, reference_of
 from .plan import Plan
 from .settings import INDEX, Settings, letter_of
@@ -27,24 +30,60 @@ Removed = tuple[str, str, list[str]]
 """(key, why, files removed)."""
 
 
-def begin(plan: Plan) -> bool:
-    """Open the build's journal; whether a killed build left one, whose half-written files
-    are then removed (the build adds to that journal)."""
-    building = plan.settings.building
-    interrupted = building.exists()
-    if interrupted:
-        _remove_temporaries(plan.settings.output, plan)
-    elif plan.tasks or plan.gone or plan.dropped:
+@dataclass
+class Journal:
+    """The journal of this build, held open (and locked) while it runs."""
+
+    path: Path
+    interrupted: bool
+    """Whether a killed build left it: what it wrote is then sorted out at the end."""
+    fd: int | None = None
+
+    def close(self) -> None:
+        """Let go of the journal (and its lock), however the build ends."""
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def begin(plan: Plan) -> Journal:
+    """Open the build's journal, or the one a killed build left, whose half-written files are
+    then removed (the build adds to that journal). A journal another build holds is a live
+    build's (a shard of the same archive, run twice at once): an error, and nothing touched."""
+    settings = plan.settings
+    building = settings.building
+    try:
+        mode: int | None = os.lstat(building).st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as exc:
+        raise cannot_write(building, exc) from None
+    if mode is not None and not stat.S_ISREG(mode):
+        message = "not a file: circulaire keeps its journal there; remove it"
+        raise CirculaireError(f"{building}: {message}")
+    found = mode is not None
+    journal = Journal(building, interrupted=found)
+    if not found and not (plan.tasks or plan.gone or plan.dropped):
+        return journal
+    if not found:
         write_atomic(building, b"")  # the journal: a build killed again adds to its own
-    return interrupted
+    try:
+        journal.fd = os.open(building, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise cannot_write(building, exc) from None
+    if not hold(journal.fd):
+        os.close(journal.fd)
+        raise busy(settings.output, building)
+    if found:
+        _remove_temporaries(settings.output, plan)
+    return journal
 
 
-def end(settings: Settings, interrupted: bool, lost: bool) -> list[Removed]:
-    """Close the journal, after removing what a killed build wrote that no letter claims. When
-    a letter went unrendered for a reason outside its spec, what a dying worker wrote is left
-    in the journal for the next build to sort out."""
-    removed = _remove_leftovers(settings) if interrupted else []
-    if not lost:
+def end(settings: Settings, journal: Journal, keep: bool) -> list[Removed]:
+    """Remove what a killed build wrote that no letter claims, then the journal, unless the
+    next build needs it (``keep``) to sort out what this one wrote."""
+    removed = _remove_leftovers(settings) if journal.interrupted else []
+    if not keep and (journal.interrupted or journal.fd is not None):
         settings.building.unlink(missing_ok=True)
     return removed
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -128,9 +128,63 @@ def _text(value: Stored) -> str:
 
 
 def opened(value: Stored) -> Entry:
-    """An entry, opened from its JSON text if need be (a ValueError if that is damaged)."""
-    entry = json.loads(value) if isinstance(value, str) else value
-    return entry if isinstance(entry, dict) else {}
+    """An entry, opened from its JSON text if need be. A ValueError when it is not one this
+    build could have written: a manifest is input like any spec (merged from another
+    machine's shards, edited by hand), and an entry is believed in nothing, nor its files
+    removed, unless each of its fields is what a build records."""
+    try:
+        entry = json.loads(value) if isinstance(value, str) else value
+    except RecursionError:
+        raise ValueError("nested too deep") from None
+    if not isinstance(entry, dict):
+        raise ValueError("not an entry")
+    for name, part in entry.items():
+        check = _FIELDS.get(name)
+        if check is None or not check(part):
+            raise ValueError(f"not an entry: {name}")
+    return entry
+
+
+def _text_or_none(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _record(value: Any) -> bool:
+    """``{"sha256": ..., "size": ...}`` (and the file's name, for an output)."""
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("sha256"), str)
+        and type(value.get("size")) is int
+        and set(value) <= {"sha256", "size", "file"}
+        and isinstance(value.get("file", ""), str)
+    )
+
+
+def _outputs(value: Any) -> bool:
+    """Each format's record, by a format circulaire writes, naming the file ``CL-21/27.md``."""
+    from ..render import FORMATS
+
+    return isinstance(value, dict) and all(
+        fmt in FORMATS and _record(record) and str(record.get("file")).endswith(f".{fmt}")
+        for fmt, record in value.items()
+    )
+
+
+_FIELDS: dict[str, Callable[[Any], bool]] = {
+    "reference": lambda value: isinstance(value, str),
+    "date": lambda value: isinstance(value, str),
+    "subject": lambda value: isinstance(value, str),
+    "signatories": lambda value: (
+        isinstance(value, list) and all(isinstance(name, str) for name in value)
+    ),
+    "spec": lambda value: _record(value) and "file" not in value,
+    "outputs": _outputs,
+    "templates": _text_or_none,
+    "reference_docx": _text_or_none,
+    "version": _text_or_none,
+    "code": _text_or_none,
+}
+"""What each field of an entry holds; an entry with another field is no entry."""
 
 
 def _manifest_letters(data: bytes) -> tuple[dict[str, Any], dict[str, str]]:
@@ -149,9 +203,12 @@ def _manifest_letters(data: bytes) -> tuple[dict[str, Any], dict[str, str]]:
         if lines[-1] != "" or head.get("letters") != {} or tail.get("letters") != {}:
             raise ValueError("not one letter a line")
         return {**head, **tail}, letters
-    except (ValueError, IndexError, TypeError):
-        document = json.loads(text)
-        whole = document.get("letters")
+    except (ValueError, IndexError, TypeError, AttributeError, RecursionError):
+        try:
+            document = json.loads(text)
+        except RecursionError:
+            raise ValueError("nested too deep") from None
+        whole = document.get("letters") if isinstance(document, dict) else None
         if not isinstance(whole, dict):
             raise ValueError("no letters") from None
         return document, {key: to_json(entry) for key, entry in whole.items()}
@@ -183,8 +240,18 @@ def read_manifests(
         if path.name == MANIFEST and isinstance(head.get("index"), dict):
             register = (head["index"], stamp)
         for key, text in letters.items():
-            merged[key] = (text, stamp)
+            if _sound_key(key):
+                merged[key] = (text, stamp)
     return merged, [path for _, path in sorted(found)], register
+
+
+def _sound_key(key: Any) -> bool:
+    """A key is a spec's path in the archive, ``CL-21/27.yaml``: relative, never climbing.
+    Another is no letter of this archive; it is forgotten, and nothing is removed for it."""
+    if not isinstance(key, str) or not key.endswith((".yaml", ".yml")):
+        return False
+    parts = key.split("/")
+    return not any(part in ("", ".", "..") for part in parts)
 
 
 # -- what an entry says ----------------------------------------------------------------------

@@ -14,7 +14,7 @@ from typing import Any
 from ..discover import specs
 from ..errors import CirculaireError, Problem
 from ..output import cannot_write
-from .clock import filesystem_now, unchanged
+from .clock import filesystem_time, unchanged
 from .manifest import Stored, build_inputs, expected_stem, opened, read_manifests, without_spec
 from .settings import Settings, letter_of
 
@@ -84,7 +84,8 @@ def plan(settings: Settings) -> Plan:
         settings.output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise cannot_write(settings.output, exc) from None
-    begun = filesystem_now(settings.output)
+    # A folder where no file can be made (a read-only file system) keeps this machine's time.
+    begun = filesystem_time(settings.output) or time.time_ns()
     inputs = build_inputs(settings)
     previous_stamped, manifests, register = read_manifests(settings.output)
     shard = settings.shard

@@ -6,13 +6,14 @@ The manifest is saved every few seconds, with the old entries of letters still t
 
 from __future__ import annotations
 
+import contextlib
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import Problem, SpecError
+from ..errors import OutputError, Problem, SpecError
 from ..model import Reference
 from ..output import write_atomic
 from . import register
@@ -45,12 +46,15 @@ class Outcome:
     failed: int = 0
     unread: int = 0
     """Folders that could not be listed, specs whose names are not UTF-8."""
+    unsaved: bool = False
+    """Whether the manifest or the register could not be written (a full disk)."""
     seconds: float = 0.0
 
     @property
     def return_code(self) -> int:
-        """0 when every letter built, 1 when one failed or a folder could not be read."""
-        return 1 if self.failed or self.unread else 0
+        """0 when every letter built and all was saved, 1 when a letter failed, a folder
+        could not be read, or the manifest or the register could not be written."""
+        return 1 if self.failed or self.unread or self.unsaved else 0
 
     def summary(self) -> str:
         built, files = len(self.built), self.files
@@ -82,8 +86,10 @@ class Record:
         counted."""
         self.rows: dict[str, register.Row] = {}
         """The register's rows of the letters built, made while the workers render."""
-        self.lost = False
-        """Whether a letter went unrendered for a reason outside its spec."""
+        self.keep_journal = False
+        """Whether the next build needs the journal: a letter went unrendered for a reason
+        outside its spec (what a dying worker wrote is then unknown), or the manifest could
+        not be saved."""
         self.superseded: list[tuple[str, str, Stored]] = []
         """Entries whose files may now be no letter's: of a letter that failed, or that its
         new reference files elsewhere. Removed at each save of the manifest."""
@@ -129,7 +135,7 @@ class Record:
         if result.entry is None:
             outcome.failed += 1
             outcome.problems.extend(result.problems)
-            self.lost |= result.lost
+            self.keep_journal |= result.lost
             if old is not None and result.lost:
                 self.entries[key] = plan.standing(key)
             elif old is not None:
@@ -152,7 +158,8 @@ class Record:
         self._retire()
         plan = self.plan
         standing = {key: plan.standing(key) for key in self.pending if key in plan.previous}
-        save_manifest(plan.settings, {**standing, **self.entries}, None, stamp=plan.begun)
+        with contextlib.suppress(OutputError):  # the last save reports it, if it fails too
+            save_manifest(plan.settings, {**standing, **self.entries}, None, stamp=plan.begun)
 
     def _retire(self) -> None:
         output = self.plan.settings.output
@@ -197,14 +204,32 @@ class Record:
             record = None
             if index is not None:
                 data = register.markdown(register.rows(entries, settings.formats, self.rows))
-                _write_if_changed(index, data)
-                record = {"sha256": sha256(data), "size": len(data)}
-            save_manifest(settings, entries, record, stamp=vouched)
+                if self._saved(index, _write_if_changed, index, data):
+                    record = {"sha256": sha256(data), "size": len(data)}
+            if not self._saved(manifest, save_manifest, settings, entries, record, stamp=vouched):
+                return
             for other in plan.manifests:
                 if other.name != manifest.name and settings.shard is None:
                     other.unlink(missing_ok=True)
         elif index is not None and not _recorded(index, plan.register):
-            _write_if_changed(index, register.markdown(register.rows(entries, settings.formats)))
+            data = register.markdown(register.rows(entries, settings.formats))
+            self._saved(index, _write_if_changed, index, data)
+
+    def _saved(
+        self, path: Path, write: Callable[..., None], *arguments: Any, **options: Any
+    ) -> bool:
+        """Write the manifest or the register (``path``); what the system refuses (a full
+        disk) is a problem of the build, which keeps its journal: the next build then knows
+        what this one wrote."""
+        try:
+            write(*arguments, **options)
+        except OutputError as exc:
+            message = str(exc).removeprefix(f"{path}: ")
+            self.outcome.problems.append(Problem(str(path), message=message, code="E900"))
+            self.outcome.unsaved = True
+            self.keep_journal = True
+            return False
+        return True
 
 
 def _clashes(entries: dict[str, Stored], letters: dict[str, Path]) -> Iterator[tuple[str, str]]:
