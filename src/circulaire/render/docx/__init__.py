@@ -20,16 +20,16 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 from xml.sax import saxutils
 
-from ..dates import document_language, long_date
-from ..errors import RenderError
-from ..markup import Walker, parse
-from ..templating import packaged_templates, render_blocks
-from .markdown import FILTERS
+from ...dates import document_language, long_date
+from ...errors import RenderError
+from ...markup import Walker, parse
+from ...templating import packaged_templates, render_blocks
+from ..markdown import FILTERS
 
 if TYPE_CHECKING:
-    from ..markup import SyntaxTreeNode
-    from ..model import Letter
-    from . import RenderOptions
+    from ...markup import SyntaxTreeNode
+    from ...model import Letter
+    from .. import RenderOptions
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
