@@ -16,24 +16,31 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from xml.sax import saxutils
 
 from ...dates import document_language, long_date
 from ...errors import RenderError
 from ...markup import Walker, parse
 from ...templating import packaged_templates, render_blocks
 from ..markdown import FILTERS
+from .wordml import (
+    DECLARATION,
+    PACKAGE_RELS,
+    R,
+    W,
+    copy,
+    escape,
+    quoteattr,
+    relationships,
+    rels_name,
+)
 
 if TYPE_CHECKING:
     from ...markup import SyntaxTreeNode
     from ...model import Letter
     from .. import RenderOptions
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CORE_RELATIONSHIP = f"{PACKAGE_RELS}/metadata/core-properties"
 CUSTOM_RELATIONSHIP = f"{R}/custom-properties"
 HYPERLINK_RELATIONSHIP = f"{R}/hyperlink"
@@ -43,7 +50,6 @@ CONTENT_TYPES = {
     "rels": "application/vnd.openxmlformats-package.relationships+xml",
 }
 STYLES_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"
-DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 """Every part of the package is dated 1980-01-01, the earliest a zip can say: same bytes."""
 
@@ -84,31 +90,6 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
     if writer.missing or writer.unnumbered:
         raise RenderError(reference.lacking(writer.missing, writer.unnumbered))
     return reference.package(letter, writer)
-
-
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-"""Characters XML 1.0 cannot hold. Validation refuses them in a spec; a letter built in Python
-could still carry one, and must then fail rather than give a file Word calls corrupt."""
-
-
-def escape(text: str) -> str:
-    """Text as XML character data, or a RenderError for a character XML cannot hold (what
-    :func:`xml.sax.saxutils.escape` gives, without its table of extra entities)."""
-    return _xml_safe(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def quoteattr(text: str) -> str:
-    """Text as a quoted XML attribute value (newlines and tabs kept as references)."""
-    return saxutils.quoteattr(_xml_safe(text), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
-
-
-def _xml_safe(text: str) -> str:
-    bad = NOT_XML.search(text)
-    if bad:
-        raise RenderError(
-            f"the character U+{ord(bad[0]):04X} cannot be written in a DOCX: {text[:40]!r}"
-        )
-    return text
 
 
 # -- the reference document -------------------------------------------------------------------
@@ -176,7 +157,7 @@ class Reference:
             "/docProps/core.xml": CONTENT_TYPES["core"],
             "/docProps/custom.xml": CONTENT_TYPES["custom"],
         }
-        files["_rels/.rels"] = _relationships(
+        files["_rels/.rels"] = relationships(
             [
                 ("rId1", f"{R}/officeDocument", self.document_name, False),
                 ("rId2", CORE_RELATIONSHIP, "docProps/core.xml", False),
@@ -188,7 +169,7 @@ class Reference:
         files[self.document_name] = (
             self.document_head + "".join(body.finished()) + self.document_tail
         ).encode("utf-8")
-        files[_rels_name(self.document_name)] = _relationships(
+        files[rels_name(self.document_name)] = relationships(
             self.document_rels
             + [(rid, HYPERLINK_RELATIONSHIP, url, True) for rid, url in body.links]
         )
@@ -210,7 +191,7 @@ class Reference:
             else:
                 files[part.name] = part.data
             if part.rels is not None:
-                files[_rels_name(part.name)] = part.rels
+                files[rels_name(part.name)] = part.rels
         content_types = _content_types(tuple(sorted(overrides.items())))
         return _zip({"[Content_Types].xml": content_types, **files}, fresh)
 
@@ -306,7 +287,7 @@ def _document_frame(document: Any) -> tuple[str, str]:
     from lxml import etree
 
     sections = document.element.body.findall(f"{{{W}}}sectPr")
-    section = _copy(sections[-1]) if sections else etree.Element(f"{{{W}}}sectPr")
+    section = copy(sections[-1]) if sections else etree.Element(f"{{{W}}}sectPr")
     root = etree.Element(f"{{{W}}}document", nsmap={**document.element.nsmap, "w": W, "r": R})
     for key, value in document.element.attrib.items():
         root.set(key, value)
@@ -379,7 +360,7 @@ def _parts_of(main: Any) -> list[Part]:
                 name=str(part.partname).lstrip("/"),
                 content_type=part.content_type,
                 data=part.blob,
-                rels=_relationships(rels) if rels else None,
+                rels=relationships(rels) if rels else None,
                 fields=_docproperty_fields(part),
             )
         )
@@ -393,12 +374,6 @@ def _text_width(document: Any) -> int:
         return 9360
     width = section.page_width - section.left_margin - (section.right_margin or 0)
     return max(int(width) // 635, 1440)
-
-
-def _copy(element: Any) -> Any:
-    from copy import deepcopy
-
-    return deepcopy(element)
 
 
 def _style_num_id(style: Any) -> int | None:
@@ -430,7 +405,7 @@ def _docproperty_fields(part: Any) -> str | None:
         return None
     from lxml import etree
 
-    element = _copy(part.element)
+    element = copy(part.element)
     found = False
     for simple in element.iter(f"{{{W}}}fldSimple"):
         match = DOCPROPERTY.match(simple.get(f"{{{W}}}instr", ""))
@@ -798,20 +773,6 @@ class BodyWriter(Walker):
 
 
 # -- package parts ----------------------------------------------------------------------------
-
-
-def _rels_name(part_name: str) -> str:
-    path = PurePosixPath(part_name)
-    return str(path.parent / "_rels" / f"{path.name}.rels")
-
-
-def _relationships(rels: list[tuple[str, str, str, bool]]) -> bytes:
-    items = "".join(
-        f"<Relationship Id={quoteattr(rid)} Type={quoteattr(kind)} Target={quoteattr(target)}"
-        + (' TargetMode="External"/>' if external else "/>")
-        for rid, kind, target, external in rels
-    )
-    return f'{DECLARATION}<Relationships xmlns="{PACKAGE_RELS}">{items}</Relationships>'.encode()
 
 
 def _numbering(numbering_xml: str, lists: list[tuple[int, int, int, int]]) -> str:
