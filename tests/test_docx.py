@@ -26,8 +26,8 @@ from circulaire.errors import RenderError
 from circulaire.markup import parse, plain_text
 from circulaire.model import Annex, Letter
 from circulaire.render import RenderOptions, render
-from circulaire.render import docx as renderer
 from circulaire.render.docx import load_reference
+from circulaire.render.docx import reference as docx_reference
 from circulaire.templating import packaged_templates
 from circulaire.validate import load_letter
 from conftest import ARCHIVE, LETTERS, MARKDOWNISH, ROOT, require
@@ -697,7 +697,7 @@ def test_language_of_the_letter_for_metadata_spelling_and_hyphenation() -> None:
 def test_styles_without_defaults_get_them_first() -> None:
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
     styles = f'<w:styles xmlns:w="{w}"><w:style w:styleId="Normal"/></w:styles>'.encode()
-    root = etree.fromstring(renderer._with_language(styles, "it-CH"))
+    root = etree.fromstring(docx_reference._with_language(styles, "it-CH"))
     assert [etree.QName(child).localname for child in root] == ["docDefaults", "style"]
     assert root.xpath("//w:lang/@w:val", namespaces={"w": w}) == ["it-CH"]
 
@@ -711,7 +711,7 @@ def test_a_reference_without_a_text_language_gets_the_letters(tmp_path: Path) ->
 
 def test_the_same_bytes_every_time(spec: Path) -> None:
     first = render(load_letter(spec), "docx")
-    renderer._load.cache_clear()  # read the reference document afresh
+    docx_reference._load.cache_clear()  # read the reference document afresh
     assert render(load_letter(spec), "docx") == first
     with zipfile.ZipFile(io.BytesIO(first)) as archive:
         assert {info.date_time for info in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
