@@ -17,7 +17,7 @@ from .wordml import DECLARATION, PACKAGE_RELS, R, W, escape, quoteattr, relation
 
 if TYPE_CHECKING:
     from ...model import Letter
-    from . import BodyWriter
+    from .body import BodyWriter
     from .reference import Reference
 
 CORE_RELATIONSHIP = f"{PACKAGE_RELS}/metadata/core-properties"

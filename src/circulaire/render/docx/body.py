@@ -1,0 +1,302 @@
+"""The body of a letter: each block's Markdown syntax tree walked into WordprocessingML
+paragraphs and tables, in the reference document's styles, found by name."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ...markup import Walker, parse
+from .wordml import escape, quoteattr
+
+if TYPE_CHECKING:
+    from ...markup import SyntaxTreeNode
+    from ...model import Letter
+    from .reference import Reference
+
+BLOCK_STYLES = {
+    "dateline": "Letter Date",
+    "header": "Letter Header",
+    "recipients": "Letter Recipients",
+    "subject": "Letter Subject",
+    "body": "Body Text",
+    "signatures": "Letter Signature",
+    "annexes": "Letter Annexes",
+    "annex": "Body Text",
+}
+"""The paragraph style of each block of ``letter.j2``; any other block is body text."""
+LINE_BLOCKS = frozenset({"dateline", "header", "recipients", "subject", "signatures"})
+"""Blocks whose lines stay lines even where the spec asks for soft Markdown line breaks."""
+ANNEX_STYLES = ("Annex Heading", "Annex Title")
+"""The first paragraphs of each annex: "Annexe 1", then its title."""
+BODY_TEXT = "Body Text"
+LIST_STYLES = {"bullet_list": "List Bullet", "ordered_list": "List Number"}
+HYPERLINK_STYLE = "Hyperlink"
+CODE_STYLE = "Verbatim Char"
+CODE_BLOCK_STYLE = "Source Code"
+QUOTE_STYLE = "Block Text"
+SIGNATURES_TABLE_STYLE = "Letter Signatures"
+LIST_INDENT = 567
+"""Left indent of a list paragraph per level (1 cm), for paragraphs that continue an item."""
+BULLET_WIDTH = 397
+"""Room for the bullet or number of a list item in an indented block (7 mm)."""
+
+
+@dataclass
+class Run:
+    """The character formatting in force while walking inline Markdown."""
+
+    bold: int = 0
+    italic: int = 0
+    style: str | None = None
+
+
+@dataclass
+class BodyWriter(Walker):
+    """Markdown syntax trees -> ``w:p`` and ``w:tbl`` elements (XML text), block by block."""
+
+    reference: Reference
+    out: list[str] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
+    lists: list[tuple[int, int, int, int]] = field(default_factory=list)
+    """Each list: its numId, abstract numbering, level and first number."""
+    run: Run = field(default_factory=Run)
+    style_name: str = BODY_TEXT
+    soft_line_breaks: bool = False
+    first_styles: list[str] = field(default_factory=list)
+    page_break: bool = False
+    depth: int = 0
+    missing: list[tuple[str, str]] = field(default_factory=list)
+    """Styles the letter needs and the reference lacks (kind, name), in the order needed."""
+    unnumbered: list[str] = field(default_factory=list)
+    """List styles of the letter that the reference has without list numbering."""
+
+    def block(self, name: str, text: str, letter: Letter) -> None:
+        """One block of the template, laid out with its paragraph style."""
+        tree = parse(text)
+        if not tree.children:
+            return
+        self.style_name = BLOCK_STYLES.get(name, BODY_TEXT)
+        self.soft_line_breaks = name in LINE_BLOCKS
+        self.first_styles = list(ANNEX_STYLES) if name == "annex" else []
+        self.page_break = name == "annex"
+        grouped = name == "signatures" and letter.style.marks == "grouped"
+        if not (grouped and self.signature_table(tree, letter)):
+            self.visit(tree)
+
+    def finished(self) -> list[str]:
+        """The body; Word wants a paragraph after a table that ends it."""
+        if self.out and self.out[-1].startswith("<w:tbl>"):
+            self.out.append("<w:p/>")
+        return self.out
+
+    def style(self, name: str, kind: str = "paragraph") -> str:
+        """The id of the style called ``name``. One the reference lacks is noted, for an error
+        naming every one the letter needs, and its name stands for it until then."""
+        style_id = self.reference.styles.get((kind, name.lower()))
+        if style_id is None:
+            if (kind, name) not in self.missing:
+                self.missing.append((kind, name))
+            return name
+        return style_id
+
+    def abstract_numbering(self, list_style: str) -> int:
+        """The numbering of a list style; one the reference has without numbering is noted."""
+        self.style(list_style)
+        number = self.reference.list_numbering.get(list_style.lower())
+        if number is None:
+            missing = ("paragraph", list_style) in self.missing  # then named as missing
+            if not missing and list_style not in self.unnumbered:
+                self.unnumbered.append(list_style)
+            return 0
+        return number
+
+    # -- blocks -------------------------------------------------------------------------------
+
+    def visit_root(self, node: SyntaxTreeNode) -> None:
+        for child in node.children:
+            self.visit(child)
+
+    def paragraph(self, runs: str, style: str | None = None, properties: str = "") -> None:
+        if self.first_styles and self.depth == 0 and style is None:
+            style = self.first_styles.pop(0)
+        style_id = self.style(style or self.style_name)
+        if self.page_break:
+            properties = "<w:pageBreakBefore/>" + properties
+            self.page_break = False
+        self.out.append(
+            f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/>{properties}</w:pPr>{runs}</w:p>'
+        )
+
+    def visit_paragraph(self, node: SyntaxTreeNode) -> None:
+        self.paragraph(self.inline(node.children))
+
+    def visit_heading(self, node: SyntaxTreeNode) -> None:
+        self.paragraph(self.inline(node.children), f"Heading {node.tag[1:]}")
+
+    def visit_blockquote(self, node: SyntaxTreeNode) -> None:
+        outer, self.style_name = self.style_name, QUOTE_STYLE
+        for child in node.children:
+            self.visit(child)
+        self.style_name = outer
+
+    def visit_code_block(self, node: SyntaxTreeNode) -> None:
+        lines = node.content.rstrip("\n").split("\n")
+        self.paragraph(
+            "<w:r><w:br/></w:r>".join(self.text_run(line) for line in lines), CODE_BLOCK_STYLE
+        )
+
+    visit_fence = visit_code_block
+
+    def visit_html_block(self, node: SyntaxTreeNode) -> None:
+        self.paragraph(self.text_run(node.content.strip("\n")))
+
+    def visit_hr(self, node: SyntaxTreeNode) -> None:
+        border = '<w:pBdr><w:bottom w:val="single" w:sz="6" w:space="1" w:color="auto"/></w:pBdr>'
+        self.paragraph("", properties=border)
+
+    def visit_bullet_list(self, node: SyntaxTreeNode) -> None:
+        style = LIST_STYLES[node.type]
+        start = int(node.attrs.get("start", 1)) if node.type == "ordered_list" else 1
+        num_id = self.reference.next_num_id + len(self.lists)
+        level = min(self.depth, 8)
+        self.lists.append((num_id, self.abstract_numbering(style), level, start))
+        numbered = f'<w:numPr><w:ilvl w:val="{level}"/><w:numId w:val="{num_id}"/></w:numPr>'
+        # A list in an indented block (recipients on the right) keeps the block's indent.
+        offset = self.reference.indents.get(self.style(self.style_name), 0)
+        indent = f'<w:ind w:left="{offset + LIST_INDENT * (level + 1)}"/>'
+        if offset:
+            hanging = f'w:left="{offset + LIST_INDENT * level + BULLET_WIDTH}"'
+            numbered += f'<w:ind {hanging} w:hanging="{BULLET_WIDTH}"/>'
+        self.depth += 1
+        for item in node.children:
+            children = list(item.children)
+            if children and children[0].type == "paragraph":
+                self.paragraph(self.inline(children.pop(0).children), style, numbered)
+            else:
+                self.paragraph("", style, numbered)
+            for child in children:
+                if child.type == "paragraph":
+                    self.paragraph(self.inline(child.children), self.style_name, indent)
+                else:
+                    self.visit(child)
+        self.depth -= 1
+
+    visit_ordered_list = visit_bullet_list
+
+    def signature_table(self, tree: SyntaxTreeNode, letter: Letter) -> bool:
+        """Grouped marks: the signatories side by side, each under their mark, in a borderless
+        table of two columns. False when the block does not hold one paragraph per mark and
+        per signatory (a template override), which is then laid out as it comes."""
+        signatories = letter.signatories
+        marked = [s for s in signatories if s.mark]
+        paragraphs = tree.children
+        if len(signatories) < 2 or len(paragraphs) != len(marked) + len(signatories):
+            return False
+        if any(p.type != "paragraph" for p in paragraphs):
+            return False
+        rendered = []
+        for node in paragraphs:
+            outer, self.out = self.out, []
+            self.visit(node)
+            rendered.append("".join(self.out))
+            self.out = outer
+        marks = iter(rendered[: len(marked)])
+        cells = [
+            (next(marks) if s.mark else "") + name
+            for s, name in zip(signatories, rendered[len(marked) :], strict=True)
+        ]
+        if len(cells) % 2:
+            cells.append("<w:p/>")
+        width = self.reference.text_width // 2
+        rows = "".join(
+            "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
+            + "".join(
+                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{cell}</w:tc>'
+                for cell in cells[i : i + 2]
+            )
+            + "</w:tr>"
+            for i in range(0, len(cells), 2)
+        )
+        style_id = self.style(SIGNATURES_TABLE_STYLE, "table")
+        self.out.append(
+            f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_id}"/>'
+            f'<w:tblW w:w="{2 * width}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+            '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
+            'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr>'
+            f'<w:tblGrid><w:gridCol w:w="{width}"/><w:gridCol w:w="{width}"/></w:tblGrid>'
+            f"{rows}</w:tbl>"
+        )
+        return True
+
+    # -- inline -------------------------------------------------------------------------------
+
+    def text_run(self, text: str) -> str:
+        if not text:
+            return ""
+        properties = []
+        if self.run.style:
+            properties.append(f'<w:rStyle w:val="{self.run.style}"/>')
+        if self.run.bold:
+            properties.append("<w:b/><w:bCs/>")
+        if self.run.italic:
+            properties.append("<w:i/><w:iCs/>")
+        rpr = f"<w:rPr>{''.join(properties)}</w:rPr>" if properties else ""
+        pieces = (f'<w:t xml:space="preserve">{escape(piece)}</w:t>' for piece in text.split("\t"))
+        return f"<w:r>{rpr}{'<w:tab/>'.join(pieces)}</w:r>"
+
+    def visit_text(self, node: SyntaxTreeNode) -> str:
+        return self.text_run(node.content)
+
+    visit_html_inline = visit_text
+
+    def visit_code_inline(self, node: SyntaxTreeNode) -> str:
+        outer, self.run.style = self.run.style, self.style(CODE_STYLE, "character")
+        try:
+            return self.text_run(node.content)
+        finally:
+            self.run.style = outer
+
+    def visit_softbreak(self, node: SyntaxTreeNode) -> str:
+        return "<w:r><w:br/></w:r>" if self.soft_line_breaks else self.text_run(" ")
+
+    def visit_hardbreak(self, node: SyntaxTreeNode) -> str:
+        return "<w:r><w:br/></w:r>"
+
+    def visit_strong(self, node: SyntaxTreeNode) -> str:
+        self.run.bold += 1
+        try:
+            return self.inline(node.children)
+        finally:
+            self.run.bold -= 1
+
+    def visit_em(self, node: SyntaxTreeNode) -> str:
+        self.run.italic += 1
+        try:
+            return self.inline(node.children)
+        finally:
+            self.run.italic -= 1
+
+    def visit_link(self, node: SyntaxTreeNode) -> str:
+        """A clickable link: a relationship to the target, or an anchor inside the document.
+        A link to nothing (``[ici](#)``, as the archive has them) is its text only."""
+        href = str(node.attrs.get("href", ""))
+        if not href or href == "#":
+            return self.inline(node.children)
+        if href.startswith("#"):
+            opening = f"<w:hyperlink w:anchor={quoteattr(href[1:])}>"
+        else:
+            rid = f"rIdLink{len(self.links) + 1}"
+            self.links.append((rid, href))
+            opening = f'<w:hyperlink r:id="{rid}" w:history="1">'
+        outer, self.run.style = self.run.style, self.style(HYPERLINK_STYLE, "character")
+        try:
+            return f"{opening}{self.inline(node.children)}</w:hyperlink>"
+        finally:
+            self.run.style = outer
+
+    def visit_image(self, node: SyntaxTreeNode) -> str:
+        """A letter shows no images: an image is its alt text, whose words are its children
+        (the tree leaves ``alt`` empty, as markdown-it-py does), walked into runs like any
+        inline nodes: emphasis, code and links inside it keep their look."""
+        return self.inline(node.children)
