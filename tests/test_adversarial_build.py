@@ -343,3 +343,38 @@ def test_a_manifest_that_cannot_be_saved_is_reported_and_the_journal_kept(
     monkeypatch.undo()
     time.sleep(0.01)
     assert len(run_build(archive, dist).built) == 9
+
+
+# -- 11. a folder of the output swapped for a link, mid-build -----------------------------------
+
+
+def test_a_folder_swapped_for_a_link_mid_build_sends_nothing_outside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files go into the folder opened (from the output folder, following no link), not to
+    where its path leads once someone with write access to ``dist/`` has swapped it."""
+    from circulaire.build import render as module
+
+    archive = make_archive(tmp_path / "letters", 240)  # chunks of many letters each
+    dist, outside = tmp_path / "dist", tmp_path / "outside"
+    outside.mkdir()
+    real = module.render_task
+    swapped: list[Path] = []
+
+    def swapping(task: object, folder: object, *args: object) -> object:
+        result = real(task, folder, *args)  # type: ignore[arg-type]
+        first = Path(task.key).parent.name  # type: ignore[attr-defined]
+        if not swapped:
+            (dist / first).rename(dist / f"{first}.old")
+            (dist / first).symlink_to(outside)
+            swapped.append(dist / first)
+        return result
+
+    monkeypatch.setattr(module, "render_task", swapping)
+    outcome = run_build(archive, dist)
+    assert swapped and list(outside.iterdir()) == []
+    assert outcome.failed > 0
+    assert {p.message.split(": ", 1)[1] for p in outcome.problems} <= {
+        f"refusing to write outside {dist}",
+        "refusing to write through a link",
+    }

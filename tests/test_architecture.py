@@ -42,7 +42,10 @@ def _imported(module: Path) -> set[str]:
 
 @pytest.mark.parametrize(
     "heading, folder",
-    [("## The DOCX writer: `render/docx/`", "render/docx"), ("## The whole archive: `build/`", "build")],
+    [
+        ("## The DOCX writer: `render/docx/`", "render/docx"),
+        ("## The whole archive: `build/`", "build"),
+    ],
 )
 def test_a_module_imports_only_those_above_it(heading: str, folder: str) -> None:
     order = _listed(heading)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import itertools
 import os
 import sys
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -27,12 +29,14 @@ class OutputFolder:
 
     A reference names a folder and a file without separators (``CL-21`` and ``27.md``), so only
     the folder can lead elsewhere (a symbolic link): each is checked once, however many files
-    go into it. A symbolic link in place of a file is replaced, never followed (see
-    :func:`write_atomic`)."""
+    go into it, and opened once, from the root, without following a link; files are written
+    into the folder so opened, so that a folder swapped for a link meanwhile leads nowhere. A
+    symbolic link in place of a file is replaced, never followed (see :func:`write_atomic`)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self._checked: dict[str, Path] = {}
+        self._opened: dict[str, int] = {}
 
     def path(self, reference: Reference, fmt: str) -> Path:
         if fmt not in FORMATS:  # a format names no folder: a manifest may say otherwise
@@ -43,6 +47,54 @@ class OutputFolder:
             inside(folder, self.root)
             self._checked[reference.folder] = folder
         return folder / f"{reference.number}.{fmt}"
+
+    def write(self, reference: Reference, fmt: str, data: bytes) -> Path:
+        """Write a letter's file (without an fsync: a build syncs once), and return its path."""
+        path = self.path(reference, fmt)
+        write_atomic(path, data, durable=False, folder=self._folder(reference.folder, path))
+        return path
+
+    def _folder(self, name: str, path: Path) -> int | None:
+        """A descriptor of the folder ``name`` of the root, made if missing; ``None`` where
+        the system opens nothing relative to a folder (files then go by their paths)."""
+        if not _AT:
+            return None
+        fd = self._opened.get(name)
+        if fd is not None:
+            return fd
+        flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+        try:
+            root = self._opened.get("")
+            if root is None:
+                root = self._opened[""] = os.open(self.root, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                fd = os.open(name, flags, dir_fd=root)
+            except FileNotFoundError:
+                with contextlib.suppress(FileExistsError):
+                    os.mkdir(name, 0o777, dir_fd=root)
+                fd = os.open(name, flags, dir_fd=root)
+        except OSError as exc:
+            if exc.errno in (errno.ELOOP, errno.ENOTDIR) and os.path.islink(path.parent):
+                # made a link since it was checked
+                raise OutputError(f"{path.parent}: refusing to write through a link") from None
+            raise cannot_write(path, exc) from None
+        self._opened[name] = fd
+        return fd
+
+    def close(self) -> None:
+        for fd in self._opened.values():
+            os.close(fd)
+        self._opened.clear()
+
+    def __enter__(self) -> OutputFolder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_AT = {os.open, os.mkdir, os.link, os.rename, os.unlink} <= os.supports_dir_fd  # replace: as rename
+"""Whether files can be made relative to a folder's descriptor (``openat``), as on Linux."""
 
 
 def inside(path: Path, root: Path) -> None:
@@ -68,7 +120,9 @@ def is_folder_target(target: Path, raw: str) -> bool:
     return raw.endswith(("/", os.sep)) or target.is_dir() or not target.suffix
 
 
-def write_atomic(path: Path, data: bytes | Iterable[bytes], *, durable: bool = True) -> None:
+def write_atomic(
+    path: Path, data: bytes | Iterable[bytes], *, durable: bool = True, folder: int | None = None
+) -> None:
     """Write to a temporary file beside ``path`` and rename it into place: never half a file.
 
     On Linux the temporary file has no name at all (``O_TMPFILE``) until it is whole: a new file
@@ -76,12 +130,40 @@ def write_atomic(path: Path, data: bytes | Iterable[bytes], *, durable: bool = T
 
     ``data`` may come in pieces (a build's manifest, line by line, without a copy of it whole).
     ``durable=False`` skips the fsync, for a caller that syncs once after many files (a build
-    syncs before its manifest vouches for them). What the system refuses (a file where a folder
-    should be, no permission, a full disk) is an :class:`OutputError` naming the path."""
+    syncs before its manifest vouches for them). ``folder``, a descriptor of the folder that
+    holds ``path`` (see :class:`OutputFolder`), is where the file goes, whatever ``path`` leads
+    to by then. What the system refuses (a file where a folder should be, no permission, a full
+    disk) is an :class:`OutputError` naming the path."""
     try:
-        _write_atomic(path, data, durable)
+        _write_atomic(_Target(path, folder), data, durable)
     except OSError as exc:
         raise cannot_write(path, exc) from None
+
+
+@dataclass(frozen=True)
+class _Target:
+    """Where a file goes: ``path``, or its name in the folder open as ``folder``."""
+
+    path: Path
+    folder: int | None = None
+
+    @property
+    def name(self) -> str:
+        return self.path.name if self.folder is not None else str(self.path)
+
+    def beside(self, name: str) -> str:
+        """Another file of the same folder, as :meth:`name` gives it."""
+        return name if self.folder is not None else f"{self.path.parent}{os.sep}{name}"
+
+    def make_folder(self) -> None:
+        """Make the folder of a path (a folder open as a descriptor is there)."""
+        if self.folder is not None:
+            raise FileNotFoundError(errno.ENOENT, "No such file or directory")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+
+    def remove(self, name: str) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(name, dir_fd=self.folder)
 
 
 def cannot_write(path: Path, exc: OSError) -> OutputError:
@@ -102,36 +184,36 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forked)
 
 
-def _temporary_name(path: Path) -> str:
-    """``.27.md.<8 characters>.tmp`` beside ``path``: new for this process."""
+def _temporary_name(target: _Target) -> str:
+    """``.27.md.<8 characters>.tmp`` beside the target: new for this process."""
     token = f"{(_process << 20 | next(_TEMPORARY_NUMBERS)) & 0xFFFFFFFF:08x}"
-    return f"{path.parent}{os.sep}.{path.name}.{token}.tmp"
+    return target.beside(f".{target.path.name}.{token}.tmp")
 
 
-def _claim_temporary(path: Path, claim: Callable[[str], T]) -> tuple[T, str]:
-    """``claim`` (create, link) a temporary name beside ``path``, the next one while a name is
-    taken (left by a process of the same id, long gone); its result and the name."""
+def _claim_temporary(target: _Target, claim: Callable[[str], T]) -> tuple[T, str]:
+    """``claim`` (create, link) a temporary name beside the target, the next one while a name
+    is taken (left by a process of the same id, long gone); its result and the name."""
     while True:
-        tmp = _temporary_name(path)
+        tmp = _temporary_name(target)
         try:
             return claim(tmp), tmp
         except FileExistsError:
             continue
 
 
-def _temporary(path: Path) -> tuple[int, str]:
-    """Create a new file beside ``path``, ``.27.md.<8 characters>.tmp``, and open it; make the
-    folder when it is missing (once per folder: the common case costs no extra call)."""
+def _temporary(target: _Target) -> tuple[int, str]:
+    """Create a new file beside the target, ``.27.md.<8 characters>.tmp``, and open it; make
+    the folder when it is missing (once per folder: the common case costs no extra call)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
     def create(tmp: str) -> int:
         try:
-            return os.open(tmp, flags, 0o644)
+            return os.open(tmp, flags, 0o644, dir_fd=target.folder)
         except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            return os.open(tmp, flags, 0o644)
+            target.make_folder()
+            return os.open(tmp, flags, 0o644, dir_fd=target.folder)
 
-    fd, tmp = _claim_temporary(path, create)
+    fd, tmp = _claim_temporary(target, create)
     if hasattr(os, "fchmod"):
         os.fchmod(fd, 0o644)  # readable by all whatever the umask, as before
     return fd, tmp
@@ -149,27 +231,29 @@ _NO_UNNAMED = {errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL}
 _NO_LINK = {errno.EPERM, errno.EACCES, errno.ENOENT, errno.EXDEV, errno.EOPNOTSUPP, errno.EINVAL}
 
 
-def _write_atomic(path: Path, data: bytes | Iterable[bytes], durable: bool) -> None:
+def _write_atomic(target: _Target, data: bytes | Iterable[bytes], durable: bool) -> None:
     """Letters (bytes) go the unnamed way where it works; pieces (a manifest), which cannot
     be read twice should that way be refused halfway, the named way."""
     global _UNNAMED
     if _UNNAMED and isinstance(data, bytes):
-        if _write_unnamed(path, data, durable):
+        if _write_unnamed(target, data, durable):
             return
         _UNNAMED = False
-    _write_named(path, data, durable)
+    _write_named(target, data, durable)
 
 
-def _write_unnamed(path: Path, data: bytes, durable: bool) -> bool:
-    """Write ``path`` through a file without a name, linked into place when whole; ``False``
+def _write_unnamed(target: _Target, data: bytes, durable: bool) -> bool:
+    """Write the target through a file without a name, linked into place when whole; ``False``
     when the system refuses such a file, or to give it a name (a security policy may forbid
     links), with nothing left behind."""
+    flags = os.O_TMPFILE | os.O_WRONLY
+    where = "." if target.folder is not None else target.path.parent
     try:
         try:
-            fd = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY, 0o644)
+            fd = os.open(where, flags, 0o644, dir_fd=target.folder)
         except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY, 0o644)
+            target.make_folder()
+            fd = os.open(where, flags, 0o644, dir_fd=target.folder)
     except OSError as exc:
         if exc.errno in _NO_UNNAMED:
             return False
@@ -183,9 +267,9 @@ def _write_unnamed(path: Path, data: bytes, durable: bool) -> bool:
         # only when given a directory descriptor (ignored beside an absolute path).
         whole = f"/proc/self/fd/{fd}"
         try:
-            os.link(whole, path, src_dir_fd=fd, follow_symlinks=True)
+            _link(whole, fd, target.name, target)
         except FileExistsError:  # a file (or a link) is there: replaced in one rename
-            _replace_by_link(whole, fd, path)
+            _replace_by_link(whole, fd, target)
         except OSError as exc:
             if exc.errno in _NO_LINK:  # linking refused: the named way, from the start
                 return False
@@ -195,20 +279,22 @@ def _write_unnamed(path: Path, data: bytes, durable: bool) -> bool:
     return True
 
 
-def _replace_by_link(whole: str, fd: int, path: Path) -> None:
-    """Give the unnamed file ``fd`` a temporary name beside ``path``, then rename it there."""
-    _, tmp = _claim_temporary(
-        path, lambda name: os.link(whole, name, src_dir_fd=fd, follow_symlinks=True)
-    )
+def _link(whole: str, fd: int, name: str, target: _Target) -> None:
+    os.link(whole, name, src_dir_fd=fd, dst_dir_fd=target.folder, follow_symlinks=True)
+
+
+def _replace_by_link(whole: str, fd: int, target: _Target) -> None:
+    """Give the unnamed file ``fd`` a temporary name beside the target, then rename it there."""
+    _, tmp = _claim_temporary(target, lambda name: _link(whole, fd, name, target))
     try:
-        os.replace(tmp, path)
+        os.replace(tmp, target.name, src_dir_fd=target.folder, dst_dir_fd=target.folder)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        target.remove(tmp)
         raise
 
 
-def _write_named(path: Path, data: bytes | Iterable[bytes], durable: bool) -> None:
-    fd, tmp = _temporary(path)
+def _write_named(target: _Target, data: bytes | Iterable[bytes], durable: bool) -> None:
+    fd, tmp = _temporary(target)
     try:
         try:
             _write_pieces(fd, data)
@@ -216,9 +302,9 @@ def _write_named(path: Path, data: bytes | Iterable[bytes], durable: bool) -> No
                 os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
+        os.replace(tmp, target.name, src_dir_fd=target.folder, dst_dir_fd=target.folder)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        target.remove(tmp)
         raise
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CirculaireError, OutputError, Problem, SpecError, UnprintableText
-from ..output import OutputFolder, write_atomic
+from ..output import OutputFolder
 from .clock import sha256
 from .manifest import Entry
 from .plan import Task
@@ -77,7 +77,7 @@ def render_task(
         if journal is not None:
             os.write(journal, "".join(f"{file}\n" for file in files.values()).encode())
         for fmt, content in rendered.items():
-            write_atomic(paths[fmt], content, durable=False)
+            folder.write(reference, fmt, content)
             outputs[fmt] = {
                 "file": files[fmt],
                 "sha256": sha256(content),
@@ -104,13 +104,14 @@ def render_chunk(
     journal: Path | None = None,
 ) -> list[Result]:
     """Render a chunk of tasks, in a worker or in the build's own process."""
-    folder = OutputFolder(output)  # for a chunk: a folder replaced meanwhile is checked anew
     try:
         fd = None if journal is None else os.open(journal, os.O_WRONLY | os.O_APPEND)
     except OSError:
         fd = None  # no journal: a killed build's files are then found by their letters only
+    # For a chunk: a folder replaced meanwhile is checked, and opened, anew.
     try:
-        return [render_task(task, folder, templates, reference_docx, fd) for task in tasks]
+        with OutputFolder(output) as folder:
+            return [render_task(task, folder, templates, reference_docx, fd) for task in tasks]
     finally:
         if fd is not None:
             os.close(fd)
