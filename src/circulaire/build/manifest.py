@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ from .. import __version__
 from ..errors import RenderError
 from ..model import REFERENCE_PATTERN, Reference
 from ..output import write_atomic
+from ..render import FORMATS
 from .clock import file_sha256
 from .settings import MANIFEST, MANIFEST_NAME, Settings
 
@@ -131,60 +132,66 @@ def opened(value: Stored) -> Entry:
     """An entry, opened from its JSON text if need be. A ValueError when it is not one this
     build could have written: a manifest is input like any spec (merged from another
     machine's shards, edited by hand), and an entry is believed in nothing, nor its files
-    removed, unless each of its fields is what a build records."""
+    removed, unless each of its fields is what a build records. (A no-op build opens every
+    entry: the checks are written out, for speed.)"""
     try:
         entry = json.loads(value) if isinstance(value, str) else value
     except RecursionError:
         raise ValueError("nested too deep") from None
-    if not isinstance(entry, dict):
+    if type(entry) is not dict or not entry.keys() <= _FIELDS:
         raise ValueError("not an entry")
-    for name, part in entry.items():
-        check = _FIELDS.get(name)
-        if check is None or not check(part):
-            raise ValueError(f"not an entry: {name}")
+    get = entry.get
+    signatories = get("signatories", [])
+    spec, outputs = get("spec"), get("outputs")
+    if not (
+        type(get("reference", "")) is str
+        and type(get("date", "")) is str
+        and type(get("subject", "")) is str
+        and type(get("templates")) in _TEXT_OR_NONE
+        and type(get("reference_docx")) in _TEXT_OR_NONE
+        and type(get("version")) in _TEXT_OR_NONE
+        and type(get("code")) in _TEXT_OR_NONE
+        and type(signatories) is list
+        and all(type(name) is str for name in signatories)
+        and (spec is None or (_record(spec) and "file" not in spec))
+        and (outputs is None or _outputs(outputs))
+    ):
+        raise ValueError("not an entry")
     return entry
-
-
-def _text_or_none(value: Any) -> bool:
-    return value is None or isinstance(value, str)
 
 
 def _record(value: Any) -> bool:
     """``{"sha256": ..., "size": ...}`` (and the file's name, for an output)."""
     return (
-        isinstance(value, dict)
-        and isinstance(value.get("sha256"), str)
+        type(value) is dict
+        and value.keys() <= _RECORD
+        and type(value.get("sha256")) is str
         and type(value.get("size")) is int
-        and set(value) <= {"sha256", "size", "file"}
-        and isinstance(value.get("file", ""), str)
     )
 
 
 def _outputs(value: Any) -> bool:
     """Each format's record, by a format circulaire writes, naming the file ``CL-21/27.md``."""
-    from ..render import FORMATS
+    if type(value) is not dict:
+        return False
+    for fmt, record in value.items():
+        if fmt not in _FORMATS or not _record(record):
+            return False
+        file = record.get("file")
+        if type(file) is not str or not file.endswith(_SUFFIXES[fmt]):
+            return False
+    return True
 
-    return isinstance(value, dict) and all(
-        fmt in FORMATS and _record(record) and str(record.get("file")).endswith(f".{fmt}")
-        for fmt, record in value.items()
-    )
 
-
-_FIELDS: dict[str, Callable[[Any], bool]] = {
-    "reference": lambda value: isinstance(value, str),
-    "date": lambda value: isinstance(value, str),
-    "subject": lambda value: isinstance(value, str),
-    "signatories": lambda value: (
-        isinstance(value, list) and all(isinstance(name, str) for name in value)
-    ),
-    "spec": lambda value: _record(value) and "file" not in value,
-    "outputs": _outputs,
-    "templates": _text_or_none,
-    "reference_docx": _text_or_none,
-    "version": _text_or_none,
-    "code": _text_or_none,
-}
-"""What each field of an entry holds; an entry with another field is no entry."""
+_TEXT_OR_NONE = (str, type(None))
+_FIELDS = frozenset(
+    {"reference", "date", "subject", "signatories", "spec", "outputs"}
+    | {"templates", "reference_docx", "version", "code"}
+)
+"""The fields of an entry; an entry with another is no entry."""
+_RECORD = frozenset({"sha256", "size", "file"})
+_FORMATS = frozenset(FORMATS)
+_SUFFIXES = {fmt: f".{fmt}" for fmt in FORMATS}
 
 
 def _manifest_letters(data: bytes) -> tuple[dict[str, Any], dict[str, str]]:
