@@ -10,12 +10,19 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from circulaire.translation import NAME as TRANSLATION_NAME
+
 LETTERS = Path(__file__).resolve().parents[1] / "letters"
 YEARS = range(19, 27)
 
 
 def _templates() -> list[str]:
-    return [path.read_text(encoding="utf-8") for path in sorted(LETTERS.rglob("*.yaml"))]
+    """The archive's originals (a translation, ``27.en.yaml``, is no letter of its own)."""
+    return [
+        path.read_text(encoding="utf-8")
+        for path in sorted(LETTERS.rglob("*.yaml"))
+        if not TRANSLATION_NAME.match(path.name)
+    ]
 
 
 def letter(base: str, i: int) -> tuple[str, str]:

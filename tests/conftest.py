@@ -9,11 +9,15 @@ from pathlib import Path
 import pytest
 from hypothesis import strategies as st
 
+from circulaire.translation import NAME as TRANSLATION_NAME
+
 ROOT = Path(__file__).resolve().parents[1]
 LETTERS = ROOT / "letters"
 GOLDEN = Path(__file__).resolve().parent / "golden"
 ARCHIVE = sorted(LETTERS.rglob("*.yaml"))
 """Every spec of the archive, the letters every format must render."""
+ORIGINALS = [path for path in ARCHIVE if not TRANSLATION_NAME.match(path.name)]
+"""The archive's letters in their original language (``27.yaml``, not ``27.en.yaml``)."""
 MARKDOWNISH = st.text(
     st.sampled_from(list("ab é*_[]()<>`#-+1.:\n\t\\!&\"'|~=$@/"))
     | st.characters(blacklist_categories=("Cc", "Cs")),

@@ -24,9 +24,9 @@ from circulaire.build import MANIFEST, Outcome, Settings, Shard, build
 from circulaire.build.plan import plan
 from circulaire.build.workers import start_workers_early
 from circulaire.cli import cli
-from conftest import LETTERS, refuse_to_list, refuse_to_read
+from conftest import LETTERS, ORIGINALS, refuse_to_list, refuse_to_read
 
-BASES = sorted(LETTERS.rglob("*.yaml"))
+BASES = ORIGINALS
 FAST = ("md", "txt")
 
 

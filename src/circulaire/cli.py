@@ -92,6 +92,7 @@ def render(
     from .output import is_folder_target, output_path, write_atomic
     from .render import RenderOptions
     from .render import render as render_letter
+    from .translation import language_of
     from .validate import load_letter
 
     fmt = _format(fmt, output)
@@ -106,7 +107,7 @@ def render(
             return
         target = Path(output)
         if is_folder_target(target, output):
-            target = output_path(letter.parsed_reference, fmt, target)
+            target = output_path(letter.parsed_reference, fmt, target, language_of(spec))
         write_atomic(target, data)
         click.echo(f"wrote {target}", err=True)
     except UnprintableText as exc:  # said where the spec writes it

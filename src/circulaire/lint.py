@@ -16,6 +16,7 @@ from datetime import date
 from .errors import Problem
 from .model import Letter
 from .source import Locator, Path_, Source, texts
+from .translation import CODES as TRANSLATION_CODES
 from .validate import EMAIL_PATTERN
 
 CODES: dict[str, str] = {
@@ -29,6 +30,7 @@ CODES: dict[str, str] = {
     "W107": "a date in the text that does not exist (30 février 2021)",
     "W121": "two letters with the same subject and date (archive)",
     "W122": "a gap in a year's numbering (archive)",
+    **TRANSLATION_CODES,
 }
 """Every warning code, with what it flags; the README lists them."""
 

@@ -19,7 +19,7 @@ digits only: ``CL-٢١/27`` or ``CL-21/２７`` would name folders and files no 
 
 SERIES_PATTERN = re.compile(r"^[A-Z]{2,5}-[0-9]{2}$")
 
-MAY_BE_EMPTY = frozenset({("Annex", "content"), ("Letter", "ignore")})
+MAY_BE_EMPTY = frozenset({("Annex", "content"), ("Letter", "ignore"), ("Translation", "ignore")})
 """Text fields (class, field) that may hold an empty string: an annex given by its title alone,
 and lint codes, which are never printed. Every other text is printed, and an empty one would
 leave a gap in the letter (an optional field is left out instead)."""
@@ -214,3 +214,58 @@ class Letter:
             if signatory.organization:
                 return signatory.organization
         return ""
+
+
+@dataclass(frozen=True)
+class SignatoryVersion:
+    """A signatory in a translation: the words of their title, organization and mark; their
+    name is the original's."""
+
+    title: tuple[str, ...] = ()
+    """Title, one line or a list of lines, in the translation's language."""
+    organization: str | None = None
+    """Organization, in the translation's language."""
+    mark: str | None = None
+    """The signature mark; left out, the original's mark in the translation's wording."""
+
+
+@dataclass(frozen=True)
+class StyleVersion:
+    """What a translation may say of the layout: its words, not its order or look."""
+
+    labels: Labels = field(default_factory=Labels)
+    """Header words in the translation's language, such as ``phone: Tel.``."""
+
+
+@dataclass(frozen=True)
+class Translation:
+    """A letter in another language, in a spec of its own beside the original
+    (``letters/CL-21/27.en.yaml`` beside ``letters/CL-21/27.yaml``): only its texts. The
+    reference, date, contacts, signatories' names and style are the original's."""
+
+    place: str
+    """Place of writing, in the translation's language (``Geneva``)."""
+    subject: str
+    """Subject."""
+    salutation: str
+    """Opening salutation (``Dear Sir/Madam,``)."""
+    body: str
+    """The letter's text, in Markdown: as many paragraphs, lists and links as the original's."""
+    signatories: tuple[SignatoryVersion, ...]
+    """One entry per signatory of the original, in its order."""
+    recipients: tuple[str, ...] = ()
+    """Recipients, one item each."""
+    reference_label: str | None = None
+    """Words printed before the reference inside the reference line."""
+    department: str | None = None
+    """Issuing department."""
+    closing: str | None = None
+    """Closing formula."""
+    annexes: tuple[Annex, ...] = ()
+    """One per annex of the original, in its order."""
+    organization: str | None = None
+    """Issuing organization, for document metadata."""
+    style: StyleVersion = field(default_factory=StyleVersion)
+    """Header words; the rest of the style is the original's."""
+    ignore: tuple[str, ...] = ()
+    """Lint codes silenced for this translation."""

@@ -6,6 +6,7 @@ import contextlib
 import errno
 import itertools
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -19,9 +20,10 @@ from .render import FORMATS
 T = TypeVar("T")
 
 
-def output_path(reference: Reference, fmt: str, root: Path) -> Path:
-    """``CL-21/27`` in ``out/`` as ``md`` -> ``out/CL-21/27.md``; shared by render and build."""
-    return OutputFolder(root).path(reference, fmt)
+def output_path(reference: Reference, fmt: str, root: Path, translation: str | None = None) -> Path:
+    """``CL-21/27`` in ``out/`` as ``md`` -> ``out/CL-21/27.md`` (``out/CL-21/27.en.md`` for
+    its English ``translation``); shared by render and build."""
+    return OutputFolder(root).path(reference, fmt, translation)
 
 
 class OutputFolder:
@@ -38,7 +40,7 @@ class OutputFolder:
         self._checked: dict[str, Path] = {}
         self._opened: dict[str, int] = {}
 
-    def path(self, reference: Reference, fmt: str) -> Path:
+    def path(self, reference: Reference, fmt: str, translation: str | None = None) -> Path:
         if fmt not in FORMATS:  # a format names no folder: a manifest may say otherwise
             raise OutputError(f"{reference}: '{fmt}' is no format circulaire writes")
         folder = self._checked.get(reference.folder)
@@ -46,11 +48,17 @@ class OutputFolder:
             folder = self.root / reference.folder
             inside(folder, self.root)
             self._checked[reference.folder] = folder
+        if translation is not None:
+            if not _LANGUAGE.fullmatch(translation):  # a language names no folder either
+                raise OutputError(f"{reference}: '{translation}' is no language of a translation")
+            return folder / f"{reference.number}.{translation}.{fmt}"
         return folder / f"{reference.number}.{fmt}"
 
-    def write(self, reference: Reference, fmt: str, data: bytes) -> Path:
+    def write(
+        self, reference: Reference, fmt: str, data: bytes, translation: str | None = None
+    ) -> Path:
         """Write a letter's file (without an fsync: a build syncs once), and return its path."""
-        path = self.path(reference, fmt)
+        path = self.path(reference, fmt, translation)
         write_atomic(path, data, durable=False, folder=self._folder(reference.folder, path))
         return path
 
@@ -92,6 +100,8 @@ class OutputFolder:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+
+_LANGUAGE = re.compile("[a-z]{2,3}")
 
 _AT = {os.open, os.mkdir, os.link, os.rename, os.unlink} <= os.supports_dir_fd  # replace: as rename
 """Whether files can be made relative to a folder's descriptor (``openat``), as on Linux."""

@@ -59,6 +59,8 @@ def check(paths: Iterable[Path], *, lint: bool = True, strict: bool = False) -> 
     from .crosscheck import Filed, crosscheck
     from .lint import lint as lint_letter
     from .source import read
+    from .translation import language_of, review
+    from .translation import load as load_version
     from .validate import validate
 
     report = Report()
@@ -72,6 +74,17 @@ def check(paths: Iterable[Path], *, lint: bool = True, strict: bool = False) -> 
     report.unread = len(not_listed)
     for path in found:
         report.checked += 1
+        if language_of(path):  # a translation: read with its original, and against it
+            try:
+                version = load_version(path)
+            except SpecError as exc:
+                report.problems.extend(exc.problems)
+                continue
+            report.letters[path] = version.letter
+            if lint:
+                report.problems.extend(lint_letter(version.source, version.letter))
+                report.problems.extend(review(version))
+            continue
         try:
             source = read(path)
             letter = validate(source)

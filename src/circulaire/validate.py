@@ -49,7 +49,12 @@ space, and a hard break's two spaces after a tab left no trace of the tab in any
 
 
 def load_letter(path: str | os.PathLike[str]) -> Letter:
-    """Read, parse and validate one spec file, named by a path or its text."""
+    """Read, parse and validate one spec file, named by a path or its text; a translation's
+    (``27.en.yaml``) with its original."""
+    from .translation import language_of, load
+
+    if language_of(Path(path)):
+        return load(Path(path)).letter
     return validate(read(Path(path)))
 
 
@@ -71,6 +76,31 @@ def validate(source: Source) -> Letter:
         raise SpecError(sorted(checker.problems, key=lambda p: (p.line, p.column, p.field)))
     assert isinstance(letter, Letter)
     return letter
+
+
+def validate_translation(source: Source) -> model.Translation:
+    """Turn a parsed translation into a :class:`~circulaire.model.Translation`, raising
+    :class:`SpecError` with every problem; a field that only the original may hold (the
+    reference, a date, a contact) is one."""
+    checker = _Checker(source)
+    checker.problems.extend(source.problems)
+    if not isinstance(source.data, dict):
+        message = "expected a mapping of the translated fields (subject: ..., body: ...)"
+        raise SpecError([source.problem((), message, "E100")])
+    translation = checker.convert(source.data, model.Translation, ())
+    if checker.problems:
+        raise SpecError(sorted(checker.problems, key=lambda p: (p.line, p.column, p.field)))
+    assert isinstance(translation, model.Translation)
+    return translation
+
+
+_ORIGINALS: dict[type, frozenset[str]] = {
+    model.Translation: frozenset(f.name for f in dataclasses.fields(Letter))
+    - {f.name for f in dataclasses.fields(model.Translation)},
+    model.SignatoryVersion: frozenset({"name"}),
+    model.StyleVersion: frozenset(f.name for f in dataclasses.fields(model.Style)) - {"labels"},
+}
+"""The fields of the original that a translation may not restate, by translated record."""
 
 
 @functools.cache
@@ -246,7 +276,11 @@ class _Checker:
         hints = _hints(cls)
         ok = True
         for key in value:
-            if key not in fields:
+            if key in _ORIGINALS.get(cls, ()):
+                original = "comes from the original: a translation holds only its own words"
+                self.fail((*where, key), original, "E117", key=True)
+                ok = False
+            elif key not in fields:
                 hint = _did_you_mean(key, list(fields))
                 self.fail((*where, key), f"unknown field{hint}", "E107", key=True)
                 ok = False
