@@ -17,10 +17,12 @@ from click.testing import CliRunner
 from circulaire import model
 from circulaire.cli import cli
 from circulaire.schema import schema
+from circulaire.translation import NAME as TRANSLATION_NAME
+from conftest import LETTERS
 
 
-def printed() -> dict[str, Any]:
-    result = CliRunner().invoke(cli, ["schema"])
+def printed(*options: str) -> dict[str, Any]:
+    result = CliRunner().invoke(cli, ["schema", *options])
     assert result.exit_code == 0
     loaded: dict[str, Any] = json.loads(result.stdout)
     return loaded
@@ -41,14 +43,21 @@ def as_editor_reads(path: Path) -> Any:
     return plain(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
-def validator() -> jsonschema.Draft202012Validator:
-    spec = printed()
+def validator(*options: str) -> jsonschema.Draft202012Validator:
+    spec = printed(*options)
     jsonschema.Draft202012Validator.check_schema(spec)
     return jsonschema.Draft202012Validator(spec, format_checker=jsonschema.FormatChecker())
 
 
 def test_every_archive_spec_fits_the_schema(spec: Path) -> None:
-    assert list(validator().iter_errors(as_editor_reads(spec))) == []
+    options = ("--translation",) if TRANSLATION_NAME.match(spec.name) else ()
+    assert list(validator(*options).iter_errors(as_editor_reads(spec))) == []
+
+
+def test_a_translation_that_restates_the_reference_does_not_fit() -> None:
+    data = as_editor_reads(LETTERS / "CL-21" / "27.en.yaml")
+    assert list(validator("--translation").iter_errors(data)) == []
+    assert list(validator("--translation").iter_errors({**data, "reference": "CL-21/27"}))
 
 
 def test_the_printed_schema_is_the_generated_one() -> None:

@@ -146,13 +146,14 @@ def validate(paths: tuple[Path, ...], fmt: str, strict: bool, no_lint: bool) -> 
 
 
 @cli.command()
-def schema() -> None:
+@click.option("--translation", is_flag=True, help="The schema of a translation (27.en.yaml).")
+def schema(translation: bool) -> None:
     """Print the JSON Schema of a letter spec, for editors (yaml-language-server)."""
     import json
 
     from .schema import schema as spec_schema
 
-    click.echo(json.dumps(spec_schema(), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(spec_schema(translation), ensure_ascii=False, indent=2))
 
 
 def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:

@@ -17,27 +17,34 @@ from itertools import pairwise
 from typing import Any, Literal
 
 from . import model
-from .model import MAY_BE_EMPTY, REFERENCE_PATTERN, UNIQUE_ITEMS, Letter
+from .model import MAY_BE_EMPTY, REFERENCE_PATTERN, UNIQUE_ITEMS, Letter, Translation
 
 SCHEMA_ID = "https://circulaire.invalid/spec.schema.json"
 """A name for the schema, not a place it is served from."""
+TRANSLATION_SCHEMA_ID = "https://circulaire.invalid/translation.schema.json"
 
 
-def schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a letter spec."""
+def schema(translation: bool = False) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a letter spec, or of a translation's
+    (``27.en.yaml``: only its words)."""
     defs: dict[str, Any] = {}
-    top = _record(Letter, defs)
-    # Python's named groups, (?P<name>...), are not ECMA 262 (JSON Schema's regex): plain groups.
-    top["properties"]["reference"]["pattern"] = re.sub(
-        r"\(\?P<\w+>", "(", REFERENCE_PATTERN.pattern
-    )
+    if translation:
+        top = _record(Translation, defs)
+        title, identity = "circulaire translation spec", TRANSLATION_SCHEMA_ID
+    else:
+        top = _record(Letter, defs)
+        title, identity = "circulaire letter spec", SCHEMA_ID
+        # Python's named groups, (?P<name>...), are not ECMA 262 (JSON Schema's regex).
+        top["properties"]["reference"]["pattern"] = re.sub(
+            r"\(\?P<\w+>", "(", REFERENCE_PATTERN.pattern
+        )
     for option in top["properties"]["signatories"]["anyOf"]:  # a letter needs one at least
         if option.get("type") == "array":
             option["minItems"] = 1
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": SCHEMA_ID,
-        "title": "circulaire letter spec",
+        "$id": identity,
+        "title": title,
         **top,
         "$defs": dict(sorted(defs.items())),
     }
