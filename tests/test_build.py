@@ -508,7 +508,8 @@ def test_the_register_lists_every_letter_by_date(tmp_path: Path) -> None:
     assert [row.split(" | ")[0] for row in rows] == ["| CL-19/73", "| CL-20/038", "| CL-21/27"]
     assert rows[2] == (
         "| CL-21/27 | 2021-07-08 | Invitation à participer à ITU Digital World 2021, qui aura "
-        "lieu en ligne | Houlin Zhao, Nguyen Manh Hung | [md](CL-21/27.md) · [txt](CL-21/27.txt) |"
+        "lieu en ligne | Houlin Zhao, Nguyen Manh Hung | [md](CL-21/27.md) · [txt](CL-21/27.txt)"
+        "; en: [md](CL-21/27.en.md) · [txt](CL-21/27.en.txt) |"  # its translations, in its row
     )
     assert "3 letters, by date." in register
 

@@ -213,3 +213,54 @@ def test_load_gives_the_version_with_both_sources() -> None:
     version = load(ENGLISH)
     assert version.source.path == ENGLISH
     assert version.original_source.path == LETTERS / "CL-21" / "27.yaml"
+
+
+# -- the build: every version beside its original ----------------------------------------------
+
+
+def _build(archive: Path, dist: Path) -> list[str]:
+    from circulaire.build import Settings, build
+
+    outcome = build(Settings(archive, dist, ("md", "txt")), 1)
+    assert outcome.return_code == 0, outcome.problems
+    return outcome.built
+
+
+def test_the_build_writes_each_version_beside_its_original(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    assert _build(archive, dist) == ["CL-21/27.en.yaml", "CL-21/27.yaml"]
+    assert sorted(p.name for p in (dist / "CL-21").iterdir()) == [
+        "27.en.md",
+        "27.en.txt",
+        "27.md",
+        "27.txt",
+    ]
+    english = (dist / "CL-21" / "27.en.md").read_bytes()
+    assert english == CliRunner().invoke(cli, ["render", str(ENGLISH)]).stdout_bytes
+    register = (dist / "index.md").read_text(encoding="utf-8")
+    assert "1 letter, by date." in register  # one letter, in two languages
+    assert (
+        "[md](CL-21/27.md) · [txt](CL-21/27.txt); en: [md](CL-21/27.en.md) · [txt](CL-21/27.en.txt)"
+        in register
+    )
+
+
+def test_a_translation_changed_rebuilds_itself_the_original_every_version(
+    archive: Path, tmp_path: Path
+) -> None:
+    dist = tmp_path / "dist"
+    _build(archive, dist)
+    _edit(archive / "CL-21" / "27.en.yaml", "Dear Sir/Madam,", "Dear Sir or Madam,")
+    assert _build(archive, dist) == ["CL-21/27.en.yaml"]
+    _edit(archive / "CL-21" / "27.yaml", "name: Theo Tunga", "name: Théo Tunga")
+    assert _build(archive, dist) == ["CL-21/27.en.yaml", "CL-21/27.yaml"]
+    assert "Théo Tunga" in (dist / "CL-21" / "27.en.txt").read_text(encoding="utf-8")
+    assert _build(archive, dist) == []
+
+
+def test_a_translation_removed_takes_its_files_with_it(archive: Path, tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    _build(archive, dist)
+    (archive / "CL-21" / "27.en.yaml").unlink()
+    assert _build(archive, dist) == []
+    assert sorted(p.name for p in (dist / "CL-21").iterdir()) == ["27.md", "27.txt"]

@@ -15,11 +15,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import Problem, SpecError
 from .model import Letter, Signatory, Translation
-from .source import Path_, Source, read
+
+if TYPE_CHECKING:  # a build that renders nothing reads no YAML: yaml is not imported
+    from .source import Path_, Source
 
 NAME = re.compile(r"\A(?P<stem>[^.]+)\.(?P<language>[a-z]{2,3})(?P<suffix>\.ya?ml)\Z")
 """A translation's file name: the original's, with the language before the suffix
@@ -67,14 +69,30 @@ class Version:
 def load(path: Path) -> Version:
     """Read a translation and its original, and make them one letter; a :class:`SpecError`
     for a translation whose original is missing or invalid, or that does not match it."""
+    from .source import read
+
+    origin = original_of(path)
+    source = read(path)  # the translation's own errors first: its file may not even be read
+    original: Source | SpecError
+    try:
+        original = read(origin)
+    except SpecError as exc:
+        original = exc
+    return made(source, original)
+
+
+def made(source: Source, original_source: Source | SpecError) -> Version:
+    """:func:`load`, from the translation and its original as read (or the error of reading
+    the original)."""
     from .validate import validate, validate_translation
 
+    path = source.path
     language = language_of(path)
     assert language is not None, path
     origin = original_of(path)
-    source = read(path)  # the translation's own errors first: its file may not even be read
     try:
-        original_source = read(origin)
+        if isinstance(original_source, SpecError):
+            raise original_source
         original = validate(original_source)
     except SpecError as exc:
         missing = not origin.exists()

@@ -110,9 +110,10 @@ def remove_outputs(
     reference = Reference.parse(str(entry.get("reference", "")))
     if reference is None:
         return removed
+    translation = entry.get("translation")
     for fmt in sorted(formats):
         try:
-            path = output_path(reference, fmt, output)
+            path = output_path(reference, fmt, output, translation)
         except OutputError:
             continue
         relative = path.relative_to(output).as_posix()
@@ -172,11 +173,14 @@ def _remove_leftovers(settings: Settings) -> list[Removed]:
     found: dict[str, list[str]] = {}
     for relative in sorted(set(journal.splitlines()) - known):
         letter, _, fmt = relative.rpartition(".")
-        reference = Reference.parse(letter)
+        reference, translation = Reference.parse(letter), None
+        if reference is None:  # CL-21/27.en: a translation's file
+            head, _, translation = letter.rpartition(".")
+            reference = Reference.parse(head)
         if reference is None or fmt not in FORMATS:
             continue  # not a letter's file: a journal is never trusted further
         try:
-            output_path(reference, fmt, output).unlink()
+            output_path(reference, fmt, output, translation).unlink()
         except (OutputError, OSError):
             continue
         found.setdefault(letter, []).append(relative)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -143,6 +144,7 @@ def opened(value: Stored) -> Entry:
     get = entry.get
     signatories = get("signatories", [])
     spec, outputs = get("spec"), get("outputs")
+    original, translation = get("original"), get("translation")
     if not (
         type(get("reference", "")) is str
         and type(get("date", "")) is str
@@ -154,6 +156,8 @@ def opened(value: Stored) -> Entry:
         and type(signatories) is list
         and all(type(name) is str for name in signatories)
         and (spec is None or (_record(spec) and "file" not in spec))
+        and (original is None or (_record(original) and "file" not in original))
+        and (translation is None or (type(translation) is str and _LANGUAGE.fullmatch(translation)))
         and (outputs is None or _outputs(outputs))
     ):
         raise ValueError("not an entry")
@@ -185,11 +189,13 @@ def _outputs(value: Any) -> bool:
 
 _TEXT_OR_NONE = (str, type(None))
 _FIELDS = frozenset(
-    {"reference", "date", "subject", "signatories", "spec", "outputs"}
+    {"reference", "date", "subject", "signatories", "spec", "outputs", "original", "translation"}
     | {"templates", "reference_docx", "version", "code"}
 )
 """The fields of an entry; an entry with another is no entry."""
 _RECORD = frozenset({"sha256", "size", "file"})
+_LANGUAGE = re.compile("[a-z]{2,3}")
+"""The language of a translation, as its file names write it (``27.en.yaml``)."""
 _FORMATS = frozenset(FORMATS)
 _SUFFIXES = {fmt: f".{fmt}" for fmt in FORMATS}
 
@@ -265,10 +271,14 @@ def _sound_key(key: Any) -> bool:
 
 
 def expected_stem(entry: Entry) -> str | None:
-    """Where an entry's reference puts its files, ``CL-21/27`` (a hand-edited manifest is not
-    trusted to say)."""
+    """Where an entry's reference puts its files, ``CL-21/27`` (``CL-21/27.en`` for its English
+    version; a hand-edited manifest is not trusted to say)."""
     reference = Reference.parse(str(entry.get("reference", "")))
-    return None if reference is None else f"{reference.folder}/{reference.number}"
+    if reference is None:
+        return None
+    language = entry.get("translation")
+    version = f".{language}" if language else ""
+    return f"{reference.folder}/{reference.number}{version}"
 
 
 def reference_of(key: str, value: Stored) -> str:

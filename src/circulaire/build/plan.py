@@ -14,6 +14,7 @@ from typing import Any
 from ..discover import specs
 from ..errors import CirculaireError, Problem
 from ..output import cannot_write
+from ..translation import language_of, original_of
 from .clock import filesystem_time, unchanged
 from .manifest import Stored, build_inputs, expected_stem, opened, read_manifests, without_spec
 from .settings import Settings, letter_of
@@ -33,7 +34,11 @@ class Task:
 
     @classmethod
     def of(cls, key: str, spec: Path, formats: tuple[str, ...]) -> Task:
-        return cls(key, str(spec), formats, letter_of(key))
+        language = language_of(spec)
+        letter = letter_of(key)
+        if language is not None:  # CL-21/27.en.yaml: the English version of CL-21/27
+            letter = letter.removesuffix(f".{language}")
+        return cls(key, str(spec), formats, letter, language)
 
 
 @dataclass
@@ -136,6 +141,14 @@ def plan(settings: Settings) -> Plan:
             str(spec), spec_record.get("size"), spec_record.get("sha256"), stamp
         )
         result.checked |= hashed
+        if same and language_of(spec) is not None:  # and its original, that it is made with
+            original = entry.get("original")
+            same, hashed = (False, False)
+            if isinstance(original, dict):
+                same, hashed = unchanged(
+                    str(original_of(spec)), original.get("size"), original.get("sha256"), stamp
+                )
+            result.checked |= hashed
         if not same:
             result.edited.add(key)
         if not same or any(entry.get(name) != value for name, value in inputs.items()):

@@ -16,6 +16,7 @@ from typing import Any
 from ..errors import OutputError, Problem, SpecError
 from ..model import Reference
 from ..output import write_atomic
+from ..translation import language_of
 from . import register
 from .cleanup import Removed, remove_outputs, retire
 from .clock import file_sha256, filesystem_time, past_last_write, sha256, status, unchanged
@@ -239,7 +240,7 @@ def _clashes(entries: dict[str, Stored], letters: dict[str, Path]) -> Iterator[t
     for key in sorted(entries):
         reference = reference_of(key, entries[key])
         parsed = Reference.parse(reference)
-        same = parsed.identity if parsed else reference
+        same = (parsed.identity if parsed else reference, language_of(Path(key)))
         by_reference.setdefault(same, []).append((key, reference))
     for _, clashing in sorted(by_reference.items(), key=lambda item: str(item[0])):
         if len(clashing) > 1:

@@ -21,6 +21,10 @@ class Row(NamedTuple):
     signatories: tuple[str, ...]
     files: tuple[tuple[str, str], ...]
     """(format, file in the output folder) of each format built, in the build's order."""
+    translation: str | None = None
+    """The language of a translation's row, before it joins its original's."""
+    versions: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
+    """The letter's translations: (language, files), by language."""
 
 
 def row(entry: Entry, formats: Iterable[str]) -> Row:
@@ -32,20 +36,33 @@ def row(entry: Entry, formats: Iterable[str]) -> Row:
         subject=str(entry.get("subject")),
         signatories=tuple(str(name) for name in entry.get("signatories", [])),
         files=tuple((fmt, str(outputs[fmt]["file"])) for fmt in formats if fmt in outputs),
+        translation=entry.get("translation"),
     )
 
 
 def rows(
     entries: dict[str, Stored], formats: Iterable[str], made: dict[str, Row] | None = None
 ) -> list[Row]:
-    """Every entry's row, in the register's order. ``made`` holds the rows of letters built in
-    this run, made as they came; other entries are opened one at a time: the register of
-    10,000 letters is a few megabytes."""
+    """Every letter's row, in the register's order, its translations' files in it. ``made``
+    holds the rows of letters built in this run, made as they came; other entries are opened
+    one at a time: the register of 10,000 letters is a few megabytes."""
     order = list(formats)
     made = made or {}
-    return sorted(
+    every = [
         made[key] if key in made else row(opened(value), order) for key, value in entries.items()
-    )
+    ]
+    versions: dict[str, list[tuple[str, tuple[tuple[str, str], ...]]]] = {}
+    for version in every:
+        if version.translation is not None:
+            versions.setdefault(version.reference, []).append((version.translation, version.files))
+    table = [
+        letter._replace(versions=tuple(sorted(versions.pop(letter.reference, ()))))
+        for letter in every
+        if letter.translation is None
+    ]
+    # A translation whose original has no row (it failed) still has its files listed.
+    table += [letter for letter in every if letter.reference in versions and letter.translation]
+    return sorted(table)
 
 
 # -- Markdown --------------------------------------------------------------------------------
@@ -72,11 +89,19 @@ def markdown(table: list[Row]) -> bytes:
 
 
 def _markdown_row(letter: Row) -> str:
-    links = " · ".join(f"[{fmt}]({file})" for fmt, file in letter.files)
+    links = _links(letter.files)
+    if letter.translation is not None:
+        links = f"{letter.translation}: {links}"
+    for language, files in letter.versions:
+        links += f"; {language}: {_links(files)}"
     return (
         f"| {_cell(letter.reference)} | {_cell(letter.date)} | {_cell(letter.subject)} "
         f"| {_cell(', '.join(letter.signatories))} | {links} |"
     )
+
+
+def _links(files: tuple[tuple[str, str], ...]) -> str:
+    return " · ".join(f"[{fmt}]({file})" for fmt, file in files)
 
 
 def _cell(text: str) -> str:

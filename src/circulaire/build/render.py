@@ -53,13 +53,18 @@ def render_task(
     from ..validate import validate
 
     spec = Path(task.spec)
+    made_with: dict[str, Any] = {}
+    """What a translation is made with besides its spec: its original."""
     try:
         data = read_bytes(spec)  # read once: the hash recorded is of the text rendered
-        letter = validate(parse(data, spec))
+        if task.language is None:
+            letter = validate(parse(data, spec))
+        else:
+            letter, made_with = _version(spec, data)
         reference = letter.parsed_reference
         options = RenderOptions(templates, reference_docx)
         rendered = {fmt: renderer(fmt)(letter, options) for fmt in task.formats}
-        paths = {fmt: folder.path(reference, fmt) for fmt in task.formats}
+        paths = {fmt: folder.path(reference, fmt, task.language) for fmt in task.formats}
     except UnreadableSpec as exc:  # the letter may be fine: its files stand
         return Result(task.key, problems=list(exc.problems), lost=True)
     except UnprintableText as exc:
@@ -77,7 +82,7 @@ def render_task(
         if journal is not None:
             os.write(journal, "".join(f"{file}\n" for file in files.values()).encode())
         for fmt, content in rendered.items():
-            folder.write(reference, fmt, content)
+            folder.write(reference, fmt, content, task.language)
             outputs[fmt] = {
                 "file": files[fmt],
                 "sha256": sha256(content),
@@ -91,9 +96,27 @@ def render_task(
     entry = {
         **facts(letter),
         "spec": {"sha256": sha256(data), "size": len(data)},
+        **made_with,
         "outputs": outputs,
     }
     return Result(task.key, entry)
+
+
+def _version(spec: Path, data: bytes) -> tuple[Any, dict[str, Any]]:
+    """A translation made into its letter, and the record of its original (read once, like
+    the spec): the original changed, every version of the letter is rendered again."""
+    from ..source import parse, read_bytes
+    from ..translation import language_of, made, original_of
+
+    origin = original_of(spec)
+    try:
+        raw = read_bytes(origin)
+        original: Any = parse(raw, origin)
+    except SpecError as exc:
+        raw, original = b"", exc
+    version = made(parse(data, spec), original)
+    record = {"sha256": sha256(raw), "size": len(raw)}
+    return version.letter, {"original": record, "translation": language_of(spec)}
 
 
 def render_chunk(
