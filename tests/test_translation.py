@@ -264,3 +264,48 @@ def test_a_translation_removed_takes_its_files_with_it(archive: Path, tmp_path: 
     (archive / "CL-21" / "27.en.yaml").unlink()
     assert _build(archive, dist) == []
     assert sorted(p.name for p in (dist / "CL-21").iterdir()) == ["27.md", "27.txt"]
+
+
+# -- translate: the draft of a translation ------------------------------------------------------
+
+
+def test_translate_writes_a_draft_that_strict_validation_refuses(archive: Path) -> None:
+    original = archive / "CL-21" / "27.yaml"
+    result = CliRunner().invoke(cli, ["translate", str(original), "--to", "es"])
+    draft = archive / "CL-21" / "27.es.yaml"
+    assert result.exit_code == 0 and result.stderr == f"wrote {draft}\n"
+    text = draft.read_text(encoding="utf-8")
+    assert "reference:" not in text and "date:" not in text and "contact:" not in text
+    assert "[To translate] Aux États Membres de l'UIT" in load_letter(draft).recipients[0]
+    strict = check([draft], strict=True)
+    assert strict.return_code == 1
+    assert {p.code for p in strict.problems} >= {"W205"}
+    body = load_letter(draft).body.split("\n\n")
+    assert all(paragraph.startswith("[To translate] ") for paragraph in body)
+
+
+def test_translate_never_replaces_a_file(archive: Path) -> None:
+    original = archive / "CL-21" / "27.yaml"
+    english = archive / "CL-21" / "27.en.yaml"
+    before = english.read_bytes()
+    result = CliRunner().invoke(cli, ["translate", str(original), "--to", "en"])
+    assert result.exit_code == 1
+    assert result.stderr == f"{english}: already exists (circulaire never overwrites it)\n"
+    assert english.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "language, message",
+    [
+        ("fr", "the letter is in fr already"),
+        ("english", "'english' is not a language (expected a code such as en, es, ru, ar, zh)"),
+        ("xq", "'xq' is not a language (expected a code such as en, es, ru, ar, zh)"),
+    ],
+)
+def test_translate_refuses_what_is_no_translation(
+    archive: Path, language: str, message: str
+) -> None:
+    original = archive / "CL-21" / "27.yaml"
+    result = CliRunner().invoke(cli, ["translate", str(original), "--to", language])
+    assert result.exit_code == 1
+    assert message in result.stderr

@@ -156,6 +156,21 @@ def schema(translation: bool) -> None:
     click.echo(json.dumps(spec_schema(translation), ensure_ascii=False, indent=2))
 
 
+@cli.command()
+@click.argument("spec", type=click.Path(path_type=Path, dir_okay=False, readable=False))
+@click.option("--to", "language", required=True, metavar="LANG", help="en, es, ru, ar, zh…")
+def translate(spec: Path, language: str) -> None:
+    """Write the draft of SPEC's translation into LANG beside it (27.en.yaml): every text of
+    the original, marked [To translate]. An existing file is never replaced."""
+    from .translate import draft
+
+    try:
+        path = draft(spec, language)
+    except CirculaireError as exc:
+        _fail(exc)
+    click.echo(f"wrote {path}", err=True)
+
+
 def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None

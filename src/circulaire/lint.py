@@ -16,6 +16,7 @@ from datetime import date
 from .errors import Problem
 from .model import Letter
 from .source import Locator, Path_, Source, texts
+from .translate import TO_TRANSLATE
 from .translation import CODES as TRANSLATION_CODES
 from .validate import EMAIL_PATTERN
 
@@ -184,10 +185,19 @@ def _placeholders(where: Path_, text: str, letter: Letter) -> Iterator[_Found]:
         yield _Found(where, match.start(), len(match[0]), message, "W106")
 
 
+def _to_translate(where: Path_, text: str, letter: Letter) -> Iterator[_Found]:
+    at = text.find(TO_TRANSLATE)
+    while at >= 0:
+        message = f"still to translate (remove {TO_TRANSLATE} once it is)"
+        yield _Found(where, at, len(TO_TRANSLATE), message, "W205")
+        at = text.find(TO_TRANSLATE, at + 1)
+
+
 _TEXT_CHECKS: tuple[Callable[[Path_, str, Letter], Iterator[_Found]], ...] = (
     _formulas,
     _dates,
     _placeholders,
+    _to_translate,
 )
 
 

@@ -32,6 +32,7 @@ CODES: dict[str, str] = {
     "W202": "a translation whose links or e-mail addresses are not the original's",
     "W203": "a translation whose numbers or dates are not the original's",
     "W204": "a text of a translation left in the original's words",
+    "W205": "a text of a draft translation still marked [To translate]",
 }
 """The warnings of a translation read against its original; the README lists them."""
 
