@@ -37,9 +37,12 @@ CODES: dict[str, str] = {
 """The warnings of a translation read against its original; the README lists them."""
 
 
-def language_of(path: Path) -> str | None:
-    """The language of a translation's spec (``27.en.yaml`` -> ``en``); None for an original."""
-    match = NAME.match(path.name)
+def language_of(path: Path | str) -> str | None:
+    """The language of a translation's spec (``27.en.yaml`` -> ``en``); None for an original.
+    The path may be a key of the manifest (``CL-21/27.en.yaml``), read without making a Path
+    of it: a build asks it of every letter."""
+    name = path.rpartition("/")[2] if isinstance(path, str) else path.name
+    match = NAME.match(name)
     return match["language"] if match else None
 
 

@@ -240,7 +240,7 @@ def _clashes(entries: dict[str, Stored], letters: dict[str, Path]) -> Iterator[t
     for key in sorted(entries):
         reference = reference_of(key, entries[key])
         parsed = Reference.parse(reference)
-        same = (parsed.identity if parsed else reference, language_of(Path(key)))
+        same = (parsed.identity if parsed else reference, language_of(key))
         by_reference.setdefault(same, []).append((key, reference))
     for _, clashing in sorted(by_reference.items(), key=lambda item: str(item[0])):
         if len(clashing) > 1:
