@@ -174,6 +174,10 @@ def test_dates_are_read_in_each_language() -> None:
     assert _numbers("قبل 31 يوليو 2021", "ar") == iso
     assert _numbers("قبل ٣١ يوليو ٢٠٢١", "ar") == iso
     assert _numbers("于2021年7月31日前", "zh") == iso
+    # A range, and months alone: other languages write months as words.
+    french = _numbers("du 12 au 15 octobre 2021, de septembre à novembre", "fr")
+    assert _numbers("2021年10月12日至15日，9月至11月", "zh") == french
+    assert french == {"2021-10-15": 1, "12": 1}
 
 
 def test_a_text_left_in_the_originals_words_is_found(archive: Path) -> None:

@@ -311,13 +311,26 @@ def _numbers(text: str, language: str) -> Counter[str]:
     compared on their own."""
     text = _EMAIL.sub(" ", _URL.sub(" ", text.translate(_DIGITS)))
     found: Counter[str] = Counter()
+    # 2021年10月12日至15日 is 12 to 15 October 2021: the date of its end, and a number.
+    for match in _CJK_RANGE.finditer(text):
+        found[f"{int(match['year']):04d}-{int(match['month']):02d}-{int(match['end']):02d}"] += 1
+        found[str(int(match["day"]))] += 1
+    text = _CJK_RANGE.sub(" ", text)
     for pattern in _date_patterns(language.split("_")[0]):
         for match in pattern.finditer(text):
             day, month, year = match["day"], _month(match["month"], language), match["year"]
             found[f"{int(year):04d}-{month:02d}-{int(day):02d}"] += 1
         text = pattern.sub(" ", text)
+    text = _CJK_MONTH.sub(" ", text)  # 9月至11月: months, which other languages write as words
     found.update(str(int(number)) for number in _NUMBER.findall(text))
     return found
+
+
+_CJK_RANGE = re.compile(
+    r"(?P<year>[0-9]{4})\s*年\s*(?P<month>[0-9]{1,2})\s*月\s*(?P<day>[0-9]{1,2})\s*日\s*"
+    r"[至到~～－–-]\s*(?P<end>[0-9]{1,2})\s*日"
+)
+_CJK_MONTH = re.compile(r"[0-9]{1,2}\s*月")
 
 
 @cache
