@@ -9,6 +9,7 @@ import pytest
 
 from circulaire import model
 from circulaire.cli import cli
+from circulaire.templating import house_wording
 from conftest import ROOT
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -27,9 +28,10 @@ def test_every_field_is_documented(record: type) -> None:
         assert f"`{field.name}`" in README, f"{record.__name__}.{field.name}"
 
 
-def test_every_label_is_documented() -> None:
+def test_every_label_is_documented_with_its_french_wording() -> None:
+    french = house_wording("fr").labels(model.Labels())
     for field in dataclasses.fields(model.Labels):
-        assert f"`{field.name}` ({field.default})" in README, field.name
+        assert f"`{field.name}` ({getattr(french, field.name)})" in README, field.name
 
 
 def test_quick_start_has_exactly_the_two_commands() -> None:

@@ -7,7 +7,7 @@ classes, so the spec format is written down exactly once.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Literal
 
@@ -92,8 +92,15 @@ class Signatory:
     """Title, one line or a list of lines (``Secrétaire général``)."""
     organization: str | None = None
     """Organization, printed on the last line of the signature block."""
-    mark: str = "[original signé]"
-    """The signature mark printed in place of the handwritten signature."""
+    mark: str | None = None
+    """The signature mark printed in place of the handwritten signature; left out, the house
+    mark of the letter's language (``[original signé]`` in French, ``(signed)`` in English)."""
+
+    @property
+    def has_mark(self) -> bool:
+        """Whether a mark stands above the name: the house's or the spec's. Only a letter built
+        in Python can have none, with an empty ``mark``; a spec's mark is never empty."""
+        return self.mark != ""
 
 
 @dataclass(frozen=True)
@@ -108,24 +115,37 @@ class Annex:
 
 @dataclass(frozen=True)
 class Labels:
-    """The words that introduce header lines; override one to match a letter's wording."""
+    """The words that introduce header lines. Each left out is the house wording of the
+    letter's language, from its catalog (``templates/locale/``); give one to match a letter's
+    own wording."""
 
-    reference: str = "Réf."
-    """Before the reference."""
-    contact: str = "Contact"
-    """Before a contact's name."""
-    phone: str = "Tél."
-    """Before a phone number (``Téléphone`` in some letters)."""
-    fax: str = "Télécopie"
-    """Before a fax number."""
-    email: str = "Courriel"
-    """Before an e-mail address."""
-    subject: str = "Objet"
-    """Before the subject."""
-    annex: str = "Annexe"
-    """Heading of an annex and, when there is one, of the annex count."""
-    annexes: str = "Annexes"
-    """The annex count when there are several."""
+    reference: str | None = None
+    """Before the reference: the house wording of the letter's language (``Réf.``, ``Ref``)."""
+    contact: str | None = None
+    """Before a contact's name: the house wording of the letter's language (``Contact``)."""
+    phone: str | None = None
+    """Before a phone number: the house wording of the letter's language (``Tél.``, ``Tel``;
+    ``Téléphone`` in some letters)."""
+    fax: str | None = None
+    """Before a fax number: the house wording of the letter's language (``Télécopie``,
+    ``Fax``)."""
+    email: str | None = None
+    """Before an e-mail address: the house wording of the letter's language (``Courriel``,
+    ``E-mail``)."""
+    subject: str | None = None
+    """Before the subject: the house wording of the letter's language (``Objet``,
+    ``Subject``)."""
+    annex: str | None = None
+    """Heading of an annex and, when there is one, of the annex count: the house wording of
+    the letter's language (``Annexe``, ``Annex``)."""
+    annexes: str | None = None
+    """The annex count when there are several: the house wording of the letter's language
+    (``Annexes``)."""
+
+
+HOUSE_WORDING = frozenset({("Signatory", "mark")} | {("Labels", f.name) for f in fields(Labels)})
+"""Fields (class, field) whose value, left out, is the house wording of the letter's
+language (the catalogs of ``templates/locale/``)."""
 
 
 @dataclass(frozen=True)
@@ -169,7 +189,7 @@ class Letter:
     place: str
     """Place of writing, printed before the date (``Genève``)."""
     subject: str
-    """Subject, printed after "Objet:"."""
+    """Subject, printed after its label ("Objet:" in French, "Subject:" in English)."""
     salutation: str
     """Opening salutation (``Madame, Monsieur,``)."""
     body: str
@@ -192,7 +212,8 @@ class Letter:
     organization: str | None = None
     """Issuing organization, the author of the DOCX and PDF; defaults to the first signatory's."""
     language: str = "fr"
-    """Language of the letter as a locale (``fr``, ``fr_CH``): dates and document language."""
+    """Language of the letter as a locale (``fr``, ``fr_CH``, ``en``): its dates, document
+    language and house wording (labels, annex headings, signature mark)."""
     style: Style = field(default_factory=Style)
     """Layout options; see ``Style``."""
     ignore: tuple[str, ...] = ()

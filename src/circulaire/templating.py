@@ -1,6 +1,9 @@
 """The Jinja2 environment: a user's templates first, then the packaged ones.
 
-Spec text reaches templates only as variables: it is never compiled as a template.
+Spec text reaches templates only as variables: it is never compiled as a template. The house
+wording of the letter's language (``wording.py``) reaches them through Jinja's i18n extension:
+``{{ _("%(place)s, %(date)s", place=..., date=...) }}``; its labels, the spec's or the
+catalog's, come as ``labels``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from . import dates
+from . import dates, wording
 from .errors import RenderError
 
 if TYPE_CHECKING:
@@ -51,7 +54,11 @@ def environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    # {% trans %} and _() as Jinja's newstyle gettext; each render gives the letter's language
+    # its own (wording.Wording.variables), and these globals are the msgids, for any other.
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(dates.FILTERS)
     env.filters.update(dict(filters))
     return env
@@ -68,7 +75,7 @@ def render_template(
 
     with template_errors():
         template = _template(name, tuple(sorted(filters.items())), user_templates)
-        return template.render(_variables(letter, context))
+        return template.render(_variables(letter, user_templates, context))
 
 
 @cache
@@ -81,9 +88,30 @@ def _template(
     return environment(filters, user_templates).get_template(name)
 
 
-def _variables(letter: Letter, context: Mapping[str, Any]) -> dict[str, Any]:
-    """What every template sees: the letter, its style and labels, and a format's extras."""
-    return {"letter": letter, "style": letter.style, "labels": letter.style.labels, **context}
+def _variables(
+    letter: Letter, user_templates: Path | None, context: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What every template sees: the house wording of the letter's language (``_()``), the
+    letter, its style, its labels (the spec's, and the catalog's for those it leaves out;
+    ``style.labels`` holds the spec's alone), and a format's extras."""
+    house = house_wording(letter.language, user_templates)
+    return {
+        **house.variables,
+        "letter": letter,
+        "style": letter.style,
+        "labels": house.labels(letter.style.labels),
+        **context,
+    }
+
+
+@cache
+def house_wording(language: str, user_templates: Path | None = None) -> wording.Wording:
+    """The house wording of ``language`` (``_``, ``gettext``, ``ngettext``): the user's
+    catalogs, then the packaged ones. Looked up once per process and language."""
+    folders: tuple[Path, ...] = (packaged_templates(),)
+    if user_templates is not None:
+        folders = (user_templates, *folders)
+    return wording.wording(language, folders)
 
 
 def render_blocks(
@@ -105,7 +133,7 @@ def render_blocks(
     parts: list[tuple[str, str]] = []
     with template_errors():
         template = env.get_template(name)
-        ctx = template.new_context(_variables(letter, context))
+        ctx = template.new_context(_variables(letter, user_templates, context))
         blocks = _CapturedBlocks(parts)
         for block, functions in ctx.blocks.items():
             blocks.setdefault(block, []).extend(functions)

@@ -20,7 +20,14 @@ from typing import Any, Literal, TypeVar
 from . import model
 from .dates import check_language
 from .errors import Problem, SpecError
-from .model import MAY_BE_EMPTY, SERIES_PATTERN, UNIQUE_ITEMS, Letter, Reference
+from .model import (
+    HOUSE_WORDING,
+    MAY_BE_EMPTY,
+    SERIES_PATTERN,
+    UNIQUE_ITEMS,
+    Letter,
+    Reference,
+)
 from .source import BROKEN, REFUSED_CHARACTER, Locator, Path_, Source, dotted, read, refusal
 
 T = TypeVar("T")
@@ -296,7 +303,8 @@ class _Checker:
                 continue
             converted = self.convert(value[fname], hints[fname], (*where, fname))
             if converted is not INVALID and (cls.__name__, fname) not in MAY_BE_EMPTY:
-                converted = self._written(converted, value[fname], (*where, fname), f)
+                house = (cls.__name__, fname) in HOUSE_WORDING
+                converted = self._written(converted, value[fname], (*where, fname), f, house)
             if converted is not INVALID and (cls.__name__, fname) in UNIQUE_ITEMS:
                 converted = self._unique(converted, (*where, fname))
             check = _FIELD_CHECKS.get((cls.__name__, fname))
@@ -317,9 +325,17 @@ class _Checker:
             return INVALID
         return cls(**kwargs)
 
-    def _written(self, converted: Any, value: Any, where: Path_, f: dataclasses.Field[Any]) -> Any:
+    def _written(
+        self,
+        converted: Any,
+        value: Any,
+        where: Path_,
+        f: dataclasses.Field[Any],
+        house: bool = False,
+    ) -> Any:
         """A text the letter prints, or each line of a list of them, holds more than white
-        space: an empty one would leave a gap where the letter shows it."""
+        space: an empty one would leave a gap where the letter shows it. ``house``: left out,
+        the field is the house wording of the letter's language."""
         if isinstance(converted, tuple) and isinstance(value, list):
             for i, item in enumerate(converted):
                 if isinstance(item, str) and not item.strip():
@@ -333,6 +349,8 @@ class _Checker:
         if _required(f):
             return self.fail(where, "is empty", "E102")
         default = f" for '{f.default}'" if isinstance(f.default, str) and f.default else ""
+        if house:
+            default = " for the house wording of the letter's language"
         return self.fail(
             where, f"is empty (write its text, or leave the field out{default})", "E102"
         )

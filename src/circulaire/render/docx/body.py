@@ -189,7 +189,7 @@ class BodyWriter(Walker):
         table of two columns. False when the block does not hold one paragraph per mark and
         per signatory (a template override), which is then laid out as it comes."""
         signatories = letter.signatories
-        marked = [s for s in signatories if s.mark]
+        marked = [s for s in signatories if s.has_mark]
         paragraphs = tree.children
         if len(signatories) < 2 or len(paragraphs) != len(marked) + len(signatories):
             return False
@@ -203,7 +203,7 @@ class BodyWriter(Walker):
             self.out = outer
         marks = iter(rendered[: len(marked)])
         cells = [
-            (next(marks) if s.mark else "") + name
+            (next(marks) if s.has_mark else "") + name
             for s, name in zip(signatories, rendered[len(marked) :], strict=True)
         ]
         if len(cells) % 2:
