@@ -223,6 +223,9 @@ def test_the_wheel_carries_the_templates(tmp_path: Path) -> None:
     docx = installed("-m", "circulaire", "render", str(LETTERS / "CL-21/27.yaml"), "-o", "x.docx")
     assert docx.returncode == 0, docx.stderr
     assert (elsewhere / "x.docx").read_bytes()[:2] == b"PK"
+    english = installed("-m", "circulaire", "render", str(ROOT / "tests/languages/en.yaml"))
+    assert english.returncode == 0, english.stderr  # the catalogs are in the wheel too
+    assert english.stdout == (ROOT / "tests/languages/en.md").read_text(encoding="utf-8")
 
 
 # -- what the system refuses, and what the user mistypes --------------------------------------
