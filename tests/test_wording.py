@@ -363,8 +363,8 @@ def test_a_broken_catalog_is_an_error_without_a_traceback(tmp_path: Path) -> Non
     spec = LETTERS / "CL-21/27.yaml"
     result = CliRunner().invoke(cli, ["render", str(spec), "--templates", str(tmp_path)])
     assert result.exit_code == 1
-    message = f"{path}:3: not a gettext catalog (Unknown or misformatted keyword)"
-    assert message in result.stderr and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"{path}:3: not a gettext catalog (")  # Babel's words
+    assert "Traceback" not in result.stderr
 
 
 def test_a_catalog_not_in_utf8_is_an_error(tmp_path: Path) -> None:
