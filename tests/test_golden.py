@@ -1,5 +1,5 @@
 """The archive regenerates the published letters byte for byte (Markdown) and the checked
-plain-text renderings (text)."""
+plain-text renderings (text), and its translations as they were read and checked by eye."""
 
 from __future__ import annotations
 
@@ -12,6 +12,13 @@ from circulaire.validate import load_letter
 from conftest import GOLDEN, LETTERS
 
 LETTERS_WITH_GOLDEN = ["CL-20/038", "CL-21/27", "CL-19/73"]
+TRANSLATIONS_WITH_GOLDEN = [
+    "CL-21/27.en",
+    "CL-21/27.es",
+    "CL-21/27.ru",
+]
+"""Translations by reference and language: ``CL-21/27.es`` is ``letters/CL-21/27.es.yaml``,
+its golden files ``CL-21-27.es.md`` and ``.txt``."""
 
 
 def expected(reference: str, fmt: str) -> str:
@@ -26,6 +33,22 @@ def expected(reference: str, fmt: str) -> str:
 def test_letter_matches_golden(reference: str, fmt: str) -> None:
     letter = load_letter(LETTERS / f"{reference}.yaml")
     assert render(letter, fmt).decode("utf-8") == expected(reference, fmt)
+
+
+@pytest.mark.parametrize("fmt", ["md", "txt"])
+@pytest.mark.parametrize("version", TRANSLATIONS_WITH_GOLDEN)
+def test_translation_matches_golden(version: str, fmt: str) -> None:
+    letter = load_letter(LETTERS / f"{version}.yaml")
+    assert render(letter, fmt).decode("utf-8") == expected(version, fmt)
+
+
+def test_every_golden_is_checked() -> None:
+    checked = {
+        f"{reference.replace('/', '-')}.{fmt}"
+        for reference in LETTERS_WITH_GOLDEN + TRANSLATIONS_WITH_GOLDEN
+        for fmt in ("md", "txt")
+    }
+    assert {golden.name for golden in GOLDEN.iterdir()} == checked
 
 
 def test_every_golden_has_a_spec() -> None:
