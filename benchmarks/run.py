@@ -47,6 +47,20 @@ for spec in specs:
         render(letter, options)
 print(time.perf_counter() - started)
 """
+VERSION_PROBE = """
+import sys, time
+from pathlib import Path
+from circulaire.render import RenderOptions, renderer
+from circulaire.validate import load_letter
+spec, fmt, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+render, options = renderer(fmt), RenderOptions()
+render(load_letter(spec), options)
+started = time.perf_counter()
+for _ in range(count):
+    render(load_letter(spec), options)
+print((time.perf_counter() - started) / count)
+"""
+"""One letter loaded (a translation with its original) and rendered ``count`` times."""
 FILES_PROBE = """
 import os, sys, time
 folder = sys.argv[1]
@@ -281,6 +295,24 @@ def main() -> None:
                     )
             except RuntimeError as exc:
                 report(f"{formats}, one process, no disk", f"failed: {exc}")
+
+        # A translation against its original: loading both, merging, and its own wording.
+        original = LETTERS / "CL-21" / "27.yaml"
+        versions = sorted(original.parent.glob("27.*.yaml"))
+        for fmt, count in (("md", 300), ("txt", 300), ("docx", 200), ("pdf", 30)):
+            try:
+                french = run_probe(VERSION_PROBE, str(original), fmt, str(count))
+                costs = []
+                for spec in versions:
+                    seconds = run_probe(VERSION_PROBE, str(spec), fmt, str(count))
+                    costs.append(f"{spec.name.split('.')[1]} {seconds / french:.2f}x")
+                report(
+                    f"{fmt}: a translation of CL-21/27, against the French original"
+                    f" ({french * 1000:.2f} ms a letter)",
+                    ", ".join(costs),
+                )
+            except RuntimeError as exc:
+                report(f"{fmt}: a translation of CL-21/27", f"failed: {exc}")
 
         # Cold start of validate on one file.
         spec = LETTERS / "CL-21" / "27.yaml"
