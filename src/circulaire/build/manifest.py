@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..errors import RenderError
 from ..model import REFERENCE_PATTERN, Reference
 from ..output import write_atomic
 from ..render import FORMATS
@@ -68,18 +67,16 @@ def code() -> str:
 
 
 def build_inputs(settings: Settings) -> dict[str, Any]:
-    """What every output is built from besides its spec; a change rebuilds every letter."""
-    docx = settings.reference_docx
-    try:
-        reference_docx = file_sha256(docx) if docx is not None else None
-    except OSError as exc:  # as render says it
-        raise RenderError(f"{docx}: cannot read the reference document: {exc.strerror}") from None
-    return {
-        "templates": template_set(settings.templates),
-        "reference_docx": reference_docx,
-        "version": __version__,
-        "code": code(),
-    }
+    """What every output is built from besides its spec; a change rebuilds every letter. The
+    reference document only when a DOCX is built: no other format reads it, so a build of
+    Markdown neither opens it nor rebuilds anything when it changes."""
+    inputs: dict[str, Any] = {"templates": template_set(settings.templates)}
+    if "docx" in settings.formats:
+        from ..render.docx.unpack import reference_sha256
+
+        docx = settings.reference_docx
+        inputs["reference_docx"] = reference_sha256(docx) if docx is not None else None
+    return {**inputs, "version": __version__, "code": code()}
 
 
 # -- writing and reading ---------------------------------------------------------------------

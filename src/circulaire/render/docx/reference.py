@@ -3,6 +3,7 @@ read once per process with python-docx, its unchanged parts kept as bytes to cop
 
 from __future__ import annotations
 
+import io
 import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -11,6 +12,7 @@ from typing import Any
 
 from ...errors import RenderError
 from .fields import docproperty_fields
+from .unpack import read_file, refuse_kind, unreadable
 from .wordml import DECLARATION, R, W, copy, relationships
 
 
@@ -74,12 +76,9 @@ def load_reference(path: Path) -> Reference:
     try:
         stat = path.stat()
     except OSError as exc:
-        raise _unreadable(path, exc) from None
+        raise unreadable(path, exc) from None
+    refuse_kind(path, stat.st_mode)  # before the cache: /dev/zero's time and size never change
     return _load(str(path), str(path.resolve()), stat.st_mtime_ns, stat.st_size)
-
-
-def _unreadable(path: Path, exc: OSError) -> RenderError:
-    return RenderError(f"{path}: cannot read the reference document: {exc.strerror}")
 
 
 @lru_cache(maxsize=8)
@@ -91,15 +90,11 @@ def _load(path_text: str, resolved: str, mtime_ns: int, size: int) -> Reference:
     from lxml import etree  # type: ignore[import-untyped]
 
     path = Path(path_text)
-    try:
-        with path.open("rb") as file:  # is_zipfile answers False for a file it cannot read
-            is_zip = zipfile.is_zipfile(file)
-    except OSError as exc:
-        raise _unreadable(path, exc) from None
-    if not is_zip:
+    data = read_file(path)
+    if not zipfile.is_zipfile(io.BytesIO(data)):
         raise RenderError(f"{path}: not a DOCX document (a DOCX is a zip package; this is not)")
     try:
-        document = docx.Document(path_text)
+        document = docx.Document(io.BytesIO(data))
         return _read(path, document)
     except RenderError:
         raise
