@@ -4,9 +4,11 @@ python-docx or lxml sees it; a build that makes no DOCX does not open the refere
 
 from __future__ import annotations
 
+import math
 import os
 import resource
 import shutil
+import struct
 import subprocess
 import sys
 import zipfile
@@ -14,10 +16,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from circulaire.cli import cli
 from circulaire.errors import RenderError
 from circulaire.render.docx.reference import load_reference
+from circulaire.render.docx.unpack import unpack
 from circulaire.templating import packaged_templates
 from conftest import LETTERS
 from test_build import make_archive, run_build
@@ -53,6 +58,44 @@ def run_apart(*args: str | Path) -> tuple[int, str]:
 
 def render_docx(reference: str | Path, out: Path) -> tuple[int, str]:
     return run_apart("render", SPEC, "-f", "docx", "--reference-docx", reference, "-o", out)
+
+
+def refused(reference: Path, message: str) -> None:
+    """Rendering with ``reference`` fails with ``message`` after the file's name, and nothing
+    else: no traceback, no file written."""
+    out = reference.parent / "out.docx"
+    code, err = run("render", SPEC, "-f", "docx", "--reference-docx", reference, "-o", out)
+    assert (code, err) == (1, f"{reference}: {message}\n")
+    assert not out.exists()
+
+
+def packaged() -> dict[str, bytes]:
+    """The parts of the packaged reference document, by name."""
+    with zipfile.ZipFile(REFERENCE) as package:
+        return {item.filename: package.read(item) for item in package.infolist()}
+
+
+def rezipped(tmp_path: Path, parts: dict[str, bytes], method: dict[str, int] | None = None) -> Path:
+    """The packaged reference document with ``parts`` replaced or added, each deflated unless
+    ``method`` says otherwise."""
+    path = tmp_path / "house.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in {**packaged(), **parts}.items():
+            package.writestr(name, data, compress_type=(method or {}).get(name))
+    return path
+
+
+def grown(name: str, size: int, filler: bytes) -> bytes:
+    """A part of the packaged reference grown to ``size`` bytes with ``filler`` before its
+    closing tag: still well-formed, and deflated a thousandfold (a zip bomb)."""
+    data = packaged()[name]
+    close = data.rindex(b"</")
+    count = (size - len(data)) // len(filler) + 1
+    return data[:close] + filler * count + data[close:]
+
+
+def megabytes(size: int) -> str:
+    return f"{math.ceil(size / 100_000) / 10:g} MB"
 
 
 @pytest.fixture
@@ -140,3 +183,145 @@ def test_a_changed_reference_rebuilds_nothing_a_build_without_docx_makes(tmp_pat
     assert run_build(archive, dist, formats=("md",), reference_docx=house).built == []
     outcome = run_build(archive, dist, formats=("md", "docx"), reference_docx=house)
     assert len(outcome.built) == 3 and outcome.files == 6
+
+
+# -- 4. every part bounded before python-docx reads it ---------------------------------------------
+
+XML_BOUND = "a reference document's XML parts may hold at most 8 MB in all"
+
+
+@pytest.mark.parametrize("filler", [b" ", b"<w:p/>"], ids=["blanks", "paragraphs"])
+@pytest.mark.parametrize("part", ["word/header1.xml", "word/styles.xml"])
+def test_an_xml_part_over_8_mb_is_refused_unparsed(
+    tmp_path: Path, part: str, filler: bytes
+) -> None:
+    """The issue's bombs, just past the bound: a part of the packaged reference, grown with
+    blanks or empty paragraphs (a header of 8 MB of them took python-docx 5.8 s and 490 MB)."""
+    data = grown(part, 8_000_001, filler)
+    path = rezipped(tmp_path, {part: data})
+    assert path.stat().st_size < 100_000
+    refused(path, f"the part {part} is {megabytes(len(data))} uncompressed; {XML_BOUND}")
+
+
+def test_xml_parts_over_8_mb_in_all_are_refused(tmp_path: Path) -> None:
+    """Two headers of 4.1 MB: each under the bound, together over it."""
+    parts = {
+        name: grown(name, 4_100_000, b" ") for name in ["word/header1.xml", "word/header2.xml"]
+    }
+    path = rezipped(tmp_path, parts)
+    total = sum(map(len, {**packaged(), **parts}.values()))  # every part here is XML
+    held = f"the XML parts of the reference document hold {megabytes(total)} uncompressed"
+    refused(path, f"{held}; {XML_BOUND}")
+
+
+def test_an_xml_part_is_known_by_its_content_type_not_its_name(tmp_path: Path) -> None:
+    """python-docx parses a part by its content type: a styles part named ``.bin`` is XML."""
+    types = packaged()["[Content_Types].xml"].replace(b"word/styles.xml", b"word/styles.bin")
+    rels = packaged()["word/_rels/document.xml.rels"].replace(b"styles.xml", b"styles.bin")
+    data = grown("word/styles.xml", 8_000_001, b" ")
+    parts = {"[Content_Types].xml": types, "word/_rels/document.xml.rels": rels}
+    path = rezipped(tmp_path, {**parts, "word/styles.bin": data})
+    refused(path, f"the part word/styles.bin is 8.1 MB uncompressed; {XML_BOUND}")
+
+
+def test_parts_over_64_mb_in_all_are_refused(tmp_path: Path) -> None:
+    """Images and fonts are not XML: each may be large, all of them together not."""
+    fill = bytes(33_000_000)
+    path = rezipped(tmp_path, {"word/media/fill1.bin": fill, "word/media/fill2.bin": fill})
+    total = sum(map(len, packaged().values())) + 2 * len(fill)
+    message = "a reference document's parts may hold at most 64 MB in all"
+    refused(
+        path, f"the parts of the reference document hold {megabytes(total)} uncompressed; {message}"
+    )
+
+
+def test_a_part_over_64_mb_is_refused(tmp_path: Path) -> None:
+    path = rezipped(tmp_path, {"word/media/image1.png": bytes(64_000_001)})
+    message = "a reference document's parts may hold at most 64 MB in all"
+    refused(path, f"the part word/media/image1.png is 64.1 MB uncompressed; {message}")
+
+
+def test_a_file_over_64_mb_is_refused_unread(tmp_path: Path) -> None:
+    path = tmp_path / "house.docx"
+    with path.open("wb") as file:
+        file.truncate(64_000_001)  # sparse: nothing written, nothing to read
+    refused(path, "the reference document is 64.1 MB; a reference document may be at most 64 MB")
+
+
+def test_more_than_1000_parts_are_refused(tmp_path: Path) -> None:
+    extra = {f"customXml/item{i}.bin": b"" for i in range(1_001 - len(packaged()))}
+    path = rezipped(tmp_path, extra)
+    refused(
+        path, "the reference document has 1,001 parts; a reference document may have at most 1,000"
+    )
+
+
+def _end_record(path: Path, count: int, size: int) -> None:
+    """Make the zip's end record say it has ``count`` entries in ``size`` bytes of directory."""
+    data = bytearray(path.read_bytes())
+    end = data.rindex(b"PK\x05\x06")
+    struct.pack_into("<HHI", data, end + 8, count, count, size)
+    path.write_bytes(bytes(data))
+
+
+def test_a_zip_directory_is_bounded_before_zipfile_reads_it(tmp_path: Path) -> None:
+    """zipfile makes an object of every entry of the directory before one can be counted
+    (700,000 empty entries in 61 MB took 400 MB and 2.7 s): the end record is read first,
+    and the directory's size believed over its count."""
+    extra = {f"p{i}": b"" for i in range(30_000)}
+    path = rezipped(tmp_path, extra)
+    refused(
+        path, "the reference document has 30,010 parts; a reference document may have at most 1,000"
+    )
+    data = path.read_bytes()
+    size = struct.unpack_from("<I", data, data.rindex(b"PK\x05\x06") + 12)[0]
+    _end_record(path, 10, size)
+    message = "a reference document's may be at most 1 MB"
+    refused(path, f"the zip directory of the reference document is {megabytes(size)}; {message}")
+
+
+def test_the_zip64_end_record_is_read_as_zipfile_reads_it(tmp_path: Path) -> None:
+    """Past 65,535 entries a zip has a zip64 end record, which zipfile believes over the other."""
+    path = rezipped(tmp_path, {f"p{i}": b"" for i in range(70_000)})
+    _end_record(path, 10, 1_000)
+    refused(
+        path, "the reference document has 70,010 parts; a reference document may have at most 1,000"
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "name"), [(zipfile.ZIP_BZIP2, "bzip2"), (zipfile.ZIP_LZMA, "LZMA")]
+)
+def test_a_part_compressed_but_by_deflate_is_refused(
+    tmp_path: Path, method: int, name: str
+) -> None:
+    """zipfile inflates bzip2 and LZMA a read at a time without bound (megabytes of bzip2
+    hold gigabytes); Word writes deflate."""
+    path = rezipped(tmp_path, {}, {"word/header1.xml": method})
+    message = "a reference document's parts may only be stored or deflated"
+    refused(path, f"the part word/header1.xml is compressed with {name}; {message}")
+
+
+def test_a_build_refuses_a_bomb_once_not_for_each_letter(tmp_path: Path) -> None:
+    path = rezipped(tmp_path, {"word/header1.xml": grown("word/header1.xml", 8_000_001, b" ")})
+    code, err = run(
+        "build", LETTERS, "-o", tmp_path / "dist", "-f", "md,docx", "--reference-docx", path
+    )
+    expected = f"{path}: the part word/header1.xml is 8.1 MB uncompressed; {XML_BOUND}\n"
+    assert (code, err) == (1, expected)
+    assert not (tmp_path / "dist" / "CL-21" / "27.md").exists()  # refused before any letter
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_a_damaged_reference_is_an_error_never_a_traceback(data: st.DataObject) -> None:
+    """Bytes of the packaged reference changed, cut or inserted: its parts, or a RenderError
+    naming it (zipfile and zlib raise half a dozen kinds of exception besides)."""
+    original = REFERENCE.read_bytes()
+    at = data.draw(st.integers(0, len(original) - 1))
+    cut = data.draw(st.integers(0, 64))
+    spoiled = original[:at] + data.draw(st.binary(max_size=8)) + original[at + cut :]
+    try:
+        unpack(Path("house.docx"), spoiled)
+    except RenderError as exc:
+        assert str(exc).startswith("house.docx: ")

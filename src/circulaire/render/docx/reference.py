@@ -12,7 +12,7 @@ from typing import Any
 
 from ...errors import RenderError
 from .fields import docproperty_fields
-from .unpack import read_file, refuse_kind, unreadable
+from .unpack import read_file, refuse_kind, repack, unpack, unreadable
 from .wordml import DECLARATION, R, W, copy, relationships
 
 
@@ -90,11 +90,9 @@ def _load(path_text: str, resolved: str, mtime_ns: int, size: int) -> Reference:
     from lxml import etree  # type: ignore[import-untyped]
 
     path = Path(path_text)
-    data = read_file(path)
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise RenderError(f"{path}: not a DOCX document (a DOCX is a zip package; this is not)")
+    package = repack(unpack(path, read_file(path)))
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = docx.Document(io.BytesIO(package))
         return _read(path, document)
     except RenderError:
         raise
