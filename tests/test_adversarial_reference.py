@@ -325,3 +325,98 @@ def test_a_damaged_reference_is_an_error_never_a_traceback(data: st.DataObject) 
         unpack(Path("house.docx"), spoiled)
     except RenderError as exc:
         assert str(exc).startswith("house.docx: ")
+
+
+# -- 5. no DTD in any XML part ---------------------------------------------------------------------
+
+DOCTYPE = b'<!DOCTYPE x [<!ENTITY e "une entit\xc3\xa9">]>'
+NO_DTD = "a reference document's XML parts may declare none (no DOCTYPE, no ENTITY)"
+
+
+def with_doctype(data: bytes, doctype: bytes = DOCTYPE) -> bytes:
+    """An XML part with ``doctype`` after its XML declaration."""
+    end = data.index(b"?>") + 2
+    return data[:end] + doctype + data[end:]
+
+
+@pytest.mark.parametrize("part", sorted(packaged()))
+def test_a_dtd_in_any_part_is_refused(tmp_path: Path, part: str) -> None:
+    """Every part of the packaged reference, with a DOCTYPE declaring an entity."""
+    path = rezipped(tmp_path, {part: with_doctype(packaged()[part])})
+    refused(path, f"the part {part} declares a DTD (<!DOCTYPE>); {NO_DTD}")
+
+
+def _header(doctype: bytes = DOCTYPE, entity: bytes = b"") -> bytes:
+    header = packaged()["word/header1.xml"].replace(b"<w:t>", b"<w:t>" + entity)
+    return with_doctype(header, doctype)
+
+
+@pytest.mark.parametrize(
+    ("part", "data"),
+    [
+        ("word/header1.xml", _header(entity=b"&e; ")),
+        (
+            "word/styles.xml",
+            with_doctype(packaged()["word/styles.xml"].replace(b'w:val="', b'w:val="&e;', 1)),
+        ),
+        ("word/header1.xml", _header(b'<!DOCTYPE w:hdr SYSTEM "house.dtd">')),
+        ("word/header1.xml", _header().decode().replace('"UTF-8"', '"UTF-16"').encode("utf-16")),
+        ("word/header1.xml", _header().decode().replace('"UTF-8"', '"UTF-32"').encode("utf-32")),
+    ],
+    ids=["entity-in-a-header", "entity-in-styles", "external", "utf-16", "utf-32"],
+)
+def test_a_dtd_is_refused_however_written(tmp_path: Path, part: str, data: bytes) -> None:
+    """A header's entity was copied into every letter's DOCX, undeclared; the styles' was a
+    traceback."""
+    path = rezipped(tmp_path, {part: data})
+    refused(path, f"the part {part} declares a DTD (<!DOCTYPE>); {NO_DTD}")
+
+
+def test_a_part_in_utf_32_is_read_as_python_docx_reads_it(tmp_path: Path) -> None:
+    """lxml's incremental parser, which reads only the prolog, cannot read UTF-32; the check
+    does not refuse what python-docx reads."""
+    header = packaged()["word/header1.xml"].decode().replace('"UTF-8"', '"UTF-32"')
+    path = rezipped(tmp_path, {"word/header1.xml": header.encode("utf-32")})
+    out = tmp_path / "out.docx"
+    code, err = run("render", SPEC, "-f", "docx", "--reference-docx", path, "-o", out)
+    assert (code, err) == (0, f"wrote {out}\n")
+
+
+def test_an_xml_part_by_its_content_type_is_checked_and_an_image_is_not(tmp_path: Path) -> None:
+    """A part of XML content type is XML whatever its name. An SVG image is copied as it is and
+    never parsed: an SVG logo often declares its DTD, and is kept."""
+    types = packaged()["[Content_Types].xml"].replace(
+        b"<Default ",
+        b'<Default Extension="svg" ContentType="image/svg+xml"/>'
+        b'<Override PartName="/customXml/item1.dat" ContentType="application/xml"/><Default ',
+        1,
+    )
+    svg = b'<?xml version="1.0"?><!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "svg11.dtd">'
+    logo = svg + b'<svg xmlns="http://www.w3.org/2000/svg"/>'
+    parts = {"[Content_Types].xml": types, "word/media/logo.svg": logo}
+    code, err = run(
+        "render", SPEC, "-f", "docx", "-o", tmp_path / "out.docx",
+        "--reference-docx", rezipped(tmp_path, parts),
+    )  # fmt: skip
+    assert (code, err) == (0, f"wrote {tmp_path / 'out.docx'}\n")
+    (tmp_path / "out.docx").unlink()
+    item = with_doctype(b'<?xml version="1.0"?><item/>')
+    path = rezipped(tmp_path, {**parts, "customXml/item1.dat": item})
+    refused(path, f"the part customXml/item1.dat declares a DTD (<!DOCTYPE>); {NO_DTD}")
+
+
+def test_an_entity_without_a_doctype_is_refused_naming_the_part(tmp_path: Path) -> None:
+    settings_part = with_doctype(packaged()["word/settings.xml"], b'<!ENTITY e "x">')
+    path = rezipped(tmp_path, {"word/settings.xml": settings_part})
+    out = tmp_path / "out.docx"
+    code, err = run("render", SPEC, "-f", "docx", "--reference-docx", path, "-o", out)
+    assert code == 1
+    assert err.startswith(f"{path}: the part word/settings.xml is not well-formed XML: "), err
+
+
+def test_a_build_refuses_a_dtd_once_not_with_e999_for_each_letter(tmp_path: Path) -> None:
+    path = rezipped(tmp_path, {"word/styles.xml": with_doctype(packaged()["word/styles.xml"])})
+    dist = tmp_path / "dist"
+    code, err = run("build", LETTERS, "-o", dist, "-f", "md,docx", "--reference-docx", path)
+    expected = f"{path}: the part word/styles.xml declares a DTD (<!DOCTYPE>); {NO_DTD}\n"
+    assert (code, err) == (1, expected)

@@ -1,5 +1,5 @@
-"""The reference document as untrusted input: a regular file, whose zip package is opened and
-bounded here, before python-docx or lxml sees a byte of it.
+"""The reference document as untrusted input: a regular file, whose zip package is opened,
+bounded and rid of DTDs here, before python-docx or lxml sees a byte of it.
 
 A reference document comes from a user, and in CI from a pull request: a device or a pipe
 would be read for ever or waited on, and a zip of a few MB can inflate to gigabytes of XML
@@ -116,10 +116,13 @@ def _parts(path: Path, package: zipfile.ZipFile) -> dict[str, bytes]:
                 f"{path}: the part {item.filename} is compressed with {method}; {message}"
             )
     is_xml = _xml_parts(path, package)
-    xml = [item for item in items if is_xml(item.filename)]
+    xml = [item for item in items if not item.is_dir() and is_xml(item.filename)]
     _refuse_parts(path, xml, MAX_XML, "XML parts")
     _refuse_parts(path, items, MAX_SIZE, "parts")
-    return {item.filename: _read(package, item) for item in items if not item.is_dir()}
+    parts = {item.filename: _read(package, item) for item in items if not item.is_dir()}
+    for item in xml:
+        _refuse_dtd(path, item.filename, parts[item.filename])
+    return parts
 
 
 def _read(package: zipfile.ZipFile, item: zipfile.ZipInfo) -> bytes:
@@ -159,11 +162,37 @@ def _xml_parts(path: Path, package: zipfile.ZipFile) -> Callable[[str], bool]:
 def _parsed(path: Path, name: str, data: bytes) -> Any:
     from lxml import etree  # type: ignore[import-untyped]
 
+    _refuse_dtd(path, name, data)
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
     try:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise RenderError(f"{path}: the part {name} is not well-formed XML: {exc}") from None
+        raise _malformed(path, name, exc) from None
+
+
+def _refuse_dtd(path: Path, name: str, data: bytes) -> None:
+    """A RenderError when an XML part declares a DTD: python-docx keeps an entity it does not
+    resolve, and writes it back undeclared. Only the prolog is parsed, where a DOCTYPE must
+    stand, by libxml2 as python-docx's parser will (UTF-16 and all), loading nothing; a part
+    the incremental parser cannot read (UTF-32) is parsed whole, as python-docx would."""
+    from lxml import etree
+
+    options = {"resolve_entities": False, "no_network": True, "load_dtd": False}
+    try:
+        _, root = next(etree.iterparse(io.BytesIO(data), events=("start",), **options))
+    except (etree.XMLSyntaxError, StopIteration):
+        try:
+            root = etree.fromstring(data, etree.XMLParser(**options))
+        except etree.XMLSyntaxError as exc:
+            raise _malformed(path, name, exc) from None
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        message = "a reference document's XML parts may declare none (no DOCTYPE, no ENTITY)"
+        raise RenderError(f"{path}: the part {name} declares a DTD (<!DOCTYPE>); {message}")
+
+
+def _malformed(path: Path, name: str, exc: Exception) -> RenderError:
+    return RenderError(f"{path}: the part {name} is not well-formed XML: {exc}")
 
 
 def _directory(data: bytes) -> tuple[int, int]:
