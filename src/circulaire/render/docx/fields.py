@@ -4,6 +4,7 @@ and footers, where each field's shown value becomes a marker, and filled in for 
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Any
 
 from .wordml import DECLARATION, W, copy, escape
@@ -71,8 +72,7 @@ def _fields_only(paragraph: Any) -> bool:
     from lxml import etree
 
     markers = 0
-    shown = etree.XPath(".//*[not(ancestor::w:pPr or ancestor::w:rPr)]", namespaces={"w": W})
-    for node in shown(paragraph):
+    for node in _shown()(paragraph):
         name = etree.QName(node)
         if name.namespace != W or name.localname not in SHOWS_NOTHING:
             return False
@@ -81,6 +81,15 @@ def _fields_only(paragraph: Any) -> bool:
                 return False
             markers += 1
     return markers > 0
+
+
+@cache
+def _shown() -> Any:
+    """What a paragraph shows: every element outside its properties (compiled once: a header
+    of thousands of paragraphs asked it of each)."""
+    from lxml import etree
+
+    return etree.XPath(".//*[not(ancestor::w:pPr or ancestor::w:rPr)]", namespaces={"w": W})
 
 
 def filled(fields: str, values: dict[str, str]) -> str:
