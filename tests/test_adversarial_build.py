@@ -18,12 +18,7 @@ from click.testing import CliRunner
 
 from circulaire.build import MANIFEST, Settings, build
 from circulaire.cli import cli
-from test_build import FAST, make_archive, run_build, tree
-
-
-def cli_build(*args: str | Path) -> tuple[int, str]:
-    result = CliRunner().invoke(cli, ["build", *map(str, args)], catch_exceptions=False)
-    return result.exit_code, result.stderr
+from test_build import FAST, cli_build, make_archive, run_build, tree
 
 
 @pytest.fixture
