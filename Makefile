@@ -42,7 +42,7 @@ bench: $(VENV)/.test-installed
 lock: $(VENV)/.installed
 	$(BIN)/python -m pip install --quiet uv
 	$(COMPILE) --upgrade -o requirements/run.txt
-	$(COMPILE) --upgrade --extra test -o requirements/test.txt
+	$(COMPILE) --upgrade --extra test --extra chinese -o requirements/test.txt
 
 # The suite against the ends of the declared ranges, each in a venv of its own (CI runs both):
 # the newest versions the registry serves, and the lowest that pyproject.toml allows.
@@ -51,7 +51,7 @@ test-newest test-lowest: test-%:
 	$(PYTHON) -m venv .venv-$*
 	.venv-$*/bin/python -m pip install --quiet uv
 	.venv-$*/bin/uv pip install --quiet --python .venv-$*/bin/python \
-		--resolution $(if $(filter lowest,$*),lowest-direct,highest) -e '.[test]'
+		--resolution $(if $(filter lowest,$*),lowest-direct,highest) -e '.[test,chinese]'
 	.venv-$*/bin/uv pip list --python .venv-$*/bin/python
 	.venv-$*/bin/python -m pytest -p no:cacheprovider
 
