@@ -7,21 +7,34 @@ import difflib
 import re
 import subprocess
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from conftest import require
 
+if TYPE_CHECKING:
+    from circulaire.model import Letter
+
 SIMILAR_ENOUGH = 0.95
 """Word-sequence similarity a reader's text must reach against the plain-text rendering."""
+
+
+IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+"""Chinese characters: each is a word, since Chinese puts no space between words."""
+ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u06d6-\u06ed]")
+"""The vowels and other marks written over and under Arabic letters."""
 
 
 def words(text: str) -> list[str]:
     """The words of a text in order. A word cut by a hyphen at the end of a line is joined
     again; as a reader cannot tell that hyphen from a hyphen of the word (``septembre-novembre``),
     hyphenated words are compared without their hyphens. Whitespace and punctuation (bullets,
-    quotes) do not count."""
+    quotes) do not count. Each Chinese character is a word. The marks over and under Arabic
+    letters (its vowels, ``سيُعقد``) do not count either: pdftotext may give a mark before the
+    letter that bears it, cutting the word in two."""
     text = re.sub(r"(\w)-[ \t]*\n\s*(\w)", r"\1\2", text)
     text = re.sub(r"(\w)-(?=\w)", r"\1", text)
-    return re.findall(r"\w+", text.casefold())
+    text = ARABIC_MARKS.sub("", text)
+    return re.findall(rf"[{IDEOGRAPH}]|[^\W{IDEOGRAPH}]+", text.casefold())
 
 
 def similarity(read: str, expected: str) -> float:
@@ -36,6 +49,50 @@ def pdf_text(pdf: Path) -> str:
         [program, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True, timeout=60
     )
     return result.stdout.decode("utf-8")
+
+
+def words_placed(pdf: Path, page: int | None = None) -> list[tuple[str, float, float, float]]:
+    """Each word pdftotext finds (on one page, or on all), with its left edge, right edge and
+    top (points)."""
+    program = require("pdftotext")
+    pages = ["-f", str(page), "-l", str(page)] if page else []
+    result = subprocess.run(
+        [program, "-bbox", *pages, "-enc", "UTF-8", str(pdf), "-"],
+        capture_output=True,
+        check=True,
+        timeout=60,
+    )
+    found = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>',
+        result.stdout.decode("utf-8"),
+    )
+    return [(word, float(x0), float(x1), float(y0)) for x0, y0, x1, word in found]
+
+
+def fonts_embedded(pdf: Path) -> list[str]:
+    """The fonts pdffonts lists, without the subset prefix and encoding."""
+    listing = subprocess.run(
+        [require("pdffonts"), str(pdf)], capture_output=True, check=True, timeout=60
+    ).stdout.decode()
+    return sorted(
+        {
+            re.sub(r"^[A-Z]{6}\+|-Identity-H$", "", line.split()[0])
+            for line in listing.splitlines()[2:]
+        }
+    )
+
+
+MARKS = "[\\s\u200e\u200f\u202a-\u202e]"
+"""Space, and the marks of direction pdftotext puts around words right to left."""
+
+
+def without_page_furniture(text: str, item: Letter) -> str:
+    """The letter's own words: the letterhead and the page numbers are not in the text
+    rendering, so they are left out before the two are compared."""
+    furniture = re.compile(
+        rf"^{MARKS}*({re.escape(item.author)}|{re.escape(item.reference)} – \d+/\d+){MARKS}*$"
+    )
+    return "\n".join(line for line in text.splitlines() if not furniture.match(line))
 
 
 def soffice_to_pdf(documents: list[Path], outdir: Path, profile: Path) -> list[Path]:

@@ -26,7 +26,14 @@ from circulaire.render.pdf import embedded, escape, string, typst_source
 from circulaire.templating import packaged_templates
 from circulaire.validate import load_letter
 from conftest import LETTERS, MARKDOWNISH, require
-from readers import SIMILAR_ENOUGH, pdf_text, similarity
+from readers import (
+    SIMILAR_ENOUGH,
+    fonts_embedded,
+    pdf_text,
+    similarity,
+    without_page_furniture,
+    words_placed,
+)
 
 PAGE_WIDTH = 595.276
 """A4, in points."""
@@ -55,31 +62,6 @@ def info(pdf: Path) -> dict[str, str]:
     )
     fields = (line.partition(":") for line in result.stdout.decode("utf-8").splitlines())
     return {key: value.strip() for key, _, value in fields}
-
-
-def words_placed(pdf: Path) -> list[tuple[str, float, float, float]]:
-    """Each word pdftotext finds, with its left edge, right edge and top (points)."""
-    program = require("pdftotext")
-    result = subprocess.run(
-        [program, "-bbox", "-enc", "UTF-8", str(pdf), "-"],
-        capture_output=True,
-        check=True,
-        timeout=60,
-    )
-    found = re.findall(
-        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>',
-        result.stdout.decode("utf-8"),
-    )
-    return [(word, float(x0), float(x1), float(y0)) for x0, y0, x1, word in found]
-
-
-def without_page_furniture(text: str, item: Letter) -> str:
-    """The letter's own words: the letterhead and the page numbers are not in the text
-    rendering, so they are left out before the two are compared."""
-    furniture = re.compile(
-        rf"^\s*({re.escape(item.author)}|{re.escape(item.reference)} – \d+/\d+)\s*$"
-    )
-    return "\n".join(line for line in text.splitlines() if not furniture.match(line))
 
 
 # -- the real reader: pdftotext ------------------------------------------------------------
@@ -477,19 +459,6 @@ def test_a_character_the_fonts_lack_is_an_error_whatever_font_typst_has(
     named = re.search(r"the text `\"(.+?)\"`", message)
     assert named and named[1] in LACKING[script]
     assert re.search(r"at line \d+ of the Typst source: .*" + text, message)
-
-
-def fonts_embedded(pdf: Path) -> list[str]:
-    """The fonts pdffonts lists, without the subset prefix and encoding."""
-    listing = subprocess.run(
-        [require("pdffonts"), str(pdf)], capture_output=True, check=True, timeout=60
-    ).stdout.decode()
-    return sorted(
-        {
-            re.sub(r"^[A-Z]{6}\+|-Identity-H$", "", line.split()[0])
-            for line in listing.splitlines()[2:]
-        }
-    )
 
 
 def test_latin_greek_cyrillic_and_hebrew_are_in_the_letters_own_font(tmp_path: Path) -> None:

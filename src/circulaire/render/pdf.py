@@ -1,9 +1,10 @@
 """Letter -> PDF: ``letter.typ.j2`` writes the letter as Typst markup, Typst typesets it.
 
 Python only escapes spec text and turns Markdown into Typst markup; the page, the letterhead
-and the look of every part are in the template. Fonts are the ones built into Typst (or a
-``fonts/`` folder next to the templates), never the machine's, so every machine gives the same
-bytes; the PDF's dates are the letter's, never the clock's.
+and the look of every part are in the template. Fonts are the ones built into Typst, those a
+``fonts/`` folder next to the templates holds, and those of the packages that the letter's
+script needs (Arabic, Chinese: :mod:`circulaire.scripts`), never the machine's, so every
+machine gives the same bytes; the PDF's dates are the letter's, never the clock's.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import RenderError, UnprintableText
 from ..markup import TextWalker, is_tight, link_target, parse
+from ..scripts import writing
 from ..templating import packaged_templates, render_template
 
 if TYPE_CHECKING:
     from ..markup import SyntaxTreeNode
     from ..model import Letter
+    from ..scripts import FontPackage
     from . import RenderOptions
 
 TEMPLATE = "letter.typ.j2"
@@ -190,7 +193,14 @@ def typst_source(letter: Letter, options: RenderOptions) -> str:
     printed = dataclasses.replace(
         letter, style=dataclasses.replace(letter.style, line_breaks="hard")
     )
-    markup = render_template(TEMPLATE, printed, FILTERS, options.templates, hard_break=LINE_BREAK)
+    markup = render_template(
+        TEMPLATE,
+        printed,
+        FILTERS,
+        options.templates,
+        hard_break=LINE_BREAK,
+        script=writing(letter.language),
+    )
     return NO_FALLBACK + markup
 
 
@@ -199,7 +209,9 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
 
     source = typst_source(letter, options)
     root = options.templates or packaged_templates()
-    compiler = _compiler(os.getpid(), str(root), _font_folders(options.templates))
+    fonts = writing(letter.language).fonts
+    absent = [package for package in fonts if package.location() is None]
+    compiler = _compiler(os.getpid(), str(root), _font_folders(options.templates, fonts))
     # The letter's date is the PDF's creation date, whatever the clock says.
     timestamp = datetime.combine(letter.date, time(), tzinfo=UTC)
     try:
@@ -208,6 +220,8 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
         )
     except typst.TypstError as exc:
         problem = _diagnostic(exc)
+        if absent:  # the cause, whatever Typst says of its effect
+            raise RenderError(_not_installed(letter, absent)) from None
         message = f"{TEMPLATE}: Typst could not typeset {letter.reference}: {problem}"
         missing = _MISSING_GLYPH.search(problem)
         if missing is None:
@@ -221,6 +235,8 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
         ) from None
     if warnings:
         # A missing font would silently fall back to another: a different letter.
+        if absent:
+            raise RenderError(_not_installed(letter, absent))
         problems = "; ".join(_diagnostic(warning) for warning in warnings)
         raise RenderError(f"{TEMPLATE}: Typst warns about {letter.reference}: {problems}")
     if not isinstance(pdf, bytes):
@@ -245,11 +261,30 @@ def _diagnostic(exc: Any) -> str:
     return "; ".join(parts)
 
 
-def _font_folders(user_templates: Path | None) -> tuple[str, ...]:
+def _not_installed(letter: Letter, absent: list[FontPackage]) -> str:
+    """A font the letter's script needs is not installed: which, and how to install it."""
+    script = writing(letter.language).script
+    fonts = "; ".join(
+        f"the font {package.family} comes in the package {package.distribution}"
+        f" ({package.install()})"
+        for package in absent
+    )
+    return (
+        f"{TEMPLATE}: {letter.reference} is in {script}, which needs fonts not installed: {fonts}"
+    )
+
+
+def _font_folders(
+    user_templates: Path | None, packages: tuple[FontPackage, ...] = ()
+) -> tuple[str, ...]:
+    """The folders Typst takes fonts from besides its own: the templates' ``fonts/``, then
+    those of the packages a letter's script needs. A letter in French loads no other font."""
     folders = [packaged_templates() / FONTS_FOLDER]
     if user_templates is not None:
         folders.insert(0, user_templates / FONTS_FOLDER)
-    return tuple(str(folder) for folder in folders if folder.is_dir())
+    found = [str(folder) for folder in folders if folder.is_dir()]
+    found.extend(str(folder) for package in packages if (folder := package.location()))
+    return tuple(found)
 
 
 @cache
