@@ -5,23 +5,29 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import itertools
 import re
 import subprocess
 import sys
+import unicodedata
 import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
 from circulaire.cli import cli
+from circulaire.dates import document_language
 from circulaire.errors import RenderError
 from circulaire.model import Letter
 from circulaire.render import render
+from circulaire.render.docx import load_reference
+from circulaire.render.docx.scripts import LRM, directional_runs, styles
 from circulaire.scripts import FontPackage, writing
+from circulaire.templating import packaged_templates
 from circulaire.validate import load_letter
 from conftest import ARCHIVE, require
 from readers import (
@@ -213,3 +219,154 @@ def test_the_font_packages_are_installed() -> None:
             folder = package.location()
             assert folder is not None, package.install()
             assert any(folder.glob("*.[ot]tf")), folder
+
+
+# -- DOCX ------------------------------------------------------------------------------------
+
+
+def test_arabic_paragraphs_tables_headers_and_page_are_right_to_left() -> None:
+    document = render(letter("ar"), "docx")
+    main = part(document, "word/document.xml")
+    body = main.find("w:body", NS)
+    paragraphs = body.findall(".//w:p", NS)
+    assert paragraphs and all(p.find("w:pPr/w:bidi", NS) is not None for p in paragraphs)
+    section = body.find("w:sectPr", NS)
+    assert section.find("w:bidi", NS) is not None
+    margins = section.find("w:pgMar", NS)  # the wider one on the right, where it is bound
+    assert (margins.get(f"{{{W}}}left"), margins.get(f"{{{W}}}right")) == ("1134", "1418")
+    for header in ("word/header1.xml", "word/header2.xml"):
+        for paragraph in part(document, header).iter(f"{{{W}}}p"):
+            assert paragraph.find("w:pPr/w:bidi", NS) is not None
+    grouped = dataclasses.replace(
+        letter("ar"), style=dataclasses.replace(letter("ar").style, marks="grouped")
+    )
+    table = part(render(grouped, "docx"), "word/document.xml").find(".//w:tbl/w:tblPr", NS)
+    assert [etree.QName(child).localname for child in table][:2] == ["tblStyle", "bidiVisual"]
+
+
+def runs(document: bytes) -> list[tuple[str, bool]]:
+    """Each run of the body: its text, and whether it is marked right to left."""
+    main = part(document, "word/document.xml")
+    return [
+        ("".join(run.itertext()), run.find("w:rPr/w:rtl", NS) is not None)
+        for run in main.iter(f"{{{W}}}r")
+        if run.find("w:t", NS) is not None
+    ]
+
+
+def test_arabic_runs_are_right_to_left_and_latin_ones_are_not() -> None:
+    found = runs(render(letter("ar"), "docx"))
+    for text, rtl in found:
+        assert not (ARABIC_LETTER.search(text) and LATIN_LETTER.search(text)), text
+        if ARABIC_LETTER.search(text):
+            assert rtl, text
+        if LATIN_LETTER.search(text):
+            assert not rtl, text
+    for latin in ("ITU Digital World 2021", "forum.telecom@itu.int", "ITU"):
+        assert (latin, False) in found
+    # A link that is Latin and ends in a slash keeps it at its end: a left-to-right mark.
+    assert found[found.index(("https://digital-world.itu.int/", False)) + 1] == (LRM, False)
+
+
+def test_arabic_bold_is_bold_in_the_complex_script_font_too() -> None:
+    main = part(render(letter("ar"), "docx"), "word/document.xml")
+    bold = [run for run in main.iter(f"{{{W}}}r") if run.find("w:rPr/w:b", NS) is not None]
+    assert bold and all(run.find("w:rPr/w:bCs", NS) is not None for run in bold)
+
+
+def defaults(document: bytes) -> tuple[dict[str, str], dict[str, str]]:
+    """The default fonts and languages of a document's text."""
+    properties = part(document, "word/styles.xml").find("w:docDefaults/w:rPrDefault/w:rPr", NS)
+    fonts, language = properties.find("w:rFonts", NS), properties.find("w:lang", NS)
+    return (
+        {etree.QName(k).localname: v for k, v in fonts.attrib.items()},
+        {etree.QName(k).localname: v for k, v in language.attrib.items()},
+    )
+
+
+def test_the_document_language_and_font_of_arabic_and_of_chinese() -> None:
+    arabic = render(letter("ar"), "docx")
+    fonts, language = defaults(arabic)
+    assert (fonts["cs"], language["bidi"]) == ("Amiri", "ar-EG")
+    chinese = render(letter("zh"), "docx")
+    fonts, language = defaults(chinese)
+    assert (fonts["eastAsia"], language["eastAsia"]) == ("Noto Serif CJK SC", "zh-CN")
+    # Latin words keep the house's language: in Chinese, LibreOffice breaks them anywhere.
+    assert language["val"] == "fr-CH"
+    for document, tag in ((arabic, "ar"), (chinese, "zh")):
+        core = part(document, "docProps/core.xml")
+        assert core.findtext("{http://purl.org/dc/elements/1.1/}language") == tag
+
+
+def test_chinese_runs_set_their_punctuation_in_the_chinese_font() -> None:
+    main = part(render(letter("zh"), "docx"), "word/document.xml")
+    assert main.find(".//w:bidi", NS) is None and main.find(".//w:rtl", NS) is None
+    for run in main.iter(f"{{{W}}}r"):
+        text = "".join(run.itertext())
+        hint = run.find("w:rPr/w:rFonts", NS)
+        if re.search(f"[{IDEOGRAPH}]", text):
+            assert hint is not None and hint.get(f"{{{W}}}hint") == "eastAsia", text
+
+
+def test_a_letter_in_latin_or_cyrillic_letters_is_written_as_before(spec: Path) -> None:
+    """French, English, Spanish, Russian: no direction, no script fonts, the styles as the
+    reference gives them for the letter's language."""
+    item = load_letter(spec)
+    document = render(item, "docx")
+    main = zipfile.ZipFile(io.BytesIO(document)).read("word/document.xml")
+    assert b"<w:bidi/>" not in main and b"<w:rtl/>" not in main and b"w:hint" not in main
+    reference = load_reference(packaged_templates() / "reference.docx")
+    [styles_part] = [p for p in reference.parts if p.name == "word/styles.xml"]
+    expected = reference.styles_in(styles_part, document_language(item.language))
+    assert zipfile.ZipFile(io.BytesIO(document)).read("word/styles.xml") == expected
+
+
+def test_a_reference_with_its_own_font_for_arabic_keeps_it() -> None:
+    own = (
+        f'<w:styles xmlns:w="{W}"><w:docDefaults><w:rPrDefault><w:rPr>'
+        '<w:rFonts w:ascii="Cambria" w:cs="Traditional Arabic"/></w:rPr></w:rPrDefault>'
+        "</w:docDefaults></w:styles>"
+    ).encode()
+    root = etree.fromstring(styles(own, writing("ar_SA")))
+    assert root.find(".//w:rFonts", NS).get(f"{{{W}}}cs") == "Traditional Arabic"
+    assert root.find(".//w:lang", NS).get(f"{{{W}}}bidi") == "ar-SA"
+
+
+@given(st.lists(st.sampled_from([*"aZ9 .,/-()@،", "حضرات", "ITU", "2021", "\u200e"])).map("".join))
+@example("(ITU) وزارة")
+@example("https://digital-world.itu.int/.")
+def test_a_text_right_to_left_is_cut_into_runs_of_one_direction(text: str) -> None:
+    pieces = directional_runs(text)
+    assert "".join(piece for piece, _ in pieces) == text
+    assert all(piece for piece, _ in pieces)
+    for (_, first), (_, second) in itertools.pairwise(pieces):
+        assert first != second  # the pieces alternate
+    for piece, rtl in pieces:
+        kinds = [unicodedata.bidirectional(char) for char in piece]
+        if not rtl:  # from a Latin letter to a Latin letter or digit, nothing Arabic inside
+            assert kinds[0] == "L" and kinds[-1] in ("L", "EN") and "AL" not in kinds
+        else:
+            assert "L" not in kinds
+
+
+@settings(max_examples=100, deadline=None)
+@given(body=ARABIC_MARKDOWN)
+def test_any_arabic_text_gives_a_document_word_can_open(body: str) -> None:
+    data = render(dataclasses.replace(letter("ar"), body=body), "docx")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for name in archive.namelist():
+            root = etree.fromstring(archive.read(name))  # well-formed, or this raises
+            for properties in root.iter(f"{{{W}}}pPr"):  # in the order Word requires
+                names = [etree.QName(child).localname for child in properties]
+                assert names == sorted(names, key=PARAGRAPH_ORDER.index), names
+
+
+PARAGRAPH_ORDER = (
+    *("pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr"),
+    *("suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku"),
+    *("wordWrap", "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi"),
+    *("adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents"),
+    *("suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap"),
+    *("outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"),
+)
+"""A paragraph's properties, in the order WordprocessingML requires."""

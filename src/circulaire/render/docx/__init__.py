@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...errors import RenderError
+from ...scripts import writing
 from ...templating import packaged_templates, render_blocks
 from ..markdown import FILTERS
 from .body import BodyWriter
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 def render(letter: Letter, options: RenderOptions) -> bytes:
     reference = load_reference(options.reference_docx or packaged_templates() / "reference.docx")
     parts = render_blocks("letter.docx.j2", letter, FILTERS, options.templates, hard_break="  \n")
-    writer = BodyWriter(reference)
+    script = writing(letter.language)
+    writer = BodyWriter(reference, rtl=script.rtl, east_asian=script.script == "Chinese")
     for block, text in parts:
         writer.block(block, text, letter)
     if writer.missing or writer.unnumbered:

@@ -1,5 +1,6 @@
 """The body of a letter: each block's Markdown syntax tree walked into WordprocessingML
-paragraphs and tables, in the reference document's styles, found by name."""
+paragraphs and tables, in the reference document's styles, found by name. A letter right to
+left has its paragraphs and tables right to left, and its runs marked by direction."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ...markup import Walker, parse
+from .scripts import LRM, directional_runs, ends_unanchored, is_latin, with_bidi
 from .wordml import escape, quoteattr
 
 if TYPE_CHECKING:
@@ -49,6 +51,8 @@ class Run:
     bold: int = 0
     italic: int = 0
     style: str | None = None
+    latin: bool = False
+    """Inside a link whose text is Latin, in a letter right to left: one run left to right."""
 
 
 @dataclass
@@ -56,6 +60,10 @@ class BodyWriter(Walker):
     """Markdown syntax trees -> ``w:p`` and ``w:tbl`` elements (XML text), block by block."""
 
     reference: Reference
+    rtl: bool = False
+    """The letter is right to left (Arabic): so are its paragraphs, tables and runs."""
+    east_asian: bool = False
+    """The letter is in Chinese: its punctuation is set in the East Asian font (``w:hint``)."""
     out: list[str] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
     lists: list[tuple[int, int, int, int]] = field(default_factory=list)
@@ -124,6 +132,8 @@ class BodyWriter(Walker):
         if self.page_break:
             properties = "<w:pageBreakBefore/>" + properties
             self.page_break = False
+        if self.rtl:
+            properties = with_bidi(properties)
         self.out.append(
             f'<w:p><w:pPr><w:pStyle w:val="{style_id}"/>{properties}</w:pPr>{runs}</w:p>'
         )
@@ -221,6 +231,7 @@ class BodyWriter(Walker):
         style_id = self.style(SIGNATURES_TABLE_STYLE, "table")
         self.out.append(
             f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_id}"/>'
+            f"{'<w:bidiVisual/>' if self.rtl else ''}"
             f'<w:tblW w:w="{2 * width}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
             '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
             'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr>'
@@ -232,15 +243,25 @@ class BodyWriter(Walker):
     # -- inline -------------------------------------------------------------------------------
 
     def text_run(self, text: str) -> str:
+        """The runs of a text: one, or in a letter right to left one per direction."""
         if not text:
             return ""
+        if self.rtl and not self.run.latin:
+            return "".join(self._run(piece, rtl) for piece, rtl in directional_runs(text))
+        return self._run(text)
+
+    def _run(self, text: str, rtl: bool = False) -> str:
         properties = []
         if self.run.style:
             properties.append(f'<w:rStyle w:val="{self.run.style}"/>')
+        if self.east_asian and not text.isascii():
+            properties.append('<w:rFonts w:hint="eastAsia"/>')  # “”, ：in the Chinese face
         if self.run.bold:
             properties.append("<w:b/><w:bCs/>")
         if self.run.italic:
             properties.append("<w:i/><w:iCs/>")
+        if rtl:
+            properties.append("<w:rtl/>")
         rpr = f"<w:rPr>{''.join(properties)}</w:rPr>" if properties else ""
         pieces = (f'<w:t xml:space="preserve">{escape(piece)}</w:t>' for piece in text.split("\t"))
         return f"<w:r>{rpr}{'<w:tab/>'.join(pieces)}</w:r>"
@@ -290,13 +311,22 @@ class BodyWriter(Walker):
             self.links.append((rid, href))
             opening = f'<w:hyperlink r:id="{rid}" w:history="1">'
         outer, self.run.style = self.run.style, self.style(HYPERLINK_STYLE, "character")
+        latin, self.run.latin = self.run.latin, self.rtl and is_latin(_words(node))
         try:
-            return f"{opening}{self.inline(node.children)}</w:hyperlink>"
+            text = self.inline(node.children)
+            if self.run.latin and ends_unanchored(_words(node)):
+                text += self._run(LRM)
+            return f"{opening}{text}</w:hyperlink>"
         finally:
-            self.run.style = outer
+            self.run.style, self.run.latin = outer, latin
 
     def visit_image(self, node: SyntaxTreeNode) -> str:
         """A letter shows no images: an image is its alt text, whose words are its children
         (the tree leaves ``alt`` empty, as markdown-it-py does), walked into runs like any
         inline nodes: emphasis, code and links inside it keep their look."""
         return self.inline(node.children)
+
+
+def _words(node: SyntaxTreeNode) -> str:
+    """The text an inline node shows."""
+    return "".join(child.content for child in node.walk() if child.type in ("text", "code_inline"))

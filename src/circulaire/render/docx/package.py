@@ -1,5 +1,6 @@
 """The package of a letter: the reference document's parts around the letter's body, with its
-properties, in a zip whose bytes depend on them alone."""
+properties, in a zip whose bytes depend on them alone. A letter right to left has its headers
+and page mirrored; one in Arabic or Chinese, its script's fonts and language in the styles."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from ...dates import document_language, long_date
+from ...scripts import writing
+from . import scripts
 from .fields import filled
 from .wordml import DECLARATION, PACKAGE_RELS, R, W, escape, quoteattr, relationships, rels_name
 
@@ -29,12 +32,15 @@ CONTENT_TYPES = {
     "rels": "application/vnd.openxmlformats-package.relationships+xml",
 }
 STYLES_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml"
+HEADER_OR_FOOTER = ("header+xml", "footer+xml")
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 """Every part of the package is dated 1980-01-01, the earliest a zip can say: same bytes."""
 
 
 def assemble(reference: Reference, letter: Letter, body: BodyWriter) -> bytes:
     """The DOCX of ``letter``: the reference's parts around the letter's body."""
+    script = writing(letter.language)
+    tail = scripts.mirrored_section(reference.document_tail) if script.rtl else None
     files: dict[str, bytes] = {}
     overrides: dict[str, str] = {
         "/docProps/core.xml": CONTENT_TYPES["core"],
@@ -50,7 +56,7 @@ def assemble(reference: Reference, letter: Letter, body: BodyWriter) -> bytes:
     files["docProps/core.xml"] = _core_properties(letter)
     files["docProps/custom.xml"] = _custom_properties(letter)
     files[reference.document_name] = (
-        reference.document_head + "".join(body.finished()) + reference.document_tail
+        reference.document_head + "".join(body.finished()) + (tail or reference.document_tail)
     ).encode("utf-8")
     files[rels_name(reference.document_name)] = relationships(
         reference.document_rels
@@ -67,10 +73,17 @@ def assemble(reference: Reference, letter: Letter, body: BodyWriter) -> bytes:
             files[part.name] = _numbering(reference.numbering_xml, body.lists).encode("utf-8")
             fresh.add(part.name)
         elif part.content_type == STYLES_CONTENT_TYPE:
-            files[part.name] = reference.styles_in(part, language_tag(letter))
+            files[part.name] = (
+                scripts.styles(part.data, script)
+                if scripts.slot(script)
+                else reference.styles_in(part, language_tag(letter))
+            )
         elif part.fields is not None:
-            files[part.name] = filled(part.fields, values).encode("utf-8")
+            fields = scripts.mirrored_part(part.fields) if script.rtl else part.fields
+            files[part.name] = filled(fields, values).encode("utf-8")
             fresh.add(part.name)
+        elif script.rtl and part.content_type.endswith(HEADER_OR_FOOTER):
+            files[part.name] = scripts.mirrored_part(part.data.decode("utf-8")).encode("utf-8")
         else:
             files[part.name] = part.data
         if part.rels is not None:
