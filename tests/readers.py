@@ -4,10 +4,13 @@ they read with the plain-text rendering. Shared by the DOCX and PDF tests."""
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+import pytest
 
 from conftest import require
 
@@ -93,6 +96,22 @@ def without_page_furniture(text: str, item: Letter) -> str:
         rf"^{MARKS}*({re.escape(item.author)}|{re.escape(item.reference)} – \d+/\d+){MARKS}*$"
     )
     return "\n".join(line for line in text.splitlines() if not furniture.match(line))
+
+
+def require_font(family: str, package: str) -> None:
+    """A font the system has, for LibreOffice, which takes its fonts from the system. Absent
+    locally: skip, saying which Debian package brings it; absent in CI (.ci/run installs it):
+    fail."""
+    program = require("fc-list")
+    listed = subprocess.run(
+        [program, ":", "family"], capture_output=True, check=True, timeout=60
+    ).stdout.decode("utf-8")
+    if family in {name for line in listed.splitlines() for name in line.split(",")}:
+        return
+    message = f"the font {family} (Debian's {package}) is not installed"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}, which CI needs (.ci/run installs it)")
+    pytest.skip(f"{message}: install it to run this test")
 
 
 def soffice_to_pdf(documents: list[Path], outdir: Path, profile: Path) -> list[Path]:
