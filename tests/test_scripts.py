@@ -26,7 +26,7 @@ from circulaire.markup import parse
 from circulaire.model import Letter
 from circulaire.render import render
 from circulaire.render.docx import load_reference
-from circulaire.render.docx.scripts import LRM, directional_runs, styles
+from circulaire.render.docx.scripts import LRM, directional_runs, mirrored_part, styles
 from circulaire.scripts import FontPackage, writing
 from circulaire.templating import packaged_templates
 from circulaire.validate import load_letter
@@ -334,6 +334,18 @@ def test_a_reference_with_its_own_font_for_arabic_keeps_it() -> None:
     root = etree.fromstring(styles(own, writing("ar_SA")))
     assert root.find(".//w:rFonts", NS).get(f"{{{W}}}cs") == "Traditional Arabic"
     assert root.find(".//w:lang", NS).get(f"{{{W}}}bidi") == "ar-SA"
+
+
+def test_a_header_as_word_saves_it_is_mirrored_in_schema_order() -> None:
+    header = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+        f'<w:hdr xmlns:w="{W}"><w:p><w:pPr><w:pStyle w:val="Header"/><w:jc w:val="right"/>'
+        "</w:pPr><w:r><w:t>Union</w:t></w:r></w:p><w:p/></w:hdr>"
+    ).encode()
+    root = etree.fromstring(mirrored_part(header))
+    names = [[etree.QName(c).localname for c in p.find("w:pPr", NS)] for p in root]
+    assert names == [["pStyle", "bidi", "jc"], ["bidi"]]
+    assert "".join(root.itertext()) == "Union"
 
 
 @given(st.lists(st.sampled_from([*"aZ9 .,/-()@،", "حضرات", "ITU", "2021", "\u200e"])).map("".join))

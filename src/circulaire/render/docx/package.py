@@ -79,11 +79,13 @@ def assemble(reference: Reference, letter: Letter, body: BodyWriter) -> bytes:
                 else reference.styles_in(part, language_tag(letter))
             )
         elif part.fields is not None:
-            fields = scripts.mirrored_part(part.fields) if script.rtl else part.fields
+            fields = part.fields
+            if script.rtl:
+                fields = scripts.mirrored_part(fields.encode("utf-8")).decode("utf-8")
             files[part.name] = filled(fields, values).encode("utf-8")
             fresh.add(part.name)
         elif script.rtl and part.content_type.endswith(HEADER_OR_FOOTER):
-            files[part.name] = scripts.mirrored_part(part.data.decode("utf-8")).encode("utf-8")
+            files[part.name] = scripts.mirrored_part(part.data)
         else:
             files[part.name] = part.data
         if part.rels is not None:

@@ -143,11 +143,11 @@ def _child(parent: Any, name: str, first: bool = False) -> Any:
 
 
 @lru_cache(maxsize=32)
-def mirrored_part(xml: str) -> str:
-    """A header or footer (its XML) whose paragraphs are right to left."""
+def mirrored_part(xml: bytes) -> bytes:
+    """A header or footer whose paragraphs are right to left."""
     from lxml import etree
 
-    root = etree.fromstring(xml.removeprefix(DECLARATION).encode("utf-8"))
+    root = etree.fromstring(xml)
     for paragraph in root.iter(f"{{{W}}}p"):
         properties = paragraph.find(f"{{{W}}}pPr")
         if properties is None:
@@ -162,7 +162,7 @@ def mirrored_part(xml: str) -> str:
         ]
         properties.insert(after[0] if after else len(properties), etree.Element(f"{{{W}}}bidi"))
     text: str = etree.tostring(root, encoding="unicode")
-    return DECLARATION + text
+    return (DECLARATION + text).encode("utf-8")
 
 
 _PAGE_MARGINS = re.compile(r"<w:pgMar\b[^>]*>")
