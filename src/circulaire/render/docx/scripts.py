@@ -23,6 +23,13 @@ LRM = "\u200e"
 """LEFT-TO-RIGHT MARK: ends a link that is Latin in a sentence right to left, so that what ends
 it (the slash of ``https://digital-world.itu.int/``) stays at its end, in every reader."""
 
+GROUPED_NUMBER = re.compile(r"[+]?[0-9]+(?:[ \u00a0][0-9]+)+")
+"""A number written in groups (a phone number): in a sentence right to left, the algorithm of
+direction would set its groups right to left, ``6341 730 22 41+``."""
+EMBED_LTR, POP = "\u202a", "\u202c"
+"""LEFT-TO-RIGHT EMBEDDING and POP DIRECTIONAL FORMATTING: the groups of such a number are set
+left to right, as one (the PDF isolates them; LibreOffice 7 breaks a line at an isolate)."""
+
 AFTER_BIDI_IN_PARAGRAPH = (
     *("adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents"),
     *("suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap"),
@@ -42,9 +49,16 @@ def directional_runs(text: str) -> list[tuple[str, bool]]:
     each in its fonts (complex-script fonts for Arabic) and reads the neutral characters
     between them in the sentence's direction."""
     kinds = [unicodedata.bidirectional(char) for char in text]
+    numbers = {match.start(): match.end() for match in GROUPED_NUMBER.finditer(text)}
     pieces: list[tuple[str, bool]] = []
     start = at = 0  # the start of the piece right to left, and the character looked at
     while at < len(text):
+        if at in numbers:  # +41 22 730 6341: its groups in their order, isolated
+            if start < at:
+                pieces.append((text[start:at], True))
+            pieces.append((f"{EMBED_LTR}{text[at : numbers[at]]}{POP}", False))
+            start = at = numbers[at]
+            continue
         if kinds[at] != "L":
             at += 1
             continue
