@@ -95,7 +95,17 @@ def without_page_furniture(text: str, item: Letter) -> str:
     furniture = re.compile(
         rf"^{MARKS}*({re.escape(item.author)}|{re.escape(item.reference)} – \d+/\d+){MARKS}*$"
     )
-    return "\n".join(line for line in text.splitlines() if not furniture.match(line))
+    kept: list[str] = []
+    for page in text.split("\f"):  # pdftotext ends each page with a form feed
+        lines = page.splitlines()
+        # The letterhead heads a page and the page number ends it: a signatory's organization
+        # that is the author's, inside the page, is the letter's own words.
+        while lines and (not lines[0].strip() or furniture.match(lines[0])):
+            lines.pop(0)
+        while lines and (not lines[-1].strip() or furniture.match(lines[-1])):
+            lines.pop()
+        kept.extend(lines)
+    return "\n".join(kept)
 
 
 def require_font(family: str, package: str) -> None:
@@ -150,3 +160,11 @@ def pandoc_markdown(document: Path) -> str:
         timeout=60,
     )
     return result.stdout.decode("utf-8")
+
+
+def without_direction(markdown: str) -> str:
+    """pandoc's Markdown without the raw HTML in which it keeps a right-to-left run's
+    direction (``<span dir="rtl">``): to compare its words and emphasis with ours."""
+    markdown = re.sub(r'\*\*(</span>|<span dir="rtl">)\*\*', r"\1", markdown)  # one bold span
+    markdown = re.sub(r'<span dir="rtl">(.*?)</span>', r"\1", markdown, flags=re.DOTALL)
+    return re.sub("[\u202a\u202c]", "", markdown)

@@ -509,9 +509,11 @@ def test_the_register_lists_every_letter_by_date(tmp_path: Path) -> None:
     assert rows[2] == (
         "| CL-21/27 | 2021-07-08 | Invitation à participer à ITU Digital World 2021, qui aura "
         "lieu en ligne | Houlin Zhao, Nguyen Manh Hung | [md](CL-21/27.md) · [txt](CL-21/27.txt)"
-        "; en: [md](CL-21/27.en.md) · [txt](CL-21/27.en.txt)"  # its translations, in its row
+        "; ar: [md](CL-21/27.ar.md) · [txt](CL-21/27.ar.txt)"  # its translations, in its row
+        "; en: [md](CL-21/27.en.md) · [txt](CL-21/27.en.txt)"
         "; es: [md](CL-21/27.es.md) · [txt](CL-21/27.es.txt)"
-        "; ru: [md](CL-21/27.ru.md) · [txt](CL-21/27.ru.txt) |"
+        "; ru: [md](CL-21/27.ru.md) · [txt](CL-21/27.ru.txt)"
+        "; zh: [md](CL-21/27.zh.md) · [txt](CL-21/27.zh.txt) |"
     )
     assert "3 letters, by date." in register
 

@@ -31,7 +31,14 @@ from circulaire.render.docx import reference as docx_reference
 from circulaire.templating import packaged_templates
 from circulaire.validate import load_letter
 from conftest import ARCHIVE, LETTERS, MARKDOWNISH, ROOT, require
-from readers import SIMILAR_ENOUGH, pandoc_markdown, pdf_text, similarity, soffice_to_pdf
+from readers import (
+    SIMILAR_ENOUGH,
+    pandoc_markdown,
+    pdf_text,
+    similarity,
+    soffice_to_pdf,
+    without_direction,
+)
 
 REFERENCE = packaged_templates() / "reference.docx"
 R_ID = qn("r:id")
@@ -880,7 +887,7 @@ def test_pandoc_reads_bold_italic_links_and_lists(source: Path | str, tmp_path: 
     document = tmp_path / "letter.docx"
     document.write_bytes(render(item, "docx"))
     expected = emphasis(render(item, "md").decode())
-    assert emphasis(pandoc_markdown(document)) == expected
+    assert emphasis(without_direction(pandoc_markdown(document))) == expected
     if isinstance(source, str):
         assert expected["em"] == ["mot penché"]
         assert expected["list_item"][3:] == [

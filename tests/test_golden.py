@@ -16,6 +16,8 @@ TRANSLATIONS_WITH_GOLDEN = [
     "CL-21/27.en",
     "CL-21/27.es",
     "CL-21/27.ru",
+    "CL-21/27.ar",
+    "CL-21/27.zh",
 ]
 """Translations by reference and language: ``CL-21/27.es`` is ``letters/CL-21/27.es.yaml``,
 its golden files ``CL-21-27.es.md`` and ``.txt``."""

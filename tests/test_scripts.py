@@ -30,7 +30,7 @@ from circulaire.render.docx.scripts import LRM, directional_runs, mirrored_part,
 from circulaire.scripts import FontPackage, writing
 from circulaire.templating import packaged_templates
 from circulaire.validate import load_letter
-from conftest import ARCHIVE, require
+from conftest import ARCHIVE, LETTERS, require
 from readers import (
     IDEOGRAPH,
     SIMILAR_ENOUGH,
@@ -312,6 +312,11 @@ def test_chinese_runs_set_their_punctuation_in_the_chinese_font() -> None:
             assert hint is not None and hint.get(f"{{{W}}}hint") == "eastAsia", text
 
 
+@pytest.mark.parametrize(
+    "spec",
+    [spec for spec in ARCHIVE if not spec.name.endswith((".ar.yaml", ".zh.yaml"))],
+    ids=lambda p: p.relative_to(LETTERS).with_suffix("").as_posix(),
+)
 def test_a_letter_in_latin_or_cyrillic_letters_is_written_as_before(spec: Path) -> None:
     """French, English, Spanish, Russian: no direction, no script fonts, the styles as the
     reference gives them for the letter's language."""
@@ -447,3 +452,15 @@ def test_pandoc_reads_the_docx_back(language: str, tmp_path: Path) -> None:
     words = re.sub(r"</?span[^>]*>|\u200e", "", markdown)
     assert similarity(words, expected) >= SIMILAR_ENOUGH
     assert link_targets(words) == link_targets(expected)
+
+
+def test_a_phone_number_keeps_its_groups_in_order_right_to_left(tmp_path: Path) -> None:
+    """+41 22 730 6341 in an Arabic letter: the algorithm of direction alone would set its
+    groups right to left (6341 730 22 41+). The PDF isolates it; the DOCX embeds it left to
+    right; pdftotext reads both in order."""
+    item = load_letter(LETTERS / "CL-21" / "27.ar.yaml")
+    main = zipfile.ZipFile(io.BytesIO(render(item, "docx"))).read("word/document.xml")
+    assert "\u202a+41 22 730 6341\u202c".encode() in main
+    pdf = tmp_path / "ar.pdf"
+    pdf.write_bytes(render(item, "pdf"))
+    assert "+41 22 730 6341" in pdf_text(pdf)
