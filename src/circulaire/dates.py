@@ -17,6 +17,8 @@ from datetime import date
 from functools import cache, lru_cache
 from typing import Any
 
+from .errors import quoted
+
 
 @cache
 def _locale(language: str) -> Any:
@@ -25,7 +27,7 @@ def _locale(language: str) -> Any:
     try:
         return Locale.parse(language)
     except (ValueError, UnknownLocaleError) as exc:
-        raise ValueError(f"unknown language '{language}'") from exc
+        raise ValueError(f"unknown language {quoted(language)}") from exc
 
 
 def check_language(language: str) -> str | None:

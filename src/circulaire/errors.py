@@ -37,6 +37,13 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+def quoted(text: str) -> str:
+    """A value in quotes for a message, each character it cannot print as an escape
+    (``'CL-21/27\\n'``): a line break in a value must neither hide nor end a message's line."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    return f"'{shown}'"
+
+
 class CirculaireError(Exception):
     """Base of every error circulaire reports to a user (exit code 1)."""
 

@@ -12,12 +12,13 @@ from datetime import date
 from typing import Literal
 
 REFERENCE_PATTERN = re.compile(
-    r"^(?P<series>[A-Z]{2,5})-(?P<year>[0-9]{2})/(?P<number>[0-9]{1,4})$"
+    r"\A(?P<series>[A-Z]{2,5})-(?P<year>[0-9]{2})/(?P<number>[0-9]{1,4})\Z"
 )
 """A reference: series letters, two-digit year, number (``CL-21/27``, ``CL-20/038``), in ASCII
-digits only: ``CL-٢١/27`` or ``CL-21/２７`` would name folders and files no one can type."""
+digits only: ``CL-٢١/27`` or ``CL-21/２７`` would name folders and files no one can type.
+``\\A…\\Z``, not ``^…$``, whose ``$`` lets a final line break through (``"CL-21/27\\n"``)."""
 
-SERIES_PATTERN = re.compile(r"^[A-Z]{2,5}-[0-9]{2}$")
+SERIES_PATTERN = re.compile(r"\A[A-Z]{2,5}-[0-9]{2}\Z")
 
 MAY_BE_EMPTY = frozenset({("Annex", "content"), ("Letter", "ignore"), ("Translation", "ignore")})
 """Text fields (class, field) that may hold an empty string: an annex given by its title alone,

@@ -12,14 +12,14 @@ import re
 from datetime import date
 from pathlib import Path
 
-from .errors import CirculaireError
+from .errors import CirculaireError, quoted
 from .lint import PLACEHOLDER
 from .model import SERIES_PATTERN, Reference
 
 DEFAULT_WIDTH = 2
 """Digits of the first number of an empty series (``CL-26/01``); afterwards the series' own."""
 
-_NUMBER = re.compile(r"^[0-9]{1,4}$")
+_NUMBER = re.compile(r"\A[0-9]{1,4}\Z")
 
 
 def next_reference(series: str, letters: Path) -> Reference:
@@ -27,7 +27,7 @@ def next_reference(series: str, letters: Path) -> Reference:
     its numbers (``038`` -> ``039``; ``27`` -> ``28``; none yet -> ``01``)."""
     if not SERIES_PATTERN.match(series):
         raise CirculaireError(
-            f"'{series}' is not a series and year (expected <SERIES>-<yy>, such as CL-26)"
+            f"{quoted(series)} is not a series and year (expected <SERIES>-<yy>, such as CL-26)"
         )
     prefix, year = series.rsplit("-", 1)
     folder = letters / series

@@ -19,7 +19,7 @@ from typing import Any, Literal, TypeVar
 
 from . import model
 from .dates import check_language
-from .errors import Problem, SpecError
+from .errors import Problem, SpecError, quoted
 from .model import (
     HOUSE_WORDING,
     MAY_BE_EMPTY,
@@ -32,8 +32,9 @@ from .source import BROKEN, REFUSED_CHARACTER, Locator, Path_, Source, dotted, r
 
 T = TypeVar("T")
 
-EMAIL_PATTERN = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$")
-_ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+EMAIL_PATTERN = re.compile(r"\A[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\Z")
+"""An address, whole: ``\\A…\\Z``, since ``$`` would match before a final line break."""
+_ISO_DATE = re.compile(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _YAML_KINDS = {
     "int": "a number",
     "float": "a number",
@@ -238,14 +239,16 @@ class _Checker:
                 # "10 mai 2021", "2021-05-10 10:00": not an ISO date at all
                 return self.fail(
                     where,
-                    f"'{value}' is not a date (expected YYYY-MM-DD, such as 2021-07-08)",
+                    f"{quoted(value)} is not a date (expected YYYY-MM-DD, such as 2021-07-08)",
                     "E104",
                 )
             try:
                 return date.fromisoformat(value)
             except ValueError:
                 return self.fail(
-                    where, f"'{value}' is not a date that exists (expected YYYY-MM-DD)", "E104"
+                    where,
+                    f"{quoted(value)} is not a date that exists (expected YYYY-MM-DD)",
+                    "E104",
                 )
         return self.fail(
             where, f"{self._shown(value, where)} is not a date (expected YYYY-MM-DD)", "E104"
@@ -408,7 +411,7 @@ class _Checker:
 def _email(value: str) -> str | None:
     if EMAIL_PATTERN.match(value):
         return None
-    return f"'{value}' is not an e-mail address"
+    return f"{quoted(value)} is not an e-mail address"
 
 
 def _reference(value: str) -> str | None:
@@ -417,7 +420,8 @@ def _reference(value: str) -> str | None:
     other_digits = any(c.isdigit() and not c.isascii() for c in value)
     digits = ", in the digits 0-9" if other_digits else ""
     return (
-        f"'{value}' is not a reference (expected <series>-<yy>/<number>{digits}, such as CL-21/27)"
+        f"{quoted(value)} is not a reference (expected <series>-<yy>/<number>{digits}, "
+        "such as CL-21/27)"
     )
 
 
