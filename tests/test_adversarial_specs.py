@@ -16,6 +16,8 @@ from test_cli import archive_copy, run, spoil
 
 
 def _patterns() -> list[tuple[str, re.Pattern[str], str]]:
+    from circulaire.build.cleanup import TEMPORARY
+    from circulaire.build.settings import MANIFEST_NAME
     from circulaire.model import REFERENCE_PATTERN, SERIES_PATTERN
     from circulaire.new import _NUMBER
     from circulaire.validate import _ISO_DATE, EMAIL_PATTERN
@@ -26,6 +28,8 @@ def _patterns() -> list[tuple[str, re.Pattern[str], str]]:
         ("e-mail", EMAIL_PATTERN, "forum.telecom@itu.int"),
         ("date", _ISO_DATE, "2021-07-08"),
         ("number", _NUMBER, "038"),
+        ("manifest", MANIFEST_NAME, ".circulaire-manifest.2-of-4.json"),
+        ("temporary", TEMPORARY, ".27.md.a1b2c3d4.tmp"),
     ]
 
 
@@ -36,6 +40,24 @@ def test_no_whole_value_pattern_passes_a_line_break_at_its_end(
     assert pattern.match(value), name
     for spoilt in (f"{value}\n", f"{value}\r\n", f"\n{value}", f"{value}\nx"):
         assert not pattern.match(spoilt), (name, spoilt)
+
+
+def test_no_pattern_is_anchored_with_a_caret_alone() -> None:
+    """A pattern that must match a whole value says so with ``\\A…\\Z`` (or is used with
+    ``fullmatch``): ``^…$`` lets a final line break through. A caret is for MULTILINE."""
+    import ast
+
+    careted = []
+    for path in (Path(__file__).resolve().parents[1] / "src/circulaire").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or ast.unparse(node.func) != "re.compile":
+                continue
+            pattern = node.args[0] if node.args else None
+            if not isinstance(pattern, ast.Constant) or not str(pattern.value).startswith("^"):
+                continue
+            if "MULTILINE" not in ast.unparse(node):
+                careted.append(f"{path.name}: {pattern.value}")
+    assert careted == []
 
 
 @pytest.mark.parametrize(

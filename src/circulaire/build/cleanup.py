@@ -23,7 +23,7 @@ from .manifest import Entry, Stored, claimed, opened, read_manifests, reference_
 from .plan import Plan
 from .settings import INDEX, Settings, letter_of
 
-TEMPORARY = re.compile(r"^\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp$")
+TEMPORARY = re.compile(r"\A\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp\Z")
 """A file ``output.write_atomic`` had not yet renamed into place when its build was killed."""
 
 Removed = tuple[str, str, list[str]]

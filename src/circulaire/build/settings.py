@@ -11,7 +11,7 @@ from pathlib import Path
 
 MANIFEST = ".circulaire-manifest.json"
 """The manifest of an unsharded build; a shard writes ``.circulaire-manifest.K-of-N.json``."""
-MANIFEST_NAME = re.compile(r"^\.circulaire-manifest(?:\.([0-9]+)-of-([0-9]+))?\.json$")
+MANIFEST_NAME = re.compile(r"\A\.circulaire-manifest(?:\.([0-9]+)-of-([0-9]+))?\.json\Z")
 INDEX = "index.md"
 BUILDING = ".circulaire-building"
 """Present while a build writes, and its journal: the name of every file, written down before
