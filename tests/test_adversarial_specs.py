@@ -5,12 +5,274 @@ none may print a traceback, print a line of a file that is not a spec, or reach 
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from test_build import make_archive, tree
 from test_cli import archive_copy, run, spoil
+
+# -- 2. a link out of the archive -------------------------------------------------------------
+
+SECRET = "ghp_canary_0123456789"
+"""What a file outside the archive holds: no output of circulaire may show it."""
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    """A file outside the archive, in YAML, whose lines would be quoted if it were read."""
+    path = tmp_path / "secrets.yaml"
+    path.write_text(f"GITHUB_TOKEN: {SECRET}\nreference: {SECRET}\n", encoding="utf-8")
+    return path
+
+
+HINT = "(a link may lead only to a spec inside the archive)"
+
+
+def _everything(*outputs: str) -> str:
+    joined = "".join(outputs)
+    assert "Traceback" not in joined
+    return joined
+
+
+def test_a_link_out_of_the_archive_is_refused_and_never_quoted(
+    tmp_path: Path, secret: Path
+) -> None:
+    spec = archive_copy(tmp_path)
+    link = spec.parent / "01.yaml"
+    link.symlink_to(secret)
+    letters = tmp_path / "letters"
+    for fmt in ("human", "json", "github"):
+        code, out, err = run("validate", letters, "--format", fmt)
+        assert code == 1
+        assert SECRET not in _everything(out, err)
+    code, out, err = run("validate", letters)
+    assert out == (
+        f"{link}: is a symbolic link out of {letters}: not read "
+        "(a link may lead only to a spec inside the archive)\n"
+    )
+    assert err == "1 spec checked, 0 invalid, 1 not read, 1 error\n"
+
+
+@pytest.mark.parametrize("target", ["/etc/passwd", "/proc/self/environ", "/dev/zero"])
+def test_a_link_to_a_file_of_the_system_is_refused(tmp_path: Path, target: str) -> None:
+    if not Path(target).exists():
+        pytest.skip(f"no {target} on this system")
+    spec = archive_copy(tmp_path)
+    link = spec.parent / "01.yaml"
+    link.symlink_to(target)
+    for command in (("validate", tmp_path / "letters"), ("validate", link), ("render", link)):
+        code, out, err = run(*command)
+        assert code == 1
+        assert f"{link}: is a symbolic link out of {tmp_path / 'letters'}: not read" in out + err
+        assert "root:" not in _everything(out, err)
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="no /proc on this system")
+def test_the_issue_s_case_leaks_no_environment(tmp_path: Path) -> None:
+    """``ln -s /proc/self/environ letters/CL-21/01.yaml`` printed every variable, in CI a
+    token too. In a process of its own: /proc/self is the process that reads it."""
+    spec = archive_copy(tmp_path)
+    (spec.parent / "01.yaml").symlink_to("/proc/self/environ")
+    environment = {"PATH": os.environ["PATH"], "GITHUB_TOKEN": SECRET}
+    commands = [
+        ["validate", "letters/"],
+        ["validate", "letters/CL-21/01.yaml"],
+        ["validate", "letters/", "--format", "github"],
+        ["render", "letters/CL-21/01.yaml"],
+        ["build", "letters", "-o", "dist", "-f", "md,txt", "-j", "1"],
+    ]
+    for command in commands:
+        result = subprocess.run(
+            [sys.executable, "-m", "circulaire", *command],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=environment,
+            timeout=120,
+            check=False,
+        )
+        assert result.returncode == 1, result.stderr
+        assert SECRET not in _everything(result.stdout, result.stderr)
+    assert all(SECRET.encode() not in data for data in tree(tmp_path / "dist").values())
+
+
+def test_a_link_inside_the_archive_to_another_spec_is_read(tmp_path: Path) -> None:
+    spec = archive_copy(tmp_path)
+    drafts = tmp_path / "letters/.drafts"  # hidden: not a letter of its own
+    drafts.mkdir()
+    spec.rename(drafts / "27.yaml")
+    spec.symlink_to("../.drafts/27.yaml")
+    assert run("validate", tmp_path / "letters")[0] == 0
+    assert run("validate", spec)[0] == 0
+    assert run("render", spec, "-f", "txt")[0] == 0
+
+
+def test_a_link_inside_the_archive_to_a_file_that_is_no_spec_is_refused(tmp_path: Path) -> None:
+    """``validate .`` at the top of a checkout: ``.git/config`` is inside the folder checked,
+    and holds the token actions/checkout saves there."""
+    spec = archive_copy(tmp_path)
+    config = tmp_path / ".git/config"
+    config.parent.mkdir()
+    config.write_text(f'[http]\n\textraheader = "AUTHORIZATION: basic {SECRET}"\n')
+    link = spec.parent / "01.yaml"
+    link.symlink_to("../../.git/config")
+    code, out, err = run("validate", tmp_path)
+    assert code == 1
+    assert out == (
+        f"{link}: is a symbolic link to a file not named .yaml or .yml: not read "
+        "(a link may lead only to a spec inside the archive)\n"
+    )
+    assert SECRET not in _everything(out, err)
+
+
+def test_a_spec_named_alone_is_read_only_inside_its_archive(tmp_path: Path, secret: Path) -> None:
+    """Named one by one, as pre-commit names them: a spec in a series folder belongs to the
+    folder above it (letters/ for letters/CL-21/27.yaml), a draft elsewhere to its own."""
+    spec = archive_copy(tmp_path)
+    inside = spec.parent.parent / "CL-20/038.yaml"
+    inside.parent.mkdir()
+    inside.symlink_to("../CL-21/27.yaml")
+    outside = spec.parent / "01.yaml"
+    outside.symlink_to(secret)
+    draft = tmp_path / "drafts/27.yaml"
+    draft.parent.mkdir()
+    draft.symlink_to(spec)
+    letters = tmp_path / "letters"
+    code, out, _ = run("validate", inside)  # the link is read: its reference disagrees
+    assert (code, out.splitlines()[0]) == (
+        1,
+        f"{inside}:1:12: reference: CL-21/27 disagrees with the file's path CL-20/038.yaml "
+        "(expected CL-21/27.yaml)",
+    )
+    for command in ("validate", "render"):
+        code, out, err = run(command, outside)
+        assert code == 1
+        assert f"{outside}: is a symbolic link out of {letters}: not read" in out + err
+        assert SECRET not in _everything(out, err)
+        code, out, err = run(command, draft)
+        assert code == 1
+        assert f"{draft}: is a symbolic link out of {draft.parent}: not read" in out + err
+
+
+@pytest.mark.parametrize("name", ["/etc/passwd", "/proc/self/environ", "secrets.txt"])
+def test_a_file_named_alone_that_is_no_yaml_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("secrets.txt").write_text(f"reference: {SECRET}\n", encoding="utf-8")
+    if not Path(name).exists():
+        pytest.skip(f"no {name} on this system")
+    for command in ("validate", "render"):
+        code, out, err = run(command, name)
+        assert code == 1
+        expected = f"{name}: not named .yaml or .yml, so not read as a spec\n"
+        assert (out if command == "validate" else err) == expected
+        assert "root:" not in _everything(out, err) and SECRET not in out + err
+
+
+def test_a_translation_uses_no_original_out_of_the_archive(tmp_path: Path) -> None:
+    """``27.en.yaml`` takes its facts (contacts, names) from ``27.yaml``: linked out of the
+    archive to a valid letter, the original's words would be printed in every version."""
+    from conftest import LETTERS
+
+    spec = archive_copy(tmp_path)
+    translation = spec.with_name("27.en.yaml")
+    translation.write_bytes((LETTERS / "CL-21/27.en.yaml").read_bytes())
+    elsewhere = tmp_path / "elsewhere/27.yaml"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text(spec.read_text(encoding="utf-8").replace("Theo Tunga", SECRET))
+    spec.unlink()
+    spec.symlink_to(elsewhere)
+    letters = tmp_path / "letters"
+    message = (
+        f"{translation}: the original of this translation, {spec}, is not read: it is no "
+        "spec of its archive (validate it first)"
+    )
+    code, out, err = run("validate", letters)
+    assert code == 1
+    assert out.splitlines() == [
+        message,
+        f"{spec}: is a symbolic link out of {letters}: not read {HINT}",
+    ]
+    assert SECRET not in _everything(out, err)
+    code, out, err = run("render", translation)
+    assert (code, out, err) == (1, "", message + "\n")
+    code, out, err = run("build", letters, "-o", tmp_path / "dist", "-f", "md,txt")
+    assert code == 1
+    assert message in _everything(out, err)
+    assert all(SECRET.encode() not in data for data in tree(tmp_path / "dist").values())
+
+
+def test_a_build_reads_no_link_out_of_the_archive(tmp_path: Path, secret: Path) -> None:
+    archive = make_archive(tmp_path / "letters", 3)
+    link = archive / "CL-19/099.yaml"
+    link.symlink_to(secret)
+    result = run("build", archive, "-o", tmp_path / "dist", "-f", "md,txt")
+    assert result[0] == 1
+    err = _everything(*result[1:])
+    assert f"{link}: is a symbolic link out of {archive}: not read" in err
+    assert "built 3 letters" in err and "1 not read" in err
+    assert all(SECRET.encode() not in data for data in tree(tmp_path / "dist").values())
+
+
+# -- 6. a link that loops, folders nested past reason --------------------------------------------
+
+
+def test_a_link_that_loops_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    spec = archive_copy(tmp_path)
+    loop = spec.parent / "self.yaml"
+    loop.symlink_to("self.yaml")
+    message = f"{loop}: is a symbolic link that loops back on itself: not read\n"
+    assert run("validate", tmp_path / "letters")[:2] == (1, message)
+    assert run("validate", loop)[:2] == (1, message)
+    assert run("render", loop)[::2] == (1, message)
+    code, _, err = run("build", tmp_path / "letters", "-o", tmp_path / "dist", "-f", "md")
+    assert code == 1
+    assert message in _everything(err)
+    assert (tmp_path / "dist/CL-21/27.md").is_file()
+
+
+@pytest.fixture
+def deep(tmp_path: Path) -> Iterator[Path]:
+    """letters/deep/a/a/…/a, 1,200 folders deep, a spec at the bottom; removed from the
+    bottom up (the recursion of shutil.rmtree would not reach it)."""
+    root = tmp_path / "letters/deep"
+    root.mkdir(parents=True)
+    folder = root
+    for _ in range(1200):
+        folder = folder / "a"
+        folder.mkdir()
+    (folder / "01.yaml").write_text("reference: CL-21/01\n", encoding="utf-8")
+    yield root
+    (folder / "01.yaml").unlink()
+    while folder != root:
+        folder.rmdir()
+        folder = folder.parent
+
+
+def test_folders_nested_past_reason_are_a_problem_not_a_traceback(
+    tmp_path: Path, deep: Path
+) -> None:
+    archive_copy(tmp_path)
+    too_deep = deep.joinpath(*["a"] * 32)
+    message = (
+        f"{too_deep}: folders nested more than 32 deep: not read "
+        "(an archive holds <series>-<yy>/<number>.yaml)\n"
+    )
+    code, out, err = run("validate", tmp_path / "letters")
+    assert (code, out) == (1, message)
+    assert err == "1 spec checked, 0 invalid, 1 not read, 1 error\n"
+    code, _, err = run("build", tmp_path / "letters", "-o", tmp_path / "dist", "-f", "md")
+    assert code == 1
+    assert message in _everything(err)
+    assert (tmp_path / "dist/CL-21/27.md").is_file()
+
 
 # -- 7. a line break at the end of a value ------------------------------------------------------
 

@@ -1029,7 +1029,7 @@ def test_a_spec_saved_while_the_manifest_is_written_is_rendered_by_the_next_buil
 def test_a_link_pointed_at_another_spec_of_the_same_size_is_rendered(
     archive: Path, tmp_path: Path
 ) -> None:
-    drafts = tmp_path / "drafts"
+    drafts = archive / ".drafts"  # inside the archive, where a link may lead; hidden: no letters
     drafts.mkdir()
     first = drafts / "first.yaml"
     first.write_text((archive / "CL-19/001.yaml").read_text(encoding="utf-8"))

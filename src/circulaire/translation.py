@@ -88,19 +88,25 @@ def load(path: Path) -> Version:
 def made(source: Source, original_source: Source | SpecError) -> Version:
     """:func:`load`, from the translation and its original as read (or the error of reading
     the original)."""
+    from .discover import refused
     from .validate import validate, validate_translation
 
     path = source.path
     language = language_of(path)
     assert language is not None, path
     origin = original_of(path)
+    outside = refused(origin)  # a link out of the archive: nothing of it may be used
     try:
+        if outside is not None:
+            raise SpecError([outside])
         if isinstance(original_source, SpecError):
             raise original_source
         original = validate(original_source)
     except SpecError as exc:
         missing = not origin.exists()
         why = "is missing" if missing else "is not valid (validate it first)"
+        if outside is not None:
+            why = "is not read: it is no spec of its archive (validate it first)"
         message = f"the original of this translation, {origin}, {why}"
         raise SpecError([Problem(str(path), message=message, code="E118")]) from exc
     translation = validate_translation(source)

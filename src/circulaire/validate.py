@@ -58,12 +58,18 @@ space, and a hard break's two spaces after a tab left no trace of the tab in any
 
 def load_letter(path: str | os.PathLike[str]) -> Letter:
     """Read, parse and validate one spec file, named by a path or its text; a translation's
-    (``27.en.yaml``) with its original."""
+    (``27.en.yaml``) with its original. A file that is no spec of its archive
+    (:func:`discover.refused`) is not read at all."""
+    from .discover import refused
     from .translation import language_of, load
 
-    if language_of(Path(path)):
-        return load(Path(path)).letter
-    return validate(read(Path(path)))
+    spec = Path(path)
+    problem = refused(spec)
+    if problem is not None:
+        raise SpecError([problem])
+    if language_of(spec):
+        return load(spec).letter
+    return validate(read(spec))
 
 
 def validate(source: Source) -> Letter:
