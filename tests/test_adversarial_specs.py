@@ -382,3 +382,81 @@ def test_new_counts_no_file_named_with_a_line_break(tmp_path: Path) -> None:
     (tmp_path / "CL-21/07\n.yaml").write_text("reference: CL-21/07\n", encoding="utf-8")
     code, out, _ = run("new", "CL-21", "--letters", tmp_path, "--date", "2021-01-05")
     assert (code, out) == (0, f"{tmp_path / 'CL-21/01.yaml'}\n")
+
+
+# -- 8. character references ---------------------------------------------------------------------
+
+LETTER = """\
+reference: CL-21/30
+place: Genève
+date: 2021-05-10
+subject: Objet
+salutation: Madame, Monsieur,
+signatories:
+  - name: Houlin Zhao
+body: |
+"""
+
+
+def _letter(tmp_path: Path, body: str) -> Path:
+    spec = tmp_path / "letter.yaml"
+    indented = "".join(f"  {line}\n" if line else "\n" for line in body.split("\n"))
+    spec.write_text(LETTER + indented, encoding="utf-8")
+    return spec
+
+
+@pytest.mark.parametrize(
+    "written, character",
+    [
+        ("&#x1F;", "the control character U+001F,"),
+        ("&#8;", "the control character U+0008,"),
+        ("&#xFFFE;", "U+FFFE, a Unicode noncharacter,"),
+        ("&#x7F;", "the control character U+007F,"),
+        ("&#x85;", "the control character U+0085,"),
+        ("&#133;", "the control character U+0085,"),
+        ("&#xfeff;", "U+FEFF, a byte order mark,"),
+        ("&#X10FFFF;", "U+10FFFF, a Unicode noncharacter,"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["md", "txt", "docx", "pdf"])
+def test_a_character_reference_to_a_character_no_output_carries_is_refused(
+    tmp_path: Path, written: str, character: str, fmt: str
+) -> None:
+    spec = _letter(tmp_path, f"Un texte, puis **{written}** là.")
+    expected = (
+        f"{spec}:9:20: body: contains {character} which a letter cannot hold "
+        f"(written '{written}')\n"
+    )
+    code, out, _ = run("validate", spec)
+    assert (code, out.splitlines()[0]) == (1, expected.rstrip("\n"))
+    code, out, err = run("render", spec, "-f", fmt, "-o", tmp_path / f"letter.{fmt}")
+    assert (code, out, err) == (1, "", expected)
+    assert not (tmp_path / f"letter.{fmt}").exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Un code `&#8;` reste écrit tel quel.",
+        "Un texte, puis du code indenté:\n\n    &#8; reste écrit tel quel",
+        "Une esperluette &amp; et &#233;, é, &#0; et &#xD800; (U+FFFD pour CommonMark).",
+        "Un échappement \\&#8; reste du texte.",
+    ],
+)
+def test_a_character_reference_that_makes_a_printable_character_is_kept(
+    tmp_path: Path, body: str
+) -> None:
+    assert run("validate", _letter(tmp_path, body))[0] == 0
+
+
+def test_a_character_reference_is_refused_wherever_markdown_decodes_it(tmp_path: Path) -> None:
+    body = '[le lien](/a "un titre &#7;") et [un autre](/b&#x1B;c).'
+    spec = _letter(tmp_path, body)
+    code, out, _ = run("validate", spec)
+    assert code == 1
+    assert out.splitlines()[::3] == [
+        f"{spec}:9:26: body: contains the control character U+0007, which a letter cannot "
+        "hold (written '&#7;')",
+        f"{spec}:9:49: body: contains the control character U+001B, which a letter cannot "
+        "hold (written '&#x1B;')",
+    ]

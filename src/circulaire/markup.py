@@ -9,7 +9,9 @@ link's target is what markdown-it-py would make of it.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any, ClassVar
 
@@ -283,6 +285,25 @@ def tree(text: str) -> SyntaxTreeNode:
     return builder.root
 
 
+class _Offsets:
+    """The offset in characters of a byte offset of pulldown-cmark's, which counts UTF-8 bytes.
+    Each is counted from the nearest one asked before it, so that offsets asked about in the
+    order of the text, or nearly (a link's start, then a reference inside it), cost one pass."""
+
+    def __init__(self, text: str) -> None:
+        self.encoded = text.encode("utf-8")
+        self.bytes = [0]
+        self.characters = [0]
+
+    def __call__(self, at: int) -> int:
+        i = bisect_right(self.bytes, at) - 1
+        counted = self.characters[i] + len(self.encoded[self.bytes[i] : at].decode("utf-8"))
+        if i == len(self.bytes) - 1:
+            self.bytes.append(at)
+            self.characters.append(counted)
+        return counted
+
+
 def link_spans(text: str) -> list[tuple[int, int]]:
     """Where each link of the tree of ``text`` starts and ends in ``text``, in the order of
     its walk.
@@ -291,18 +312,7 @@ def link_spans(text: str) -> list[tuple[int, int]]:
     for a message about a link only."""
     import pyromark
 
-    encoded = text.encode("utf-8")
-    done = counted = 0  # bytes of the text gone through, and the characters they hold
-
-    def characters(at: int) -> int:
-        """The offset in characters of byte ``at``, counted on from the last one asked."""
-        nonlocal done, counted
-        if at < done:
-            done = counted = 0
-        counted += len(encoded[done:at].decode("utf-8"))
-        done = at
-        return counted
-
+    characters = _Offsets(text)
     spans: list[tuple[int, int]] = []
     for event, span in pyromark.events_with_range(text):
         start = event.get("Start") if isinstance(event, dict) else None
@@ -311,6 +321,64 @@ def link_spans(text: str) -> list[tuple[int, int]]:
         if _href(start["Link"]) is not None:  # a link the tree keeps
             spans.append((characters(span["start"]), characters(span["end"])))
     return spans
+
+
+_REFERENCE = re.compile(r"&#(?:([0-9]{1,7})|[xX]([0-9A-Fa-f]{1,6}));")
+
+
+@dataclass(frozen=True)
+class Unsafe:
+    """Markdown that the outputs of a letter would not all show alike, and where it starts."""
+
+    offset: int
+    """In characters of the text."""
+    kind: str
+    """``character``: a character reference, ``written``, makes ``value``."""
+    written: str
+    value: str = ""
+
+
+def unsafe(text: str, refused: re.Pattern[str]) -> list[Unsafe]:
+    """What of a Markdown text its outputs would not show alike, read as the parser reads it:
+    a character reference to a character that ``refused`` matches (``&#x1F;``: the text holds
+    it, DOCX and PDF cannot). Only a text with ``&#`` in it is parsed again."""
+    if "&#" not in text:
+        return []
+    import pyromark
+
+    found: list[Unsafe] = []
+    characters = _Offsets(text)
+    events: Iterable[tuple[Any, Any]] = pyromark.events_with_range(text)
+    for event, span in events:
+        if not isinstance(event, dict):  # a break, a rule
+            continue
+        for kind, value in event.items():
+            if kind == "Text":
+                bad = refused.search(value)
+                if bad:  # made by a reference: a raw one is refused in the spec's text
+                    found.append(_made(text, characters, span, bad[0]))
+            elif kind == "Start" and isinstance(value, dict):
+                name, link = next(iter(value.items()))
+                if name not in ("Link", "Image"):
+                    continue
+                for decoded in (link["dest_url"], link["title"]):
+                    bad = refused.search(decoded)
+                    if bad:
+                        found.append(_made(text, characters, span, bad[0]))
+    return found
+
+
+def _made(text: str, characters: _Offsets, span: dict[str, int], character: str) -> Unsafe:
+    """A refused ``character`` that the parser decoded in ``span``, at the character reference
+    that makes it (the span of a link holds its target and title too)."""
+    start, end = characters(span["start"]), characters(span["end"])
+    for match in _REFERENCE.finditer(text, start, end):
+        decimal, hexadecimal = match.groups()
+        number = int(decimal) if decimal else int(hexadecimal, 16)
+        valid = 0 < number <= 0x10FFFF and not 0xD800 <= number <= 0xDFFF
+        if (chr(number) if valid else "\ufffd") == character:  # as CommonMark decodes it
+            return Unsafe(match.start(), "character", match[0], character)
+    return Unsafe(start, "character", "", character)
 
 
 @lru_cache(maxsize=64)

@@ -45,8 +45,9 @@ YAML reader refuses most of them in the file itself; an escape (``"\\u0085"``) o
 U+FEFF or noncharacter gets past it, and validation refuses them in the value."""
 
 
-def refusal(character: str, holder: str) -> str:
-    """The message for a character that ``holder`` (a spec, a letter) cannot hold."""
+def refusal(character: str, holder: str, written: str = "") -> str:
+    """The message for a character that ``holder`` (a spec, a letter) cannot hold; ``written``
+    is how the text writes it, when not as itself (a Markdown character reference)."""
     code = ord(character)
     if 0xD800 <= code <= 0xDFFF:
         what, hint = f"U+{code:04X}, half of a UTF-16 pair,", " (write the character itself)"
@@ -56,6 +57,8 @@ def refusal(character: str, holder: str) -> str:
         what, hint = f"the control character U+{code:04X},", ""
     else:
         what, hint = f"U+{code:04X}, a Unicode noncharacter,", ""
+    if written:
+        hint = f" (written '{written}')"
     return f"contains {what} which a {holder} cannot hold{hint}"
 
 

@@ -22,6 +22,7 @@ from .dates import check_language
 from .errors import Problem, SpecError, quoted
 from .model import (
     HOUSE_WORDING,
+    MARKDOWN,
     MAY_BE_EMPTY,
     SERIES_PATTERN,
     UNIQUE_ITEMS,
@@ -314,6 +315,8 @@ class _Checker:
             if converted is not INVALID and (cls.__name__, fname) not in MAY_BE_EMPTY:
                 house = (cls.__name__, fname) in HOUSE_WORDING
                 converted = self._written(converted, value[fname], (*where, fname), f, house)
+            if isinstance(converted, str) and (cls.__name__, fname) in MARKDOWN:
+                converted = self._markdown(converted, (*where, fname))
             if converted is not INVALID and (cls.__name__, fname) in UNIQUE_ITEMS:
                 converted = self._unique(converted, (*where, fname))
             check = _FIELD_CHECKS.get((cls.__name__, fname))
@@ -363,6 +366,17 @@ class _Checker:
         return self.fail(
             where, f"is empty (write its text, or leave the field out{default})", "E102"
         )
+
+    def _markdown(self, text: str, where: Path_) -> Any:
+        """Markdown read as the parser reads it: a character reference (``&#x1F;``) to a
+        character no output can carry is refused as the character itself is (E105)."""
+        from .markup import unsafe
+
+        found = unsafe(text, REFUSED_CHARACTER)
+        for item in found:
+            message = refusal(item.value, "letter", item.written)
+            self.problems.append(self.locator.problem(where, item.offset, message, "E105"))
+        return INVALID if found else text
 
     def _unique(self, items: tuple[Any, ...], where: Path_) -> Any:
         first: dict[Any, int] = {}
