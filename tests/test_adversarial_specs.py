@@ -13,7 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from circulaire.report import check
 from test_build import make_archive, tree
 from test_cli import archive_copy, run, spoil
 
@@ -460,3 +463,124 @@ def test_a_character_reference_is_refused_wherever_markdown_decodes_it(tmp_path:
         f"{spec}:9:49: body: contains the control character U+001B, which a letter cannot "
         "hold (written '&#x1B;')",
     ]
+
+
+# -- 10. raw HTML and links that are no address --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "body, column, shown",
+    [
+        ("Un texte <b>gras</b>.", 12, "'<b>'"),
+        ("Une note <!-- cachée --> ici.", 12, "'<!-- cachée -->'"),
+        ("<script>alert(1)</script>", 3, "'<script>alert(1)</script>'"),
+        ("<div>\nUne ligne\n</div>", 3, "'<div>'"),
+        ("- un point <img src=x onerror=alert(1)>", 14, "'<img src=x onerror=alert(1)>'"),
+    ],
+)
+def test_raw_html_is_refused(tmp_path: Path, body: str, column: int, shown: str) -> None:
+    spec = _letter(tmp_path, body)
+    code, out, _ = run("validate", spec)
+    assert code == 1
+    assert out.splitlines()[0] == (
+        f"{spec}:9:{column}: body: raw HTML {shown} is not allowed in a letter (the Markdown "
+        "would publish it, the DOCX and the PDF drop it: write \\< to show a '<')"
+    )
+    code, out, _ = run("render", spec, "-f", "md")
+    assert (code, out) == (1, "")
+
+
+@pytest.mark.parametrize(
+    "body, column, what, target",
+    [
+        ("Voir [ceci](javascript:alert(1)).", 8, "link 'ceci'", "javascript:alert(1)"),
+        ("Voir [ceci](JavaScript:alert(1)).", 8, "link 'ceci'", "JavaScript:alert(1)"),
+        ("Voir [ceci](java&#x09;script:x).", 8, "link 'ceci'", "java\\tscript:x"),
+        ("Voir [ceci]( <vbscript:x> ).", 8, "link 'ceci'", "vbscript:x"),
+        ("Voir <javascript:alert(1)>.", 8, "link 'javascript:alert(1)'", "javascript:alert(1)"),
+        ("Voir [ceci][r].\n\n[r]: data:text/html,x", 8, "link 'ceci'", "data:text/html,x"),
+        ("Voir ![logo](data:image/png;base64,AA).", 8, "image 'logo'", "data:image/png;base64,AA"),
+        ("Voir [ceci](file:///etc/passwd).", 8, "link 'ceci'", "file:///etc/passwd"),
+        ("Voir [ceci](ftp://ftp.itu.int/).", 8, "link 'ceci'", "ftp://ftp.itu.int/"),
+    ],
+)
+def test_a_link_that_is_no_web_or_mail_address_is_refused(
+    tmp_path: Path, body: str, column: int, what: str, target: str
+) -> None:
+    spec = _letter(tmp_path, body)
+    code, out, _ = run("validate", spec)
+    assert code == 1
+    assert out.splitlines()[0] == (
+        f"{spec}:9:{column}: body: the {what} leads to '{target}', which a letter may not "
+        "link to (expected an http:, https: or mailto: address, or one on the same site "
+        "such as #annexe)"
+    )
+    assert run("render", spec, "-f", "md")[:2] == (1, "")
+
+
+def test_the_links_and_text_letters_write_are_kept(tmp_path: Path) -> None:
+    body = (
+        "Voir [ici](#), [la page](https://www.itu.int/fr), [là](http://itu.int),\n"
+        "[écrire](mailto:a@itu.int), <a@itu.int>, <https://digital-world.itu.int/>,\n"
+        "[plus loin](annexe.html#deux), [en haut](/fr/a), [avant](../b) et [q](?x=1).\n"
+        "Un signe a < b, <3 et `<b>` restent du texte, comme \\<b> et [x](<a b>)."
+    )
+    spec = _letter(tmp_path, body)
+    code, out, _ = run("validate", spec, "--no-lint")
+    assert (code, out) == (0, "")
+
+
+def test_the_archive_and_the_published_letters_stay_valid() -> None:
+    from conftest import ARCHIVE, LETTERS
+
+    report = check([LETTERS])
+    assert report.return_code == 0, report.problems
+    assert sorted(report.letters) == ARCHIVE
+
+
+def test_an_annex_is_markdown_too(tmp_path: Path) -> None:
+    spec = _letter(tmp_path, "Texte.")
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(text + "annexes:\n  - title: Programme\n    content: 'x <b>y</b>'\n")
+    code, out, _ = run("validate", spec)
+    assert code == 1
+    assert out.splitlines()[0].startswith(
+        f"{spec}:12:17: annexes[0].content: raw HTML '<b>' is not allowed in a letter"
+    )
+
+
+PIECES = [
+    *"\n !&*<>[]()`:#\\",
+    "a",
+    "é",
+    "- ",
+    "    ",
+    "](",
+    "]: ",
+    "[r]",
+    "<b>",
+    "<!-- c -->",
+    "<div>\n",
+    "javascript:x",
+    "JavaScript:",
+    "java&#x09;script:",
+    "data:x",
+    "https://a.b",
+    "mailto:a@b.c",
+    "<a@b.c>",
+    "#",
+    "&#7;",
+    "&#233;",
+    "&amp;",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(PIECES), max_size=30).map("".join))
+def test_the_tree_flags_every_text_the_closer_look_refuses(text: str) -> None:
+    """Validation parses again only a text whose tree is flagged (or that holds ``&#``): the
+    flag must miss nothing the full reading of the text finds."""
+    from circulaire.markup import _unsafe, unsafe
+    from circulaire.source import REFUSED_CHARACTER
+
+    assert unsafe(text, REFUSED_CHARACTER) == _unsafe(text, REFUSED_CHARACTER)

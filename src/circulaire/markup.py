@@ -108,6 +108,10 @@ class _TreeBuilder:
         self.root = SyntaxTreeNode("root")
         self.stack = [self.root]
 
+    def flag(self) -> None:
+        """Raw HTML, or a link no letter may hold: validation then looks closer (``unsafe``)."""
+        self.root.attrs[UNSAFE] = 1
+
     def open(self, node: SyntaxTreeNode) -> None:
         self.stack[-1].children.append(node)
         self.stack.append(node)
@@ -156,6 +160,8 @@ class _TreeBuilder:
             self.stack.append(self.stack[-1])  # too deep: its content goes where it stands
             return
         if name in _CONTAINERS:
+            if name == "HtmlBlock":
+                self.flag()
             self.open(SyntaxTreeNode(*_CONTAINERS[name]))
         elif name == "Heading":
             self.open(SyntaxTreeNode("heading", f"h{value['level'][1:]}"))
@@ -177,6 +183,8 @@ class _TreeBuilder:
         """A link or an image; one to a target markdown-it-py refuses (``javascript:``,
         ``vbscript:``, ``file:``, ``data:`` but images) keeps its words and loses its target."""
         automatic = value["link_type"] in ("Autolink", "Email")
+        if value["link_type"] != "Email" and not linkable(value["dest_url"]):
+            self.flag()
         href = _href(value)
         if href is None:  # a node of its own while open, whose content is the brackets
             self.stack.append(SyntaxTreeNode("words", "", "<>" if automatic else ""))
@@ -222,6 +230,8 @@ class _TreeBuilder:
         if name not in _LEAVES:
             raise ValueError(f"unexpected Markdown element {name}")
         kind, tag = _LEAVES[name]
+        if name == "InlineHtml":
+            self.flag()
         if name == "Rule":
             self.end_words()
             self.stack[-1].children.append(SyntaxTreeNode(kind, tag))
@@ -230,6 +240,10 @@ class _TreeBuilder:
 
 
 _BREAKS = ("softbreak", "hardbreak")
+UNSAFE = "unsafe"
+"""The attribute of a tree's root set when its text holds raw HTML or a link to no web or
+mail address: the tree is parsed for every letter anyway, so the closer look that places
+them costs only the letters that have them."""
 
 
 def _strip_edges(inline: SyntaxTreeNode) -> None:
@@ -323,6 +337,14 @@ def link_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+LINKABLE = frozenset({"http", "https", "mailto"})
+"""The schemes a letter may link to; a target without a scheme (``#annexe``, ``page.html``)
+stays on the site that publishes the letter."""
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
+_NOT_IN_URL = str.maketrans("", "", "\t\n\r")
+"""What a browser drops anywhere in a URL (``java&#x09;script:`` is ``javascript:``); it also
+strips the control characters and spaces before one."""
+_BEFORE_URL = "".join(map(chr, range(0x21)))
 _REFERENCE = re.compile(r"&#(?:([0-9]{1,7})|[xX]([0-9A-Fa-f]{1,6}));")
 
 
@@ -333,7 +355,8 @@ class Unsafe:
     offset: int
     """In characters of the text."""
     kind: str
-    """``character``: a character reference, ``written``, makes ``value``."""
+    """``character``: a character reference makes ``value``; ``html``: ``written`` is raw
+    HTML; ``link`` or ``image``: its target is ``written``, its words ``value``."""
     written: str
     value: str = ""
 
@@ -341,22 +364,39 @@ class Unsafe:
 def unsafe(text: str, refused: re.Pattern[str]) -> list[Unsafe]:
     """What of a Markdown text its outputs would not show alike, read as the parser reads it:
     a character reference to a character that ``refused`` matches (``&#x1F;``: the text holds
-    it, DOCX and PDF cannot). Only a text with ``&#`` in it is parsed again."""
-    if "&#" not in text:
+    it, DOCX and PDF cannot); raw HTML (the Markdown publishes it, DOCX and PDF drop it); a
+    link or image whose target is no http:, https: or mailto: address nor a relative one
+    (``javascript:``, ``data:``). The tree (:func:`parse`, which every output of the letter
+    shares) flags the last two; the first needs ``&#`` in the text. Only then is the text read
+    again, to find where each stands."""
+    if "&#" not in text and not parse(text).attrs.get(UNSAFE):
         return []
+    return _unsafe(text, refused)
+
+
+def _unsafe(text: str, refused: re.Pattern[str]) -> list[Unsafe]:
+    """:func:`unsafe`, found in pulldown-cmark's events, with their place in the text."""
     import pyromark
 
     found: list[Unsafe] = []
     characters = _Offsets(text)
+    links: list[tuple[int, str, str, list[str]]] = []  # open links: start, kind, target, words
     events: Iterable[tuple[Any, Any]] = pyromark.events_with_range(text)
     for event, span in events:
         if not isinstance(event, dict):  # a break, a rule
+            if links and event in ("SoftBreak", "HardBreak"):
+                links[-1][3].append(" ")
             continue
         for kind, value in event.items():
-            if kind == "Text":
-                bad = refused.search(value)
+            if kind in ("Text", "Code"):
+                if links:
+                    links[-1][3].append(value)
+                bad = refused.search(value) if kind == "Text" else None
                 if bad:  # made by a reference: a raw one is refused in the spec's text
                     found.append(_made(text, characters, span, bad[0]))
+            elif kind == "InlineHtml" or (kind == "Start" and value == "HtmlBlock"):
+                at = characters(span["start"])
+                found.append(Unsafe(at, "html", text[at : characters(span["end"])]))
             elif kind == "Start" and isinstance(value, dict):
                 name, link = next(iter(value.items()))
                 if name not in ("Link", "Image"):
@@ -365,7 +405,26 @@ def unsafe(text: str, refused: re.Pattern[str]) -> list[Unsafe]:
                     bad = refused.search(decoded)
                     if bad:
                         found.append(_made(text, characters, span, bad[0]))
+                target = link["dest_url"]
+                if link["link_type"] != "Email" and not linkable(target):
+                    at = characters(span["start"])
+                    links.append((at, name.lower(), target, []))
+                else:
+                    links.append((-1, "", "", []))
+            elif kind == "End" and value in ("Link", "Image") and links:
+                at, what, target, words = links.pop()
+                if links:
+                    links[-1][3].extend(words)
+                if at >= 0:
+                    found.append(Unsafe(at, what, target, "".join(words)))
     return found
+
+
+def linkable(target: str) -> bool:
+    """Whether a letter may link to ``target``: an address of :data:`LINKABLE`'s schemes, or
+    one without a scheme, as a browser reads it."""
+    scheme = _SCHEME.match(target.translate(_NOT_IN_URL).lstrip(_BEFORE_URL))
+    return scheme is None or scheme[0][:-1].lower() in LINKABLE
 
 
 def _made(text: str, characters: _Offsets, span: dict[str, int], character: str) -> Unsafe:

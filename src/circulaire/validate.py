@@ -368,14 +368,33 @@ class _Checker:
         )
 
     def _markdown(self, text: str, where: Path_) -> Any:
-        """Markdown read as the parser reads it: a character reference (``&#x1F;``) to a
-        character no output can carry is refused as the character itself is (E105)."""
+        """Markdown that every output shows alike, read as the parser reads it: no character
+        reference to a character no output can carry (E105, as the character itself), no raw
+        HTML (E108), no link but to a web or mail address or within the site (E109). The
+        Markdown output publishes the text as written, so what DOCX and PDF would drop is
+        refused rather than dropped."""
         from .markup import unsafe
 
         found = unsafe(text, REFUSED_CHARACTER)
         for item in found:
-            message = refusal(item.value, "letter", item.written)
-            self.problems.append(self.locator.problem(where, item.offset, message, "E105"))
+            if item.kind == "character":
+                message, code = refusal(item.value, "letter", item.written), "E105"
+            elif item.kind == "html":
+                message, code = (
+                    f"raw HTML {quoted(_first_line(item.written))} is not allowed in a letter "
+                    "(the Markdown would publish it, the DOCX and the PDF drop it: write \\< "
+                    "to show a '<')",
+                    "E108",
+                )
+            else:
+                message, code = (
+                    f"the {item.kind} {quoted(_first_line(item.value))} leads to "
+                    f"{quoted(_first_line(item.written))}, which a letter may not link to "
+                    "(expected an http:, https: or mailto: address, or one on the same site "
+                    "such as #annexe)",
+                    "E109",
+                )
+            self.problems.append(self.locator.problem(where, item.offset, message, code))
         return INVALID if found else text
 
     def _unique(self, items: tuple[Any, ...], where: Path_) -> Any:
@@ -457,6 +476,12 @@ _FIELD_CHECKS = {
 }
 """Rules on one field's value, run as soon as the field is converted."""
 _CHECK_CODES = {_email: "E110", _reference: "E111", _language: "E114"}
+
+
+def _first_line(text: str, width: int = 60) -> str:
+    """The first line of a piece of Markdown, cut to ``width``, for a message."""
+    line = text.strip().split("\n", 1)[0]
+    return line if len(line) <= width else line[: width - 1] + "…"
 
 
 def _required(f: dataclasses.Field[Any]) -> bool:
