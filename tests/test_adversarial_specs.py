@@ -587,3 +587,23 @@ def test_the_tree_flags_every_text_the_closer_look_refuses(text: str) -> None:
     from circulaire.source import REFUSED_CHARACTER
 
     assert unsafe(text, REFUSED_CHARACTER) == _unsafe(text, REFUSED_CHARACTER)
+
+
+@pytest.mark.parametrize(
+    "written, code",
+    [("<script>alert(1)</script>", "E108"), ("[x](javascript:alert(1))", "E109"), ("&#8;", "E105")],
+)
+def test_a_translation_s_markdown_is_read_as_a_letter_s(
+    tmp_path: Path, written: str, code: str
+) -> None:
+    """``27.en.yaml`` holds its own body: its Markdown is published as the original's is."""
+    from circulaire.report import check as check_specs
+    from conftest import LETTERS
+
+    spec = archive_copy(tmp_path)
+    translation = spec.with_name("27.en.yaml")
+    text = (LETTERS / "CL-21/27.en.yaml").read_text(encoding="utf-8")
+    translation.write_text(text.replace("body: |\n  ", f"body: |\n  {written} ", 1))
+    problems = check_specs([translation]).errors
+    assert [(p.line, p.column, p.field, p.code) for p in problems] == [(11, 3, "body", code)]
+    assert run("render", translation, "-f", "md")[:2] == (1, "")

@@ -25,8 +25,9 @@ MAY_BE_EMPTY = frozenset({("Annex", "content"), ("Letter", "ignore"), ("Translat
 and lint codes, which are never printed. Every other text is printed, and an empty one would
 leave a gap in the letter (an optional field is left out instead)."""
 
-MARKDOWN = frozenset({("Letter", "body"), ("Annex", "content")})
-"""Text fields (class, field) written in Markdown, which validation reads as the parser does."""
+MARKDOWN = frozenset({("Letter", "body"), ("Translation", "body"), ("Annex", "content")})
+"""Text fields (class, field) written in Markdown, which validation reads as the parser does
+(a translation's annexes are :class:`Annex` too)."""
 
 UNIQUE_ITEMS = frozenset({("Style", "header_order"), ("Style", "contact_order")})
 """Lists (class, field) where an item may stand once: a repeat would print a block twice."""
