@@ -131,7 +131,43 @@ def test_any_letter_markdown_gives_markdown_it_pys_tree(text: str) -> None:
     assume(not re.search(r"\n[ \t]*\n[ \t]*\n", text))  # see test_two_blank_lines_...
     assume("```" not in text)  # backticks make fences too: see test_fences_definitions_...
     assume(not re.search(r"^>[ \t]*\n {4}", text, re.M))  # see test_an_empty_quote_then_...
+    assume(not re.search(r"^ *(?:[-+*]|[0-9]+[.)]) +\[[^\]\n]*\]:.*\n\S", text, re.M))  # see below
     assert ours(text) == theirs(text)
+
+
+def test_a_definition_in_a_list_item_takes_the_next_line_with_it() -> None:
+    """A link reference definition alone in a list item, then an unindented line: CommonMark
+    (and markdown-it-py) end the list there, as only a paragraph continues lazily;
+    pulldown-cmark takes the line into the item. Pinned as pulldown-cmark reads it, so that a
+    change is seen; no letter writes this. Found by the property test above."""
+    assert ours("1. [r]:!\n!") == [
+        (
+            "ordered_list",
+            "ol",
+            "",
+            False,
+            {},
+            (
+                (
+                    "list_item",
+                    "li",
+                    "",
+                    False,
+                    {},
+                    (
+                        (
+                            "paragraph",
+                            "p",
+                            "",
+                            True,
+                            {},
+                            (("inline", "", "", False, {}, (("text", "", "!", False, {}, ()),)),),
+                        ),
+                    ),
+                ),
+            ),
+        )
+    ]
 
 
 def test_an_empty_quote_then_an_indented_line_is_code_as_commonmark_says() -> None:
