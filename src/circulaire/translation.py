@@ -85,9 +85,12 @@ def load(path: Path) -> Version:
     return made(source, original)
 
 
-def made(source: Source, original_source: Source | SpecError) -> Version:
+def made(
+    source: Source, original_source: Source | SpecError, validated: Letter | None = None
+) -> Version:
     """:func:`load`, from the translation and its original as read (or the error of reading
-    the original)."""
+    the original), and the original's letter when it has been validated already (a build
+    renders each of a letter's versions from one reading of the original)."""
     from .discover import refused
     from .validate import validate, validate_translation
 
@@ -101,7 +104,7 @@ def made(source: Source, original_source: Source | SpecError) -> Version:
             raise SpecError([outside])
         if isinstance(original_source, SpecError):
             raise original_source
-        original = validate(original_source)
+        original = validated if validated is not None else validate(original_source)
     except SpecError as exc:
         missing = not origin.exists()
         why = "is missing" if missing else "is not valid (validate it first)"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -111,12 +112,30 @@ def _version(spec: Path, data: bytes) -> tuple[Any, dict[str, Any]]:
     origin = original_of(spec)
     try:
         raw = read_bytes(origin)
-        original: Any = parse(raw, origin)
     except SpecError as exc:
-        raw, original = b"", exc
-    version = made(parse(data, spec), original)
+        raw = b""
+        version = made(parse(data, spec), exc)
+    else:
+        version = made(parse(data, spec), *_original(origin, raw))
     record = {"sha256": sha256(raw), "size": len(raw)}
     return version.letter, {"original": record, "translation": language_of(spec)}
+
+
+@lru_cache(maxsize=8)
+def _original(origin: Path, raw: bytes) -> tuple[Any, Any]:
+    """An original parsed and validated once for all its versions in a worker (a chunk holds
+    a letter's versions side by side): the same bytes give the same letter."""
+    from ..source import parse
+    from ..validate import validate
+
+    try:
+        source = parse(raw, origin)
+    except SpecError as exc:
+        return exc, None
+    try:
+        return source, validate(source)
+    except SpecError:
+        return source, None  # made() says so, for each version
 
 
 def render_chunk(
