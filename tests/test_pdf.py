@@ -89,8 +89,10 @@ def test_the_same_bytes_every_time(spec: Path) -> None:
     assert render(load_letter(spec), "pdf") == first
 
 
-def test_the_same_bytes_from_another_process(tmp_path: Path) -> None:
-    spec = LETTERS / "CL-19/73.yaml"
+@pytest.mark.parametrize("version", ["CL-19/73", "CL-21/27.ar", "CL-21/27.zh"])
+def test_the_same_bytes_from_another_process(version: str, tmp_path: Path) -> None:
+    """Another process, another hash seed: the same bytes, fonts from packages included."""
+    spec = LETTERS / f"{version}.yaml"
     target = tmp_path / "letter.pdf"
     subprocess.run(
         [sys.executable, "-m", "circulaire", "render", str(spec), "-f", "pdf", "-o", str(target)],

@@ -8,7 +8,6 @@ import io
 import itertools
 import re
 import subprocess
-import sys
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -173,19 +172,6 @@ def test_the_scripts_fonts_embedded_and_subset_in_a_pdf_a(
     assert b"<pdfaid:part>2</pdfaid:part>" in data
     assert b"<pdfaid:conformance>U</pdfaid:conformance>" in data
     assert len(data) < 200_000  # Noto Serif SC alone is 11 MB: only the glyphs used
-
-
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_the_same_bytes_from_another_process(language: str, tmp_path: Path) -> None:
-    spec = SPECS / f"{language}.yaml"
-    target = tmp_path / "letter.pdf"
-    subprocess.run(
-        [sys.executable, "-m", "circulaire", "render", str(spec), "-f", "pdf", "-o", str(target)],
-        check=True,
-        capture_output=True,
-        env={"PYTHONHASHSEED": "54321", "SOURCE_DATE_EPOCH": "0", "PATH": ""},
-    )
-    assert target.read_bytes() == render(letter(language), "pdf")
 
 
 @settings(max_examples=40, deadline=None)
