@@ -73,7 +73,13 @@ def directional_runs(text: str) -> list[tuple[str, bool]]:
         start = at = last + 1
     if start < len(text):
         pieces.append((text[start:], True))
-    return pieces
+    merged: list[tuple[str, bool]] = []
+    for piece, rtl in pieces:  # a number in groups beside a Latin piece: one run
+        if merged and merged[-1][1] == rtl:
+            merged[-1] = (merged[-1][0] + piece, rtl)
+        else:
+            merged.append((piece, rtl))
+    return merged
 
 
 def ends_unanchored(text: str) -> bool:
