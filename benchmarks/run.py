@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import synthetic
+from benchmarks import floors, synthetic
 from benchmarks.synthetic import LETTERS
 
 CIRCULAIRE = [sys.executable, "-m", "circulaire"]
@@ -48,7 +48,7 @@ for spec in specs:
 print(time.perf_counter() - started)
 """
 VERSION_PROBE = """
-import sys, time
+import dataclasses, sys, time
 from pathlib import Path
 from circulaire.render import RenderOptions, renderer
 from circulaire.validate import load_letter
@@ -56,8 +56,9 @@ spec, fmt, count = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 render, options = renderer(fmt), RenderOptions()
 render(load_letter(spec), options)
 started = time.perf_counter()
-for _ in range(count):
-    render(load_letter(spec), options)
+for i in range(count):  # a subject of its own each time: Typst keeps what it typeset already
+    letter = load_letter(spec)
+    render(dataclasses.replace(letter, subject=f"{letter.subject} {i}"), options)
 print((time.perf_counter() - started) / count)
 """
 """One letter loaded (a translation with its original) and rendered ``count`` times."""
@@ -227,11 +228,42 @@ def main() -> None:
         runs = cold_builds(archive, dists, "md,txt", jobs)
         figures["md,txt"] = statistics.median(options.letters / seconds for seconds in runs)
         report(f"md+txt, {options.letters:,} letters, cold build", rates(options.letters, runs))
+        script = []
+        for run in range(1, options.runs + 1):
+            out = root / f"script-{run}"
+            out.mkdir()
+            script.append(
+                timed([sys.executable, "-c", floors.SCRIPT, str(archive), str(out), str(jobs)])
+            )
+        floor = statistics.median(options.letters / seconds for seconds in script)
+        report(
+            f"floor: a script of md+txt (PyYAML's C loader, two Jinja2 templates, {jobs}"
+            " processes)",
+            f"{rates(options.letters, script)}; circulaire {figures['md,txt'] / floor:.2f}x it",
+        )
         dist = dists[0]
         noop = [build(archive, dist, "md,txt", jobs) for _ in range(5)]
+        record = root / "stat-record.json"
+        floors.stat_record(str(archive), str(record))
+        stat = [
+            timed([sys.executable, "-c", floors.STAT, str(archive), str(record)]) for _ in range(5)
+        ]
+        noop_s, stat_s = statistics.median(noop), statistics.median(stat)
         report(
             f"no-op rebuild of {options.letters:,} letters (median of 5)",
-            f"{statistics.median(noop):.2f} s",
+            f"{noop_s:.2f} s; floor (stat every spec, in Python): {stat_s:.2f} s;"
+            f" {noop_s / stat_s:.1f}x it",
+        )
+        changed = sorted(archive.rglob("*.yaml"))[options.letters // 2]
+        changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        one = build(archive, dist, "md,txt", jobs)
+        alone = statistics.median(
+            timed([*CIRCULAIRE, "render", str(changed), "-f", "md", "-o", str(root / "one.md")])
+            for _ in range(5)
+        )
+        report(
+            f"one spec changed among {options.letters:,}, rebuilt",
+            f"{one:.2f} s; floor (render that letter alone): {alone:.3f} s; {one / alone:.1f}x it",
         )
 
         # DOCX and PDF, on a sample of the archive.
@@ -314,6 +346,24 @@ def main() -> None:
             except RuntimeError as exc:
                 report(f"{fmt}: a translation of CL-21/27", f"failed: {exc}")
 
+        # The floor of a PDF: a page of text in Typst, with no template around it.
+        try:
+            typst_floor = run_probe(floors.TYPST, "30")
+            report(
+                "floor: a minimal letter in Typst, one process",
+                f"{typst_floor * 1000:.1f} ms a letter",
+            )
+        except RuntimeError as exc:
+            report("floor: a minimal letter in Typst", f"failed: {exc}")
+
+        # Cold render of one letter to Markdown, beside Python's own start.
+        spec = LETTERS / "CL-21" / "27.yaml"
+        render_md = [timed([*CIRCULAIRE, "render", str(spec), "-f", "md"]) for _ in range(7)]
+        report(
+            "cold `circulaire render -f md` of one letter (median of 7)",
+            f"{statistics.median(render_md) * 1000:.0f} ms",
+        )
+
         # Cold start of validate on one file.
         spec = LETTERS / "CL-21" / "27.yaml"
         cold = [timed([*CIRCULAIRE, "validate", str(spec)]) for _ in range(7)]
@@ -326,13 +376,27 @@ def main() -> None:
 
         # Peak memory as the archive grows: the build, and the largest of its other processes
         # (workers, fork server), from their high-water marks in /proc.
-        for size in (int(n) for n in options.memory.split(",")):
+        sizes = [int(n) for n in options.memory.split(",")]
+        peaks: dict[int, tuple[int, int]] = {}
+        for size in sizes:
             letters = make_archive(root / f"mem-{size}", size)
             command = [*CIRCULAIRE, "build", str(letters), "-o", str(root / f"mem-{size}-dist")]
             own, others = peak_memory([*command, "-f", "md,txt", "-j", str(jobs), "-q"])
+            out = root / f"mem-{size}-script"
+            out.mkdir()
+            script_command = [sys.executable, "-c", floors.SCRIPT, str(letters), str(out)]
+            floor_own, _ = peak_memory([*script_command, str(jobs)])
+            peaks[size] = (own, floor_own)
             report(
                 f"peak memory, md+txt, {size:,} letters",
-                f"{own} MB (build), {others} MB (largest worker)",
+                f"{own} MB (build), {others} MB (largest worker); the script: {floor_own} MB",
+            )
+        if len(sizes) > 1:
+            low, high = min(sizes), max(sizes)
+            per_letter = [(peaks[high][i] - peaks[low][i]) * 1024 / (high - low) for i in (0, 1)]
+            report(
+                f"memory a letter adds to the build process ({low:,} to {high:,} letters)",
+                f"{per_letter[0]:.1f} KB; the script: {per_letter[1]:.1f} KB",
             )
 
     print(f"\nOn {os.cpu_count()} cores, `--jobs {jobs}`, Python {sys.version.split()[0]}:\n")
