@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DEMO := letters/CL-21/27.yaml
-FORMATS := md txt docx pdf
+FORMATS := md txt docx pdf html
 UV := $(BIN)/uv
 COMPILE = $(UV) pip compile pyproject.toml --generate-hashes --universal --python-version 3.11 --quiet
 

@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .errors import CirculaireError, Problem, SpecError, UnprintableText
-from .render import FORMATS
+from .render import BUILT, FORMATS
 
 _BINARY = ("docx", "pdf")
 
@@ -242,7 +242,7 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> obj
 @click.option(
     "-f",
     "--formats",
-    default=",".join(FORMATS),
+    default=",".join(BUILT),
     show_default=True,
     callback=_formats,
     help="Formats to build, separated by commas.",

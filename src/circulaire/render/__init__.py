@@ -10,10 +10,13 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..model import Letter
 
-FORMATS = ("md", "txt", "docx", "pdf")
-"""Every output format, by file extension."""
+FORMATS = ("md", "txt", "docx", "pdf", "html")
+"""Every output format, by file extension, in the order a build lists their files."""
+BUILT = ("md", "txt", "docx", "pdf")
+"""The formats ``build`` renders unless told: an archive built before HTML existed is built
+again as it was (the same files, the same register) until HTML is asked for."""
 
-_MODULES = {"md": "markdown", "txt": "text", "docx": "docx", "pdf": "pdf"}
+_MODULES = {"md": "markdown", "txt": "text", "docx": "docx", "pdf": "pdf", "html": "html"}
 
 
 def renderer(fmt: str) -> Callable[..., bytes]:
