@@ -263,7 +263,7 @@ def test_a_template_that_extends_itself(tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["-o", "x.md", "-f", "pdf"], "-o 'x.md' is a .md file, but -f asks for pdf"),
-        (["-o", "x.html"], "cannot tell the format of 'x.html': give -f md, txt, docx or pdf"),
+        (["-o", "x.odt"], "cannot tell the format of 'x.odt': give -f md, txt, docx, pdf or html"),
     ],
 )
 def test_a_file_name_that_disagrees_with_the_format(

@@ -54,7 +54,7 @@ def _format(fmt: str | None, output: str | None) -> str:
     named = suffix_format(output)
     if fmt is None and named is None:
         raise click.UsageError(
-            f"cannot tell the format of '{output}': give -f md, txt, docx or pdf"
+            f"cannot tell the format of '{output}': give -f md, txt, docx, pdf or html"
         )
     if fmt is not None and named not in (None, fmt):
         raise click.UsageError(f"-o '{output}' is a .{named} file, but -f asks for {fmt}")
@@ -209,8 +209,8 @@ def new(series: str, letters: Path, day: date | None) -> None:
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
-    """The formats asked for, in the house order (md, txt, docx, pdf) whatever the order given:
-    ``-f txt,md`` builds what ``-f md,txt`` builds, register and manifest included."""
+    """The formats asked for, in the house order (md, txt, docx, pdf, html) whatever the order
+    given: ``-f txt,md`` builds what ``-f md,txt`` builds, register and manifest included."""
     chosen = {f.strip().lower() for f in value.split(",") if f.strip()}
     unknown = sorted(chosen.difference(FORMATS))
     if unknown or not chosen:
