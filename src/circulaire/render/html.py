@@ -14,6 +14,7 @@ import dataclasses
 import re
 from html import escape as _escape
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from ..markup import Walker, is_tight, link_target, linkable, parse
 from ..scripts import writing
@@ -134,7 +135,7 @@ class HtmlMarkup(Walker):
         keeps its words only."""
         text = self.inline(node.children)
         href = link_target(node)
-        if not href or not linkable(href):
+        if not href or not linkable(unquote(href)):  # ``java%09script:`` is no address either
             return text
         title = node.attrs.get("title")
         titled = f' title="{escape(str(title))}"' if title else ""
