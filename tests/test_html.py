@@ -5,18 +5,20 @@ from __future__ import annotations
 import dataclasses
 import re
 import subprocess
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
 
 from circulaire.cli import cli
 from circulaire.model import Annex, Contact, Letter, Signatory
 from circulaire.render import RenderOptions, render
 from circulaire.render.html import markdown_to_html
 from circulaire.validate import load_letter
-from conftest import ARCHIVE, LETTERS, require
+from conftest import ARCHIVE, LETTERS, MARKDOWNISH, require
 from readers import SIMILAR_ENOUGH, pdf_text, similarity
 
 VOID = frozenset({"meta", "br", "hr", "img", "link", "input", "wbr", "col", "area", "base"})
@@ -172,6 +174,17 @@ def test_spec_text_prints_as_written_never_as_markup() -> None:
     assert author == [{"name": "author", "content": HOSTILE}]  # in an attribute
 
 
+@settings(max_examples=100, deadline=None)
+@given(body=MARKDOWNISH, subject=MARKDOWNISH.filter(str.strip))
+def test_any_markdown_and_any_subject_give_a_well_formed_page(body: str, subject: str) -> None:
+    html = render(dataclasses.replace(letter(), body=body, subject=subject), "html").decode()
+    parsed = Page(html)
+    assert not parsed.tags("script") and len(parsed.tags("main")) == 1
+    title = re.search("<title>(.*)</title>", html)
+    shown = re.sub("\\s*[\n\r\u2028\u2029]\\s*", " ", subject)  # a line end: a space
+    assert title and unescape(title[1]) == f"CL-21/27 – {shown}"
+
+
 def test_markdown_is_html_and_its_raw_html_is_text() -> None:
     body = (
         "**bold** *it* `<code>` <b>raw</b>\n\n<div>block</div>\n\n"
@@ -237,6 +250,14 @@ def test_arabic_mirrors_the_page_margins() -> None:
     french = render(letter(), "html").decode("utf-8")
     assert "margin: 30mm 20mm 20mm 25mm;" in french
     assert "margin: 30mm 25mm 20mm 20mm;" in arabic
+
+
+def test_arabic_keeps_numbers_and_links_left_to_right() -> None:
+    arabic = render(letter("CL-21/27.ar"), "html").decode("utf-8")
+    assert "\u2066+41 22 730 6341\u2069" in arabic  # not 6341 730 22 +41
+    assert "a { unicode-bidi: plaintext; }" in arabic  # the slash of https://…/ at its end
+    french = render(letter(), "html").decode("utf-8")
+    assert "\u2066" not in french and "plaintext" not in french
 
 
 def test_templates_folder_overrides_the_page(tmp_path: Path) -> None:

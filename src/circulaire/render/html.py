@@ -29,6 +29,9 @@ TEMPLATE = "letter.html.j2"
 LINE_BREAK = "<br>\n"
 _LINE_END = re.compile(r"\s*[\n\r\u2028\u2029]\s*")
 """A line end in a one-line text (a subject): a space, as in the other formats."""
+NUMBER = re.compile("[+]?[0-9]+(?:[ \u00a0][0-9]+)+")
+"""A number of several groups (``+41 22 730 6341``): in a letter written right to left, the
+bidirectional algorithm would put its groups in the order of the sentence around it."""
 HEADING_SHIFT = 1
 """The subject is the page's one ``<h1>``: a heading of the body or of an annex comes under
 it (``#`` is ``<h2>``)."""
@@ -46,6 +49,21 @@ def inline(text: str) -> str:
     return escape(_LINE_END.sub(" ", text))
 
 
+def isolated(text: str) -> str:
+    """Text of a letter written right to left, each number of several groups kept left to
+    right (between U+2066 and U+2069, as in the PDF); characters, not elements, so that it
+    may stand in an attribute's value too."""
+    return NUMBER.sub(lambda m: f"\u2066{m[0]}\u2069", text)
+
+
+def inline_rtl(text: str) -> str:
+    return inline(isolated(text))
+
+
+def _item_rtl(text: str) -> str:
+    return f"<li>{inline_rtl(text)}</li>"
+
+
 def _strong(markup: str) -> str:
     return f"<strong>{markup}</strong>" if markup else markup
 
@@ -61,6 +79,9 @@ def _item(text: str) -> str:
 class HtmlMarkup(Walker):
     """Markdown syntax tree -> HTML elements, one method per node type, every text escaped.
     Blocks are written one after another, each on lines of its own."""
+
+    def __init__(self, rtl: bool = False) -> None:
+        self.rtl = rtl
 
     def blocks(self, nodes: list[SyntaxTreeNode]) -> str:
         return "\n".join([self.visit(node) for node in nodes])
@@ -111,9 +132,10 @@ class HtmlMarkup(Walker):
     # -- inline ------------------------------------------------------------------------------
 
     def visit_text(self, node: SyntaxTreeNode) -> str:
-        return escape(node.content)
+        return escape(isolated(node.content) if self.rtl else node.content)
 
-    visit_html_inline = visit_text
+    def visit_html_inline(self, node: SyntaxTreeNode) -> str:
+        return escape(node.content)
 
     def visit_code_inline(self, node: SyntaxTreeNode) -> str:
         return f"<code>{escape(node.content)}</code>"
@@ -150,6 +172,11 @@ def markdown_to_html(text: str) -> str:
     return markup
 
 
+def markdown_to_html_rtl(text: str) -> str:
+    markup: str = HtmlMarkup(rtl=True).visit(parse(text))
+    return markup
+
+
 FILTERS = {
     "inline": inline,
     "strong": _strong,
@@ -157,18 +184,26 @@ FILTERS = {
     "item": _item,
     "markdown": markdown_to_html,
 }
+RTL_FILTERS = {
+    **FILTERS,
+    "inline": inline_rtl,
+    "item": _item_rtl,
+    "markdown": markdown_to_html_rtl,
+}
+"""The filters of a letter written right to left (a Jinja environment of their own)."""
 
 
 def render(letter: Letter, options: RenderOptions) -> bytes:
     """The page. Like a printed letter, its header, recipient and signature lines are lines
     whatever Markdown line ends the spec asks for (``line_breaks: soft``)."""
     shown = dataclasses.replace(letter, style=dataclasses.replace(letter.style, line_breaks="hard"))
+    script = writing(letter.language)
     text = render_template(
         TEMPLATE,
         shown,
-        FILTERS,
+        RTL_FILTERS if script.rtl else FILTERS,
         options.templates,
         hard_break=LINE_BREAK,
-        script=writing(letter.language),
+        script=script,
     )
     return (text.rstrip() + "\n").encode("utf-8")
