@@ -1,0 +1,491 @@
+"""A letter's Markdown -> the data of its spec, the minimal one a person would write.
+
+The house layout is fixed (``letter.j2``): blocks separated by one blank line, in the order
+dateline, header, recipients, subject, salutation, body, closing, signatures, annexes. The
+recognizer reads those blocks line by line, in the wording of the letter's language (its
+catalog's messages turned into patterns), and takes the body and the annexes' contents as
+the raw Markdown they are, since a spec holds them as written. It never has to be right
+alone: :func:`circulaire.importing.import_markdown` renders what it found and compares.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from datetime import date
+from functools import cache
+from typing import Any
+
+from ..errors import CirculaireError
+from ..markup import escape_markdown
+from ..model import Labels, Style
+
+LANGUAGES = ("fr", "en", "es", "ru", "ar", "zh")
+"""The languages whose wording is recognized, tried in this order: the house's catalogs."""
+
+_REFERENCE = re.compile(r"\A(?:(?P<label>.+) )?(?P<reference>[A-Z]{2,5}-[0-9]{2}/[0-9]{1,4})\Z")
+_MAILTO = re.compile(r"\A\[(?P<text>[^\]]+)\]\(mailto:(?P<address>[^)\s]+)\)\Z")
+_ADDRESS = re.compile(r"\A[^\s@]+@[^\s@]+\.[^\s@]+\Z")
+_NUMBER = re.compile(r"\A\+?[0-9][0-9 ().\-/]{4,}\Z")
+_FAX = re.compile(r"fax|t[ée]l[ée]copie|факс|传真|الفاكس", re.IGNORECASE)
+_MARK = re.compile(r"\A[\[(（].{1,40}[\])）]\Z")
+_CLOSING = re.compile(
+    r"\A(?:veuillez|veillez|je vous prie|nous vous prions|recevez|agréez|yours|please accept|"
+    r"sírvase|reciba|le saluda|atentamente|примите|с уважением|وتفضلوا|وتقبلوا|顺致|此致)",
+    re.IGNORECASE,
+)
+"""How a closing formula begins: a last paragraph that does is the ``closing`` field."""
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
+_SIGNATURE_LINE = 120
+"""A signature block's lines are short; a longer paragraph is the body's."""
+
+
+class NotALetter(CirculaireError):
+    """Text in which the parts of a letter cannot be found."""
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """The house wording of one language, as patterns to read a letter with."""
+
+    language: str
+    dateline: re.Pattern[str]
+    labelled: re.Pattern[str]
+    heading: re.Pattern[str]
+    mark: str
+    labels: Labels
+
+
+def _pattern(message: str) -> re.Pattern[str]:
+    """``%(place)s, le %(date)s`` -> a pattern with a group for each placeholder."""
+    parts = re.split(r"%\((\w+)\)s", message)
+    regex = "".join(
+        re.escape(part.replace("%%", "%")) if i % 2 == 0 else f"(?P<{part}>.+?)"
+        for i, part in enumerate(parts)
+    )
+    return re.compile(rf"\A{regex}\Z", re.DOTALL)
+
+
+@cache
+def wording(language: str) -> _Wording:
+    from ..templating import house_wording
+
+    house = house_wording(language)
+    message = house.translations.gettext
+    return _Wording(
+        language,
+        _pattern(message("%(place)s, %(date)s")),
+        _pattern(message("%(label)s: %(value)s")),
+        _pattern(message("%(annex)s %(number)s")),
+        message("(signed)"),
+        house.labels(Labels()),
+    )
+
+
+def read_date(text: str, language: str) -> date | None:
+    """The date the house writes as ``text`` in ``language`` ("1er juillet 2021"), or ``None``:
+    its numbers and month names (Babel's) tried, and each candidate written back to compare."""
+    from babel.dates import get_month_names
+
+    from ..dates import long_date
+
+    numbers = [int(n) for n in re.findall(r"[0-9]+", text)]
+    lowered = text.lower()
+    names = get_month_names("wide", "format", locale=language)
+    months = [m for m, name in names.items() if str(name).lower() in lowered]
+    months += [n for n in numbers if 1 <= n <= 12]
+    for year in (n for n in numbers if n >= 1000):
+        for month in months:
+            for day in (n for n in numbers if 1 <= n <= 31):
+                try:
+                    candidate = date(year, month, day)
+                except ValueError:
+                    continue
+                if long_date(candidate, language) == text:
+                    return candidate
+    return None
+
+
+def unescape(raw: str) -> str:
+    """Markdown written by ``escape_markdown`` -> the spec's text."""
+    return _ESCAPED.sub(r"\1", raw)
+
+
+def _bold(raw: str) -> tuple[str, bool]:
+    if len(raw) > 4 and raw.startswith("**") and raw.endswith("**"):
+        return raw[2:-2], True
+    return raw, False
+
+
+def _line_end(line: str) -> tuple[str, bool]:
+    """A line without its hard break (two trailing spaces), and whether it had one."""
+    return (line[:-2], True) if line.endswith("  ") else (line, False)
+
+
+class _Reader:
+    """One letter's lines, as blocks (runs of lines between blank lines)."""
+
+    def __init__(self, text: str, name: str) -> None:
+        self.name = name
+        self.lines = text.split("\n")
+        self.blocks: list[tuple[int, int]] = []
+        start = None
+        for i, line in enumerate([*self.lines, ""]):
+            if line.strip() and start is None:
+                start = i
+            elif not line.strip() and start is not None:
+                self.blocks.append((start, i))
+                start = None
+        self.breaks: list[bool] = []
+        """Whether each line that ends inside a header, recipient or signature block ends in
+        a hard break."""
+
+    def block(self, index: int) -> list[str]:
+        start, end = self.blocks[index]
+        return self.lines[start:end]
+
+    def one_line(self, index: int) -> str | None:
+        if index >= len(self.blocks):
+            return None
+        lines = self.block(index)
+        return lines[0] if len(lines) == 1 else None
+
+    def raw(self, start: int, end: int) -> str:
+        """The Markdown of lines ``start`` to ``end``, blank lines at its ends left out."""
+        return "\n".join(self.lines[start:end]).strip("\n")
+
+    def broken_lines(self, index: int) -> list[str]:
+        """A block's lines without their hard breaks, noting which had one."""
+        lines = self.block(index)
+        out = []
+        for i, line in enumerate(lines):
+            text, hard = _line_end(line)
+            if i < len(lines) - 1:
+                self.breaks.append(hard)
+                out.append(text)
+            else:
+                out.append(line)
+        return out
+
+    def fail(self, message: str) -> NotALetter:
+        return NotALetter(f"{self.name}: not a letter circulaire can read: {message}")
+
+
+def recognize(text: str, name: str) -> dict[str, Any]:
+    """The spec's data (a dict in the README's field order) of the letter ``text``."""
+    reader = _Reader(text, name)
+    if not reader.blocks:
+        raise reader.fail("it is empty")
+    found = _dateline(reader)
+    if found is None:
+        raise reader.fail("no place and date (such as 'Genève, le 8 juillet 2021') at the top")
+    at, house, place, day = found
+    data: dict[str, Any] = {}
+    style: dict[str, Any] = {}
+    labels: dict[str, str] = {}
+    department = unescape(reader.block(0)[0]) if at == 1 else None
+
+    header = _header(reader, at + 1, house, style, labels)
+    if "reference" not in header:
+        raise reader.fail("no reference line (such as 'Réf.: CL-21/27') after the date")
+    subject_at = _subject_at(reader, at + 2, house)
+    if subject_at is None:
+        raise reader.fail(f"no subject line ('{house.labels.subject}: ...') after the header")
+    recipients = _recipients(reader, at + 2, subject_at, style)
+    subject_match = house.labelled.match(reader.block(subject_at)[0])
+    assert subject_match is not None
+    subject, bold = _bold(subject_match["value"])
+    _label(labels, "subject", subject_match["label"], house)
+    if not bold:
+        style["subject_bold"] = False
+    salutation = reader.one_line(subject_at + 1)
+    if salutation is None:
+        raise reader.fail("no salutation (such as 'Madame, Monsieur,') after the subject")
+
+    annexes, annexes_at = _annexes(reader, subject_at + 2, house, labels)
+    tail = _signatures(reader, subject_at + 2, annexes_at, house, style)
+    if tail is None:
+        raise reader.fail("no signature (a mark such as '[original signé]', then a name)")
+    signatories_at, signatories = tail
+    closing = None
+    last = signatories_at - 1
+    if last > subject_at + 2:
+        line = reader.one_line(last)
+        if line is not None and _CLOSING.match(line) and escape_markdown(unescape(line)) == line:
+            closing = unescape(line)
+            signatories_at = last
+    if signatories_at <= subject_at + 2:
+        raise reader.fail("no body between the salutation and the signatures")
+    body_start = reader.blocks[subject_at + 2][0]
+    body_end = reader.blocks[signatories_at - 1][1]
+
+    if reader.breaks and not any(reader.breaks):
+        style["line_breaks"] = "soft"
+    data["reference"] = header.pop("reference")
+    if "reference_label" in header:
+        data["reference_label"] = header.pop("reference_label")
+    data["place"] = place
+    data["date"] = day
+    if department is not None:
+        data["department"] = department
+    if header.get("contact"):
+        contacts = header["contact"]
+        data["contact"] = contacts[0] if len(contacts) == 1 else contacts
+    if recipients is not None:
+        data["recipients"] = recipients
+    data["subject"] = unescape(subject)
+    data["salutation"] = unescape(salutation)
+    data["body"] = reader.raw(body_start, body_end) + "\n"
+    if closing is not None:
+        data["closing"] = closing
+    data["signatories"] = signatories
+    if annexes:
+        data["annexes"] = annexes
+    if house.language != "fr":
+        data["language"] = house.language
+    if labels:
+        style["labels"] = {f.name: labels[f.name] for f in fields(Labels) if f.name in labels}
+    if style:
+        order = [f.name for f in fields(Style)]
+        data["style"] = {key: style[key] for key in order if key in style}
+    return data
+
+
+def _dateline(reader: _Reader) -> tuple[int, _Wording, str, date] | None:
+    """Where the place and date stand (the first or second block), in which language."""
+    for at in (0, 1):
+        line = reader.one_line(at)
+        if line is None:
+            continue
+        for language in LANGUAGES:
+            house = wording(language)
+            match = house.dateline.match(unescape(line))
+            if match:
+                day = read_date(match["date"], language)
+                if day is not None:
+                    return at, house, match["place"], day
+    return None
+
+
+def _label(labels: dict[str, str], name: str, raw: str, house: _Wording) -> None:
+    """Record a label that is not the house's."""
+    label = unescape(raw)
+    if label != getattr(house.labels, name):
+        labels.setdefault(name, label)
+
+
+def _header(
+    reader: _Reader, at: int, house: _Wording, style: dict[str, Any], labels: dict[str, str]
+) -> dict[str, Any]:
+    """The reference line and the contact lines, their order and labels."""
+    found: dict[str, Any] = {}
+    if at >= len(reader.blocks):
+        return found
+    contacts: list[dict[str, str]] = []
+    parts: list[str] = []
+    lines: list[str] = []
+    for line in reader.broken_lines(at):
+        match = house.labelled.match(line)
+        if match is None:
+            raise reader.fail(f"a header line that is no 'label: value': {line!r}")
+        raw_label, raw_value = match["label"], match["value"]
+        value, bold = _bold(raw_value)
+        reference = _REFERENCE.match(unescape(value))
+        mailto = _MAILTO.match(raw_value)
+        if reference and "reference" not in found:
+            found["reference"] = reference["reference"]
+            if reference["label"]:
+                found["reference_label"] = reference["label"]
+            if not bold:
+                style["reference_bold"] = False
+            _label(labels, "reference", raw_label, house)
+            parts.append("reference")
+            continue
+        if mailto and unescape(mailto["text"]) == mailto["address"]:
+            kind, text = "email", mailto["address"]
+        elif _ADDRESS.match(unescape(raw_value)):
+            kind, text = "email", unescape(raw_value)
+            style["email"] = "plain"
+        elif _NUMBER.match(raw_value):
+            is_fax = _FAX.search(raw_label) or unescape(raw_label) == house.labels.fax
+            kind, text = ("fax" if is_fax else "phone"), raw_value
+        else:
+            kind, text = "name", unescape(raw_value)
+        if kind == "name" or not contacts:
+            contacts.append({})
+        if kind in contacts[-1]:
+            contacts.append({})
+        contacts[-1][kind] = text
+        lines.append(kind)
+        _label(labels, "contact" if kind == "name" else kind, raw_label, house)
+        if "contacts" not in parts:
+            parts.append("contacts")
+    if parts == ["contacts", "reference"]:
+        style["header_order"] = parts
+    order = list(dict.fromkeys(lines))
+    default = list(Style().contact_order)
+    if order and [line for line in default if line in order] != order:
+        style["contact_order"] = order + [line for line in default if line not in order]
+    found["contact"] = [
+        {key: contact[key] for key in ("name", "phone", "fax", "email") if key in contact}
+        for contact in contacts
+    ]
+    return found
+
+
+def _subject_at(reader: _Reader, at: int, house: _Wording) -> int | None:
+    """The subject's block: right after the header, or after one block of recipients; in the
+    house's words first, then in any words ("Concerne: ...")."""
+    tries = [(at, True), (at + 1, True), (at + 1, False), (at, False)]
+    for index, house_label in tries:
+        line = reader.one_line(index)
+        if line is None or reader.one_line(index + 1) is None:
+            continue
+        match = house.labelled.match(line)
+        if match and (not house_label or unescape(match["label"]) == house.labels.subject):
+            return index
+    return None
+
+
+def _recipients(
+    reader: _Reader, at: int, subject_at: int, style: dict[str, Any]
+) -> str | list[str] | None:
+    if subject_at == at:
+        return None
+    lines = reader.block(at)
+    if all(line.startswith("- ") for line in lines):
+        style["recipients"] = "list"
+        return [unescape(line[2:]) for line in lines]
+    if len(lines) == 1:
+        return unescape(lines[0])
+    return [unescape(line) for line in reader.broken_lines(at)]
+
+
+def _annexes(
+    reader: _Reader, start: int, house: _Wording, labels: dict[str, str]
+) -> tuple[list[dict[str, str]], int]:
+    """The annexes, and where their count stands (the end of the letter when it has none)."""
+    for at in range(start, len(reader.blocks) - 1):
+        line = reader.one_line(at)
+        match = house.labelled.match(line) if line else None
+        if match is None or not match["value"].isdigit() or int(match["value"]) < 1:
+            continue
+        count = int(match["value"])
+        headings = _headings(reader, at + 1, count, house)
+        if headings is None:
+            continue
+        annex_label = unescape(headings[1])
+        if annex_label != house.labels.annex:
+            labels["annex"] = annex_label
+        if count == 1 and unescape(match["label"]) != annex_label:
+            continue
+        if count > 1:
+            _label(labels, "annexes", match["label"], house)
+        annexes = []
+        indexes = headings[0]
+        for k, heading in enumerate(indexes):
+            title = reader.one_line(heading + 1)
+            if title is None:
+                break
+            end = indexes[k + 1] if k + 1 < len(indexes) else len(reader.blocks)
+            content = ""
+            if heading + 2 < end:
+                content = reader.raw(reader.blocks[heading + 2][0], reader.blocks[end - 1][1])
+                content += "\n"
+            annex = {"title": unescape(title)}
+            if content:
+                annex["content"] = content
+            annexes.append(annex)
+        else:
+            return annexes, at
+    return [], len(reader.blocks)
+
+
+def _headings(
+    reader: _Reader, at: int, count: int, house: _Wording
+) -> tuple[list[int], str] | None:
+    """The blocks of the headings "Annexe 1" to "Annexe <count>", from ``at``, and their label."""
+    first = reader.one_line(at)
+    match = house.heading.match(first) if first else None
+    if match is None or match["number"] != "1":
+        return None
+    label = match["annex"]
+    found = [at]
+    for index in range(at + 2, len(reader.blocks)):
+        if len(found) == count:
+            break
+        line = reader.one_line(index)
+        heading = house.heading.match(line) if line else None
+        if heading and heading["annex"] == label and heading["number"] == str(len(found) + 1):
+            found.append(index)
+    return (found, label) if len(found) == count else None
+
+
+def _is_mark(reader: _Reader, index: int, house: _Wording) -> bool:
+    line = reader.one_line(index)
+    return line is not None and (unescape(line) == house.mark or bool(_MARK.match(line)))
+
+
+def _may_sign(reader: _Reader, index: int) -> bool:
+    lines = reader.block(index)
+    return len(lines) <= 8 and all(
+        len(line) <= _SIGNATURE_LINE and not line.startswith(("- ", "* ", "#")) for line in lines
+    )
+
+
+def _signatures(
+    reader: _Reader, start: int, end: int, house: _Wording, style: dict[str, Any]
+) -> tuple[int, list[dict[str, Any]]] | None:
+    """Where the signatures begin (their first mark), and the signatories: a mark above each,
+    or all the marks, then all the signatories."""
+    best: tuple[int, str] | None = None
+    index = end - 1
+    while index > start:
+        if not (_is_mark(reader, index, house) or _may_sign(reader, index)):
+            break
+        if _is_mark(reader, index, house):
+            kinds = [_is_mark(reader, i, house) for i in range(index, end)]
+            n = len(kinds)
+            if n % 2 == 0 and kinds == [True, False] * (n // 2):
+                best = (index, "each")
+            elif n % 2 == 0 and n >= 4 and kinds == [True] * (n // 2) + [False] * (n // 2):
+                best = (index, "grouped")
+        index -= 1
+    if best is None:
+        return None
+    at, marks = best
+    count = (end - at) // 2
+    if marks == "grouped":
+        style["marks"] = "grouped"
+        mark_blocks = list(range(at, at + count))
+        name_blocks = list(range(at + count, end))
+    else:
+        mark_blocks = list(range(at, end, 2))
+        name_blocks = list(range(at + 1, end, 2))
+    signatories = []
+    boldness: list[str] = []
+    for mark_at, name_at in zip(mark_blocks, name_blocks, strict=True):
+        lines = [_bold(line) for line in reader.broken_lines(name_at)]
+        name, name_bold = lines[0]
+        rest = [unescape(text) for text, _ in lines[1:]]
+        if len(lines) > 1:
+            all_bold = all(bold for _, bold in lines)
+            boldness.append("all" if all_bold else "name" if name_bold else "none")
+        else:
+            boldness.append("name" if name_bold else "none")
+        signatory: dict[str, Any] = {"name": unescape(name)}
+        title = rest[:-1] if len(rest) >= 2 else rest
+        if title:
+            signatory["title"] = title[0] if len(title) == 1 else title
+        if len(rest) >= 2:
+            signatory["organization"] = rest[-1]
+        mark_line = reader.one_line(mark_at)
+        assert mark_line is not None
+        if unescape(mark_line) != house.mark:
+            signatory["mark"] = unescape(mark_line)
+        signatories.append(signatory)
+    multi = [b for b, i in zip(boldness, name_blocks, strict=True) if len(reader.block(i)) > 1]
+    chosen = (multi or boldness)[0]
+    if chosen != "name":
+        style["signatory_bold"] = chosen
+    return at, signatories
