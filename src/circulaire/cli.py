@@ -297,6 +297,82 @@ def build(
     sys.exit(outcome.return_code)
 
 
+@cli.command("import")
+@click.argument("source", type=click.Path(path_type=Path, exists=True, readable=False))
+@click.option(
+    "--from",
+    "reader",
+    type=click.Choice(("md",)),
+    default=None,
+    help="Read SOURCE as Markdown whatever its suffix  [default: .md, .markdown, .txt]",
+)
+@click.option("-o", "--output", metavar="FILE", help="The spec to write; - for standard output.")
+@click.option(
+    "--letters",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="The archive folder: each spec at its reference's path (letters/CL-21/27.yaml).",
+)
+@click.option("--check", is_flag=True, help="Compare the spec's rendering; write nothing.")
+@click.option("--force", is_flag=True, help="Replace a spec that exists.")
+def import_(
+    source: Path,
+    reader: str | None,
+    output: str | None,
+    letters: Path | None,
+    check: bool,
+    force: bool,
+) -> None:
+    """Write the spec of the letter SOURCE (its Markdown), or of each letter in the folder
+    SOURCE, after checking that the spec renders the letter back byte for byte."""
+    from .importing import import_file, import_folder, letters_in, spec_path, write_spec
+
+    if output is not None and letters is not None:
+        raise click.UsageError("give -o FILE or --letters DIR, not both")
+    if source.is_dir():
+        if output is not None:
+            raise click.UsageError("a folder is imported with --letters DIR, not -o")
+        if letters is None and not check:
+            raise click.UsageError("give --letters DIR (or --check)")
+        batch, written = import_folder(letters_in(source, reader == "md"), letters, force, check)
+        for path, _ in written:
+            click.echo(f"wrote {path}", err=True)
+        for imported in batch.different:
+            click.echo(
+                f"{imported.name}: the spec does not give the letter back: {imported.difference}",
+                err=True,
+            )
+        for message in batch.failed:
+            click.echo(message, err=True)
+        click.echo(batch.summary(), err=True)
+        sys.exit(batch.return_code)
+    if reader is None and source.suffix.lower() not in (".md", ".markdown", ".txt"):
+        if source.suffix.lower() == ".docx":
+            _fail(CirculaireError(f"{source}: DOCX is not imported yet (give its Markdown)"))
+        raise click.UsageError(f"cannot tell how to read '{source}': give --from md")
+    if output is None and letters is None and not check:
+        raise click.UsageError("give -o FILE, -o - (standard output) or --letters DIR")
+    try:
+        imported = import_file(source)
+        if imported.difference is not None:
+            _fail(
+                CirculaireError(
+                    f"{source}: the spec does not give the letter back, "
+                    f"nothing written: {imported.difference}"
+                )
+            )
+        if check:
+            click.echo(f"{source}: {imported.reference} imported exactly", err=True)
+            return
+        if output == "-":
+            click.echo(imported.spec, nl=False)
+            return
+        target = Path(output) if output else spec_path(imported.reference, letters or Path())
+        write_spec(target, imported.spec, force)
+    except CirculaireError as exc:
+        _fail(exc)
+    click.echo(f"wrote {target}", err=True)
+
+
 def main() -> None:
     try:
         cli(prog_name="circulaire")
