@@ -56,11 +56,17 @@ class _Wording:
     labels: Labels
 
 
+_GROUPS = {"number": "[0-9]+"}
+"""What a placeholder may match where it is not any text."""
+
+
 def _pattern(message: str) -> re.Pattern[str]:
     """``%(place)s, le %(date)s`` -> a pattern with a group for each placeholder."""
     parts = re.split(r"%\((\w+)\)s", message)
     regex = "".join(
-        re.escape(part.replace("%%", "%")) if i % 2 == 0 else f"(?P<{part}>.+?)"
+        re.escape(part.replace("%%", "%"))
+        if i % 2 == 0
+        else f"(?P<{part}>{_GROUPS.get(part, '.+?')})"
         for i, part in enumerate(parts)
     )
     return re.compile(rf"\A{regex}\Z", re.DOTALL)
@@ -198,9 +204,9 @@ def recognize(text: str, name: str) -> dict[str, Any]:
     _label(labels, "subject", subject_match["label"], house)
     if not bold:
         style["subject_bold"] = False
-    salutation = reader.one_line(subject_at + 1)
-    if salutation is None:
+    if subject_at + 1 >= len(reader.blocks):
         raise reader.fail("no salutation (such as 'Madame, Monsieur,') after the subject")
+    salutation = "\n".join(reader.block(subject_at + 1))
 
     annexes, annexes_at = _annexes(reader, subject_at + 2, house, labels)
     tail = _signatures(reader, subject_at + 2, annexes_at, house, style)
@@ -283,7 +289,6 @@ def _header(
         return found
     contacts: list[dict[str, str]] = []
     parts: list[str] = []
-    lines: list[str] = []
     for line in reader.broken_lines(at):
         match = house.labelled.match(line)
         if match is None:
@@ -316,16 +321,18 @@ def _header(
         if kind in contacts[-1]:
             contacts.append({})
         contacts[-1][kind] = text
-        lines.append(kind)
         _label(labels, "contact" if kind == "name" else kind, raw_label, house)
         if "contacts" not in parts:
             parts.append("contacts")
     if parts == ["contacts", "reference"]:
         style["header_order"] = parts
-    order = list(dict.fromkeys(lines))
     default = list(Style().contact_order)
-    if order and [line for line in default if line in order] != order:
-        style["contact_order"] = order + [line for line in default if line not in order]
+    orders = [[line for line in default if line in contact] for contact in contacts]
+    if orders and any(
+        list(contact) != order for contact, order in zip(contacts, orders, strict=True)
+    ):
+        first = list(contacts[0])
+        style["contact_order"] = first + [line for line in default if line not in first]
     found["contact"] = [
         {key: contact[key] for key in ("name", "phone", "fax", "email") if key in contact}
         for contact in contacts
@@ -339,7 +346,7 @@ def _subject_at(reader: _Reader, at: int, house: _Wording) -> int | None:
     tries = [(at, True), (at + 1, True), (at + 1, False), (at, False)]
     for index, house_label in tries:
         line = reader.one_line(index)
-        if line is None or reader.one_line(index + 1) is None:
+        if line is None or index + 1 >= len(reader.blocks):
             continue
         match = house.labelled.match(line)
         if match and (not house_label or unescape(match["label"]) == house.labels.subject):

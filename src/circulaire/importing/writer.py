@@ -66,7 +66,7 @@ def _scalar(head: str, value: Any, key: str, indent: int) -> list[str]:
     pad = " " * indent
     if key in _MARKDOWN and text.strip():
         return _literal(head, text, pad)
-    if key in _QUOTED:
+    if key in _QUOTED and text[:1] in "+0123456789":
         return [f"{head}{_double(text)}"]
     if "\n" not in text and len(head) + len(text) <= WIDTH and _plain(text):
         return [f"{head}{text}"]
