@@ -1,0 +1,214 @@
+"""``circulaire import``: published Markdown back to specs that render it byte for byte."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from circulaire.cli import cli
+from circulaire.importing import import_file, import_markdown
+from circulaire.render import render
+from circulaire.validate import load_letter
+from conftest import GOLDEN, LETTERS
+
+SEEDS = Path("/work/shared/seeds")
+CORPUS = sorted((Path(__file__).parent / "import").glob("*.yaml"))
+NOT_MINIMAL = {"12-paragraph-recipients"}
+"""Corpus specs with an option the Markdown cannot tell from a shorter spec: one recipient
+text renders as a paragraph of recipients does."""
+ARCHIVE = {"CL-20-038": "CL-20/038", "CL-21-27": "CL-21/27", "CL-19-73": "CL-19/73"}
+
+
+def _rendered_from(spec: str) -> str:
+    """What a spec's YAML renders, read as circulaire reads a spec."""
+    from circulaire.source import parse
+    from circulaire.validate import validate
+
+    return render(validate(parse(spec.encode(), Path("spec.yaml"))), "md").decode()
+
+
+@pytest.mark.parametrize("name", sorted(ARCHIVE))
+def test_an_archive_letter_comes_back_byte_for_byte(name: str) -> None:
+    markdown = (GOLDEN / f"{name}.md").read_text(encoding="utf-8")
+    imported = import_file(GOLDEN / f"{name}.md")
+    assert imported.exact, imported.difference
+    assert str(imported.reference) == ARCHIVE[name]
+    assert _rendered_from(imported.spec) == markdown.strip("\n") + "\n"
+
+
+@pytest.mark.parametrize("language", ["en", "es", "ru", "ar", "zh"])
+def test_a_letter_in_another_language_comes_back_with_its_language(language: str) -> None:
+    imported = import_file(GOLDEN / f"CL-21-27.{language}.md")
+    assert imported.exact, imported.difference
+    assert f"\nlanguage: {language}\n" in imported.spec
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the published seeds are not on this machine")
+@pytest.mark.parametrize("seed", sorted(SEEDS.glob("*.txt")) if SEEDS.is_dir() else [])
+def test_a_published_seed_comes_back_byte_for_byte(seed: Path) -> None:
+    imported = import_file(seed)
+    assert imported.exact, imported.difference
+
+
+def test_the_published_slip_is_ignored_as_published() -> None:
+    spec = import_file(GOLDEN / "CL-20-038.md").spec
+    assert spec.endswith("ignore: [W101]  # as published\n")
+    assert '  phone: "+41 22 730 6341"\n' in spec
+    assert "style:\n  marks: grouped\n  labels:\n    phone: Téléphone\n" in spec
+
+
+def test_the_archive_spec_and_the_imported_one_hold_the_same_letter() -> None:
+    imported = yaml.safe_load(import_file(GOLDEN / "CL-21-27.md").spec)
+    original = yaml.safe_load((LETTERS / "CL-21/27.yaml").read_text(encoding="utf-8"))
+    assert imported == original
+
+
+@pytest.mark.parametrize("spec", CORPUS, ids=lambda p: p.stem)
+def test_a_corpus_letter_renders_the_same_after_import(spec: Path) -> None:
+    markdown = render(load_letter(spec), "md")
+    imported = import_markdown(markdown, spec.name)
+    assert imported.exact, imported.difference
+    assert _rendered_from(imported.spec) == markdown.decode()
+    if spec.stem not in NOT_MINIMAL:
+        assert yaml.safe_load(imported.spec) == yaml.safe_load(spec.read_text(encoding="utf-8"))
+
+
+def test_the_corpus_varies_along_every_style_option() -> None:
+    styles = [yaml.safe_load(p.read_text(encoding="utf-8")).get("style", {}) for p in CORPUS]
+    used = {key for style in styles for key in style}
+    assert len(CORPUS) >= 10
+    assert used >= {
+        "header_order",
+        "contact_order",
+        "line_breaks",
+        "reference_bold",
+        "subject_bold",
+        "email",
+        "recipients",
+        "marks",
+        "signatory_bold",
+        "labels",
+    }
+
+
+# -- the command ------------------------------------------------------------------------------
+
+
+def _letter(tmp_path: Path) -> Path:
+    source = tmp_path / "old" / "CL-21-27.md"
+    source.parent.mkdir()
+    source.write_bytes((GOLDEN / "CL-21-27.md").read_bytes())
+    return source
+
+
+def test_import_writes_the_spec_that_renders_the_letter(tmp_path: Path) -> None:
+    source = _letter(tmp_path)
+    target = tmp_path / "letters" / "CL-21" / "27.yaml"
+    result = CliRunner().invoke(cli, ["import", str(source), "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    published = (GOLDEN / "CL-21-27.md").read_text(encoding="utf-8")
+    assert render(load_letter(target), "md").decode() == published.strip("\n") + "\n"
+
+
+def test_import_to_standard_output(tmp_path: Path) -> None:
+    source = tmp_path / "extracted.text"
+    source.write_bytes((GOLDEN / "CL-19-73.md").read_bytes())
+    result = CliRunner().invoke(cli, ["import", "--from", "md", str(source), "-o", "-"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("reference: CL-19/73\n")
+    assert result.stdout.endswith("ignore: [W104]  # as published\n")
+
+
+def test_import_never_overwrites_a_spec(tmp_path: Path) -> None:
+    source = _letter(tmp_path)
+    target = tmp_path / "27.yaml"
+    target.write_text("mine\n")
+    result = CliRunner().invoke(cli, ["import", str(source), "-o", str(target)])
+    assert result.exit_code == 1
+    assert f"{target}: already exists" in result.output
+    assert target.read_text() == "mine\n"
+    result = CliRunner().invoke(cli, ["import", str(source), "-o", str(target), "--force"])
+    assert result.exit_code == 0
+    assert target.read_text().startswith("reference: CL-21/27\n")
+
+
+def test_a_letter_that_does_not_come_back_is_not_written(tmp_path: Path) -> None:
+    source = _letter(tmp_path)
+    text = source.read_text(encoding="utf-8").replace("Monsieur,\n\n", "Monsieur,\n\n\n", 1)
+    source.write_text(text, encoding="utf-8")
+    target = tmp_path / "27.yaml"
+    result = CliRunner().invoke(cli, ["import", str(source), "-o", str(target)])
+    assert result.exit_code == 1
+    assert "the spec does not give the letter back, nothing written: line 20: " in result.output
+    assert "expected '', got \"L'Union internationale" in result.output
+    assert not target.exists()
+
+
+def test_check_compares_without_writing(tmp_path: Path) -> None:
+    source = _letter(tmp_path)
+    result = CliRunner().invoke(cli, ["import", str(source), "--check"])
+    assert result.exit_code == 0
+    assert result.output == f"{source}: CL-21/27 imported exactly\n"
+    assert list(tmp_path.rglob("*.yaml")) == []
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"", "the file is empty"),
+        (b"\n\n  \n", "the file is empty"),
+        (b"PK\x03\x04\x00\x00binary", "a binary file"),
+        (b"\xff\xfe not text", "is not UTF-8"),
+        (b"# Minutes\n\nThe meeting opened at ten.\n", "no place and date"),
+        (
+            "Genève, le 8 juillet 2021\n\nObjet: **Un objet**\n\nMadame,\n\nTexte.\n".encode(),
+            "no reference line",
+        ),
+    ],
+    ids=["empty", "blank", "binary", "latin-1", "not-a-letter", "no-reference"],
+)
+def test_bad_input_is_refused_naming_the_file(tmp_path: Path, content: bytes, message: str) -> None:
+    source = tmp_path / "bad.md"
+    source.write_bytes(content)
+    target = tmp_path / "out.yaml"
+    result = CliRunner().invoke(cli, ["import", str(source), "-o", str(target)])
+    assert result.exit_code == 1
+    assert result.output.startswith(f"{source}: ")
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not target.exists()
+
+
+def test_a_folder_is_imported_at_each_reference_with_a_summary(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    old.mkdir()
+    for name in ARCHIVE:
+        (old / f"{name}.md").write_bytes((GOLDEN / f"{name}.md").read_bytes())
+    (old / "empty.md").write_bytes(b"")
+    changed = (
+        (GOLDEN / "CL-21-27.md")
+        .read_text(encoding="utf-8")
+        .replace("Monsieur,\n\n", "Monsieur,\n\n\n", 1)
+    )
+    (old / "changed.md").write_text(changed.replace("CL-21/27", "CL-21/28"), encoding="utf-8")
+    letters = tmp_path / "letters"
+    result = CliRunner().invoke(cli, ["import", str(old), "--letters", str(letters)])
+    assert result.exit_code == 1
+    assert result.output.endswith("3 imported exactly, 1 with differences, 1 failed\n")
+    written = sorted(p.relative_to(letters).as_posix() for p in letters.rglob("*.yaml"))
+    assert written == ["CL-19/73.yaml", "CL-20/038.yaml", "CL-21/27.yaml"]
+    for path in letters.rglob("*.yaml"):
+        load_letter(path)  # each at the path its reference names
+    again = CliRunner().invoke(cli, ["import", str(old), "--letters", str(letters)])
+    assert again.output.endswith("0 imported exactly, 1 with differences, 4 failed\n")
+
+
+def test_docx_is_refused_for_now(tmp_path: Path) -> None:
+    source = tmp_path / "letter.docx"
+    source.write_bytes(b"PK\x03\x04")
+    result = CliRunner().invoke(cli, ["import", str(source), "-o", "-"])
+    assert result.exit_code == 1
+    assert "DOCX is not imported yet" in result.output
