@@ -11,17 +11,14 @@ alone: :func:`circulaire.importing.import_markdown` renders what it found and co
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import date
-from functools import cache
 from typing import Any
 
 from ..errors import CirculaireError
 from ..markup import escape_markdown
 from ..model import Labels, Style
-
-LANGUAGES = ("fr", "en", "es", "ru", "ar", "zh")
-"""The languages whose wording is recognized, tried in this order: the house's catalogs."""
+from .words import LANGUAGES, Wording, bold, line_end, read_date, unescape, wording
 
 _REFERENCE = re.compile(r"\A(?:(?P<label>.+) )?(?P<reference>[A-Z]{2,5}-[0-9]{2}/[0-9]{1,4})\Z")
 _MAILTO = re.compile(r"\A\[(?P<text>[^\]]+)\]\(mailto:(?P<address>[^)\s]+)\)\Z")
@@ -35,97 +32,15 @@ _CLOSING = re.compile(
     re.IGNORECASE,
 )
 """How a closing formula begins: a last paragraph that does is the ``closing`` field."""
-_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 _SIGNATURE_LINE = 120
 """A signature block's lines are short; a longer paragraph is the body's."""
 
 
+__all__ = ["LANGUAGES", "NotALetter", "recognize"]
+
+
 class NotALetter(CirculaireError):
     """Text in which the parts of a letter cannot be found."""
-
-
-@dataclass(frozen=True)
-class _Wording:
-    """The house wording of one language, as patterns to read a letter with."""
-
-    language: str
-    dateline: re.Pattern[str]
-    labelled: re.Pattern[str]
-    heading: re.Pattern[str]
-    mark: str
-    labels: Labels
-
-
-_GROUPS = {"number": "[0-9]+"}
-"""What a placeholder may match where it is not any text."""
-
-
-def _pattern(message: str) -> re.Pattern[str]:
-    """``%(place)s, le %(date)s`` -> a pattern with a group for each placeholder."""
-    parts = re.split(r"%\((\w+)\)s", message)
-    regex = "".join(
-        re.escape(part.replace("%%", "%"))
-        if i % 2 == 0
-        else f"(?P<{part}>{_GROUPS.get(part, '.+?')})"
-        for i, part in enumerate(parts)
-    )
-    return re.compile(rf"\A{regex}\Z", re.DOTALL)
-
-
-@cache
-def wording(language: str) -> _Wording:
-    from ..templating import house_wording
-
-    house = house_wording(language)
-    message = house.translations.gettext
-    return _Wording(
-        language,
-        _pattern(message("%(place)s, %(date)s")),
-        _pattern(message("%(label)s: %(value)s")),
-        _pattern(message("%(annex)s %(number)s")),
-        message("(signed)"),
-        house.labels(Labels()),
-    )
-
-
-def read_date(text: str, language: str) -> date | None:
-    """The date the house writes as ``text`` in ``language`` ("1er juillet 2021"), or ``None``:
-    its numbers and month names (Babel's) tried, and each candidate written back to compare."""
-    from babel.dates import get_month_names
-
-    from ..dates import long_date
-
-    numbers = [int(n) for n in re.findall(r"[0-9]+", text)]
-    lowered = text.lower()
-    names = get_month_names("wide", "format", locale=language)
-    months = [m for m, name in names.items() if str(name).lower() in lowered]
-    months += [n for n in numbers if 1 <= n <= 12]
-    for year in (n for n in numbers if n >= 1000):
-        for month in months:
-            for day in (n for n in numbers if 1 <= n <= 31):
-                try:
-                    candidate = date(year, month, day)
-                except ValueError:
-                    continue
-                if long_date(candidate, language) == text:
-                    return candidate
-    return None
-
-
-def unescape(raw: str) -> str:
-    """Markdown written by ``escape_markdown`` -> the spec's text."""
-    return _ESCAPED.sub(r"\1", raw)
-
-
-def _bold(raw: str) -> tuple[str, bool]:
-    if len(raw) > 4 and raw.startswith("**") and raw.endswith("**"):
-        return raw[2:-2], True
-    return raw, False
-
-
-def _line_end(line: str) -> tuple[str, bool]:
-    """A line without its hard break (two trailing spaces), and whether it had one."""
-    return (line[:-2], True) if line.endswith("  ") else (line, False)
 
 
 class _Reader:
@@ -165,7 +80,7 @@ class _Reader:
         lines = self.block(index)
         out = []
         for i, line in enumerate(lines):
-            text, hard = _line_end(line)
+            text, hard = line_end(line)
             if i < len(lines) - 1:
                 self.breaks.append(hard)
                 out.append(text)
@@ -200,9 +115,9 @@ def recognize(text: str, name: str) -> dict[str, Any]:
     recipients = _recipients(reader, at + 2, subject_at, style)
     subject_match = house.labelled.match(reader.block(subject_at)[0])
     assert subject_match is not None
-    subject, bold = _bold(subject_match["value"])
+    subject, subject_bold = bold(subject_match["value"])
     _label(labels, "subject", subject_match["label"], house)
-    if not bold:
+    if not subject_bold:
         style["subject_bold"] = False
     if subject_at + 1 >= len(reader.blocks):
         raise reader.fail("no salutation (such as 'Madame, Monsieur,') after the subject")
@@ -257,7 +172,7 @@ def recognize(text: str, name: str) -> dict[str, Any]:
     return data
 
 
-def _dateline(reader: _Reader) -> tuple[int, _Wording, str, date] | None:
+def _dateline(reader: _Reader) -> tuple[int, Wording, str, date] | None:
     """Where the place and date stand (the first or second block), in which language."""
     for at in (0, 1):
         line = reader.one_line(at)
@@ -273,7 +188,7 @@ def _dateline(reader: _Reader) -> tuple[int, _Wording, str, date] | None:
     return None
 
 
-def _label(labels: dict[str, str], name: str, raw: str, house: _Wording) -> None:
+def _label(labels: dict[str, str], name: str, raw: str, house: Wording) -> None:
     """Record a label that is not the house's."""
     label = unescape(raw)
     if label != getattr(house.labels, name):
@@ -281,7 +196,7 @@ def _label(labels: dict[str, str], name: str, raw: str, house: _Wording) -> None
 
 
 def _header(
-    reader: _Reader, at: int, house: _Wording, style: dict[str, Any], labels: dict[str, str]
+    reader: _Reader, at: int, house: Wording, style: dict[str, Any], labels: dict[str, str]
 ) -> dict[str, Any]:
     """The reference line and the contact lines, their order and labels."""
     found: dict[str, Any] = {}
@@ -294,14 +209,14 @@ def _header(
         if match is None:
             raise reader.fail(f"a header line that is no 'label: value': {line!r}")
         raw_label, raw_value = match["label"], match["value"]
-        value, bold = _bold(raw_value)
+        value, reference_bold = bold(raw_value)
         reference = _REFERENCE.match(unescape(value))
         mailto = _MAILTO.match(raw_value)
         if reference and "reference" not in found:
             found["reference"] = reference["reference"]
             if reference["label"]:
                 found["reference_label"] = reference["label"]
-            if not bold:
+            if not reference_bold:
                 style["reference_bold"] = False
             _label(labels, "reference", raw_label, house)
             parts.append("reference")
@@ -340,7 +255,7 @@ def _header(
     return found
 
 
-def _subject_at(reader: _Reader, at: int, house: _Wording) -> int | None:
+def _subject_at(reader: _Reader, at: int, house: Wording) -> int | None:
     """The subject's block: right after the header, or after one block of recipients; in the
     house's words first, then in any words ("Concerne: ...")."""
     tries = [(at, True), (at + 1, True), (at + 1, False), (at, False)]
@@ -369,7 +284,7 @@ def _recipients(
 
 
 def _annexes(
-    reader: _Reader, start: int, house: _Wording, labels: dict[str, str]
+    reader: _Reader, start: int, house: Wording, labels: dict[str, str]
 ) -> tuple[list[dict[str, str]], int]:
     """The annexes, and where their count stands (the end of the letter when it has none)."""
     for at in range(start, len(reader.blocks) - 1):
@@ -408,9 +323,7 @@ def _annexes(
     return [], len(reader.blocks)
 
 
-def _headings(
-    reader: _Reader, at: int, count: int, house: _Wording
-) -> tuple[list[int], str] | None:
+def _headings(reader: _Reader, at: int, count: int, house: Wording) -> tuple[list[int], str] | None:
     """The blocks of the headings "Annexe 1" to "Annexe <count>", from ``at``, and their label."""
     first = reader.one_line(at)
     match = house.heading.match(first) if first else None
@@ -428,7 +341,7 @@ def _headings(
     return (found, label) if len(found) == count else None
 
 
-def _is_mark(reader: _Reader, index: int, house: _Wording) -> bool:
+def _is_mark(reader: _Reader, index: int, house: Wording) -> bool:
     line = reader.one_line(index)
     return line is not None and (unescape(line) == house.mark or bool(_MARK.match(line)))
 
@@ -441,7 +354,7 @@ def _may_sign(reader: _Reader, index: int) -> bool:
 
 
 def _signatures(
-    reader: _Reader, start: int, end: int, house: _Wording, style: dict[str, Any]
+    reader: _Reader, start: int, end: int, house: Wording, style: dict[str, Any]
 ) -> tuple[int, list[dict[str, Any]]] | None:
     """Where the signatures begin (their first mark), and the signatories: a mark above each,
     or all the marks, then all the signatories."""
@@ -472,11 +385,11 @@ def _signatures(
     signatories = []
     boldness: list[str] = []
     for mark_at, name_at in zip(mark_blocks, name_blocks, strict=True):
-        lines = [_bold(line) for line in reader.broken_lines(name_at)]
+        lines = [bold(line) for line in reader.broken_lines(name_at)]
         name, name_bold = lines[0]
         rest = [unescape(text) for text, _ in lines[1:]]
         if len(lines) > 1:
-            all_bold = all(bold for _, bold in lines)
+            all_bold = all(strong for _, strong in lines)
             boldness.append("all" if all_bold else "name" if name_bold else "none")
         else:
             boldness.append("name" if name_bold else "none")
