@@ -7,12 +7,15 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
 
 from circulaire.cli import cli
+from circulaire.errors import CirculaireError
 from circulaire.importing import import_file, import_markdown
 from circulaire.render import render
 from circulaire.validate import load_letter
-from conftest import GOLDEN, LETTERS
+from conftest import GOLDEN, LETTERS, MARKDOWNISH
 
 SEEDS = Path("/work/shared/seeds")
 CORPUS = sorted((Path(__file__).parent / "import").glob("*.yaml"))
@@ -60,10 +63,42 @@ def test_the_published_slip_is_ignored_as_published() -> None:
     assert "style:\n  marks: grouped\n  labels:\n    phone: Téléphone\n" in spec
 
 
-def test_the_archive_spec_and_the_imported_one_hold_the_same_letter() -> None:
-    imported = yaml.safe_load(import_file(GOLDEN / "CL-21-27.md").spec)
-    original = yaml.safe_load((LETTERS / "CL-21/27.yaml").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("name", ["CL-20-038", "CL-21-27"])
+def test_the_archive_spec_and_the_imported_one_hold_the_same_letter(name: str) -> None:
+    imported = yaml.safe_load(import_file(GOLDEN / f"{name}.md").spec)
+    spec = LETTERS / f"{ARCHIVE[name]}.yaml"
+    assert imported == yaml.safe_load(spec.read_text(encoding="utf-8"))
+
+
+def test_what_markdown_cannot_tell_is_left_to_its_default() -> None:
+    """CL-19/73 names its organization, which its Markdown never prints."""
+    imported = yaml.safe_load(import_file(GOLDEN / "CL-19-73.md").spec)
+    original = yaml.safe_load((LETTERS / "CL-19/73.yaml").read_text(encoding="utf-8"))
+    assert original.pop("organization") == "Union internationale des télécommunications"
     assert imported == original
+
+
+_PUBLISHED = [(GOLDEN / f"{name}.md").read_text(encoding="utf-8") for name in ARCHIVE]
+
+
+@given(
+    st.sampled_from(_PUBLISHED),
+    st.integers(min_value=0, max_value=200),
+    st.integers(min_value=0, max_value=6),
+    MARKDOWNISH,
+)
+def test_no_spoiled_letter_ever_gives_a_traceback(
+    published: str, at: int, cut: int, inserted: str
+) -> None:
+    lines = published.split("\n")
+    at %= len(lines)
+    lines[at : at + cut] = inserted.split("\n")
+    try:
+        imported = import_markdown("\n".join(lines).encode("utf-8"), "spoiled.md")
+    except CirculaireError as exc:
+        assert str(exc).startswith("spoiled.md: ")
+    else:
+        assert imported.spec.startswith("reference: ")
 
 
 @pytest.mark.parametrize("spec", CORPUS, ids=lambda p: p.stem)
