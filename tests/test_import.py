@@ -182,6 +182,17 @@ def test_a_letter_that_does_not_come_back_is_not_written(tmp_path: Path) -> None
     assert not target.exists()
 
 
+def test_a_spec_goes_nowhere_but_its_reference_s_path_in_an_archive(tmp_path: Path) -> None:
+    source = _letter(tmp_path)
+    target = tmp_path / "letters" / "CL-21" / "28.yaml"
+    result = CliRunner().invoke(cli, ["import", str(source), "-o", str(target)])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"{target}: CL-21/27 belongs at CL-21/27.yaml in the archive, not CL-21/28.yaml\n"
+    )
+    assert not target.exists()
+
+
 def test_check_compares_without_writing(tmp_path: Path) -> None:
     source = _letter(tmp_path)
     result = CliRunner().invoke(cli, ["import", str(source), "--check"])

@@ -367,7 +367,7 @@ def import_(
             click.echo(imported.spec, nl=False)
             return
         target = Path(output) if output else spec_path(imported.reference, letters or Path())
-        write_spec(target, imported.spec, force)
+        write_spec(target, imported.spec, force, imported.reference)
     except CirculaireError as exc:
         _fail(exc)
     click.echo(f"wrote {target}", err=True)

@@ -193,10 +193,18 @@ def spec_path(reference: Reference, letters: Path) -> Path:
     return letters / reference.folder / f"{reference.number}.yaml"
 
 
-def write_spec(path: Path, spec: str, force: bool) -> None:
-    """Write a spec; an existing one is replaced only when ``force`` says so."""
+def write_spec(path: Path, spec: str, force: bool, reference: Reference) -> None:
+    """Write a spec; an existing one is replaced only when ``force`` says so. In an archive's
+    series folder, only at the path its reference names, where ``validate`` looks for it."""
+    from ..model import SERIES_PATTERN
     from ..output import write_atomic, write_new
 
+    expected = Path(reference.folder, f"{reference.number}{path.suffix}")
+    if SERIES_PATTERN.match(path.parent.name) and Path(path.parent.name, path.name) != expected:
+        raise CirculaireError(
+            f"{path}: {reference} belongs at {expected} in the archive, not {path.parent.name}/"
+            f"{path.name}"
+        )
     data = spec.encode("utf-8")
     if force:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -220,7 +228,7 @@ def import_folder(
                 continue
             if letters is not None and not check:
                 target = spec_path(imported.reference, letters)
-                write_spec(target, imported.spec, force)
+                write_spec(target, imported.spec, force, imported.reference)
                 written.append((target, imported))
             batch.exact.append(imported)
         except CirculaireError as exc:
