@@ -17,7 +17,8 @@ from typing import Any
 
 from ..errors import CirculaireError, SpecError
 from ..model import Letter, Reference
-from .recognize import NotALetter, recognize
+from .blocks import NotALetter
+from .recognize import recognize
 from .writer import spec_yaml
 
 __all__ = ["Difference", "Imported", "NotALetter", "import_file", "import_markdown"]

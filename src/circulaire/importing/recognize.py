@@ -15,23 +15,25 @@ from dataclasses import fields
 from datetime import date
 from typing import Any
 
-from ..errors import CirculaireError
 from ..markup import escape_markdown
 from ..model import Labels, Style
-from .words import LANGUAGES, Wording, bold, line_end, read_date, unescape, wording
+from .blocks import Blocks, NotALetter
+from .words import (
+    CLOSING,
+    FAX,
+    LANGUAGES,
+    MARK,
+    Wording,
+    bold,
+    read_date,
+    unescape,
+    wording,
+)
 
 _REFERENCE = re.compile(r"\A(?:(?P<label>.+) )?(?P<reference>[A-Z]{2,5}-[0-9]{2}/[0-9]{1,4})\Z")
 _MAILTO = re.compile(r"\A\[(?P<text>[^\]]+)\]\(mailto:(?P<address>[^)\s]+)\)\Z")
 _ADDRESS = re.compile(r"\A[^\s@]+@[^\s@]+\.[^\s@]+\Z")
 _NUMBER = re.compile(r"\A\+?[0-9][0-9 ().\-/]{4,}\Z")
-_FAX = re.compile(r"fax|t[ée]l[ée]copie|факс|传真|الفاكس", re.IGNORECASE)
-_MARK = re.compile(r"\A[\[(（].{1,40}[\])）]\Z")
-_CLOSING = re.compile(
-    r"\A(?:veuillez|veillez|je vous prie|nous vous prions|recevez|agréez|yours|please accept|"
-    r"sírvase|reciba|le saluda|atentamente|примите|с уважением|وتفضلوا|وتقبلوا|顺致|此致)",
-    re.IGNORECASE,
-)
-"""How a closing formula begins: a last paragraph that does is the ``closing`` field."""
 _SIGNATURE_LINE = 120
 """A signature block's lines are short; a longer paragraph is the body's."""
 
@@ -39,62 +41,9 @@ _SIGNATURE_LINE = 120
 __all__ = ["LANGUAGES", "NotALetter", "recognize"]
 
 
-class NotALetter(CirculaireError):
-    """Text in which the parts of a letter cannot be found."""
-
-
-class _Reader:
-    """One letter's lines, as blocks (runs of lines between blank lines)."""
-
-    def __init__(self, text: str, name: str) -> None:
-        self.name = name
-        self.lines = text.split("\n")
-        self.blocks: list[tuple[int, int]] = []
-        start = None
-        for i, line in enumerate([*self.lines, ""]):
-            if line.strip() and start is None:
-                start = i
-            elif not line.strip() and start is not None:
-                self.blocks.append((start, i))
-                start = None
-        self.breaks: list[bool] = []
-        """Whether each line that ends inside a header, recipient or signature block ends in
-        a hard break."""
-
-    def block(self, index: int) -> list[str]:
-        start, end = self.blocks[index]
-        return self.lines[start:end]
-
-    def one_line(self, index: int) -> str | None:
-        if index >= len(self.blocks):
-            return None
-        lines = self.block(index)
-        return lines[0] if len(lines) == 1 else None
-
-    def raw(self, start: int, end: int) -> str:
-        """The Markdown of lines ``start`` to ``end``, blank lines at its ends left out."""
-        return "\n".join(self.lines[start:end]).strip("\n")
-
-    def broken_lines(self, index: int) -> list[str]:
-        """A block's lines without their hard breaks, noting which had one."""
-        lines = self.block(index)
-        out = []
-        for i, line in enumerate(lines):
-            text, hard = line_end(line)
-            if i < len(lines) - 1:
-                self.breaks.append(hard)
-                out.append(text)
-            else:
-                out.append(line)
-        return out
-
-    def fail(self, message: str) -> NotALetter:
-        return NotALetter(f"{self.name}: not a letter circulaire can read: {message}")
-
-
 def recognize(text: str, name: str) -> dict[str, Any]:
     """The spec's data (a dict in the README's field order) of the letter ``text``."""
-    reader = _Reader(text, name)
+    reader = Blocks(text, name)
     if not reader.blocks:
         raise reader.fail("it is empty")
     found = _dateline(reader)
@@ -132,7 +81,7 @@ def recognize(text: str, name: str) -> dict[str, Any]:
     last = signatories_at - 1
     if last > subject_at + 2:
         line = reader.one_line(last)
-        if line is not None and _CLOSING.match(line) and escape_markdown(unescape(line)) == line:
+        if line is not None and CLOSING.match(line) and escape_markdown(unescape(line)) == line:
             closing = unescape(line)
             signatories_at = last
     if signatories_at <= subject_at + 2:
@@ -172,7 +121,7 @@ def recognize(text: str, name: str) -> dict[str, Any]:
     return data
 
 
-def _dateline(reader: _Reader) -> tuple[int, Wording, str, date] | None:
+def _dateline(reader: Blocks) -> tuple[int, Wording, str, date] | None:
     """Where the place and date stand (the first or second block), in which language."""
     for at in (0, 1):
         line = reader.one_line(at)
@@ -196,7 +145,7 @@ def _label(labels: dict[str, str], name: str, raw: str, house: Wording) -> None:
 
 
 def _header(
-    reader: _Reader, at: int, house: Wording, style: dict[str, Any], labels: dict[str, str]
+    reader: Blocks, at: int, house: Wording, style: dict[str, Any], labels: dict[str, str]
 ) -> dict[str, Any]:
     """The reference line and the contact lines, their order and labels."""
     found: dict[str, Any] = {}
@@ -227,7 +176,7 @@ def _header(
             kind, text = "email", unescape(raw_value)
             style["email"] = "plain"
         elif _NUMBER.match(raw_value):
-            is_fax = _FAX.search(raw_label) or unescape(raw_label) == house.labels.fax
+            is_fax = FAX.search(raw_label) or unescape(raw_label) == house.labels.fax
             kind, text = ("fax" if is_fax else "phone"), raw_value
         else:
             kind, text = "name", unescape(raw_value)
@@ -255,7 +204,7 @@ def _header(
     return found
 
 
-def _subject_at(reader: _Reader, at: int, house: Wording) -> int | None:
+def _subject_at(reader: Blocks, at: int, house: Wording) -> int | None:
     """The subject's block: right after the header, or after one block of recipients; in the
     house's words first, then in any words ("Concerne: ...")."""
     tries = [(at, True), (at + 1, True), (at + 1, False), (at, False)]
@@ -270,7 +219,7 @@ def _subject_at(reader: _Reader, at: int, house: Wording) -> int | None:
 
 
 def _recipients(
-    reader: _Reader, at: int, subject_at: int, style: dict[str, Any]
+    reader: Blocks, at: int, subject_at: int, style: dict[str, Any]
 ) -> str | list[str] | None:
     if subject_at == at:
         return None
@@ -284,7 +233,7 @@ def _recipients(
 
 
 def _annexes(
-    reader: _Reader, start: int, house: Wording, labels: dict[str, str]
+    reader: Blocks, start: int, house: Wording, labels: dict[str, str]
 ) -> tuple[list[dict[str, str]], int]:
     """The annexes, and where their count stands (the end of the letter when it has none)."""
     for at in range(start, len(reader.blocks) - 1):
@@ -323,7 +272,7 @@ def _annexes(
     return [], len(reader.blocks)
 
 
-def _headings(reader: _Reader, at: int, count: int, house: Wording) -> tuple[list[int], str] | None:
+def _headings(reader: Blocks, at: int, count: int, house: Wording) -> tuple[list[int], str] | None:
     """The blocks of the headings "Annexe 1" to "Annexe <count>", from ``at``, and their label."""
     first = reader.one_line(at)
     match = house.heading.match(first) if first else None
@@ -341,12 +290,12 @@ def _headings(reader: _Reader, at: int, count: int, house: Wording) -> tuple[lis
     return (found, label) if len(found) == count else None
 
 
-def _is_mark(reader: _Reader, index: int, house: Wording) -> bool:
+def _is_mark(reader: Blocks, index: int, house: Wording) -> bool:
     line = reader.one_line(index)
-    return line is not None and (unescape(line) == house.mark or bool(_MARK.match(line)))
+    return line is not None and (unescape(line) == house.mark or bool(MARK.match(line)))
 
 
-def _may_sign(reader: _Reader, index: int) -> bool:
+def _may_sign(reader: Blocks, index: int) -> bool:
     lines = reader.block(index)
     return len(lines) <= 8 and all(
         len(line) <= _SIGNATURE_LINE and not line.startswith(("- ", "* ", "#")) for line in lines
@@ -354,7 +303,7 @@ def _may_sign(reader: _Reader, index: int) -> bool:
 
 
 def _signatures(
-    reader: _Reader, start: int, end: int, house: Wording, style: dict[str, Any]
+    reader: Blocks, start: int, end: int, house: Wording, style: dict[str, Any]
 ) -> tuple[int, list[dict[str, Any]]] | None:
     """Where the signatures begin (their first mark), and the signatories: a mark above each,
     or all the marks, then all the signatories."""
@@ -375,30 +324,25 @@ def _signatures(
         return None
     at, marks = best
     count = (end - at) // 2
-    if marks == "grouped":
+    grouped = marks == "grouped"
+    if grouped:
         style["marks"] = "grouped"
-        mark_blocks = list(range(at, at + count))
-        name_blocks = list(range(at + count, end))
-    else:
-        mark_blocks = list(range(at, end, 2))
-        name_blocks = list(range(at + 1, end, 2))
+    mark_blocks = range(at, at + count) if grouped else range(at, end, 2)
+    name_blocks = range(at + count, end) if grouped else range(at + 1, end, 2)
     signatories = []
     boldness: list[str] = []
     for mark_at, name_at in zip(mark_blocks, name_blocks, strict=True):
         lines = [bold(line) for line in reader.broken_lines(name_at)]
         name, name_bold = lines[0]
+        every = len(lines) > 1 and all(strong for _, strong in lines)
+        boldness.append("all" if every else "name" if name_bold else "none")
         rest = [unescape(text) for text, _ in lines[1:]]
-        if len(lines) > 1:
-            all_bold = all(strong for _, strong in lines)
-            boldness.append("all" if all_bold else "name" if name_bold else "none")
-        else:
-            boldness.append("name" if name_bold else "none")
+        organization = rest.pop() if len(rest) >= 2 else None
         signatory: dict[str, Any] = {"name": unescape(name)}
-        title = rest[:-1] if len(rest) >= 2 else rest
-        if title:
-            signatory["title"] = title[0] if len(title) == 1 else title
-        if len(rest) >= 2:
-            signatory["organization"] = rest[-1]
+        if rest:
+            signatory["title"] = rest[0] if len(rest) == 1 else rest
+        if organization is not None:
+            signatory["organization"] = organization
         mark_line = reader.one_line(mark_at)
         assert mark_line is not None
         if unescape(mark_line) != house.mark:

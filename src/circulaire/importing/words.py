@@ -13,6 +13,15 @@ from ..model import Labels
 LANGUAGES = ("fr", "en", "es", "ru", "ar", "zh")
 """The languages whose wording is recognized, tried in this order: the house's catalogs."""
 
+FAX = re.compile(r"fax|t[ée]l[ée]copie|факс|传真|الفاكس", re.IGNORECASE)
+MARK = re.compile(r"\A[\[(（].{1,40}[\])）]\Z")
+"""A signature mark: a few words in brackets, ``[original signé]``, ``(signé)``."""
+CLOSING = re.compile(
+    r"\A(?:veuillez|veillez|je vous prie|nous vous prions|recevez|agréez|yours|please accept|"
+    r"sírvase|reciba|le saluda|atentamente|примите|с уважением|وتفضلوا|وتقبلوا|顺致|此致)",
+    re.IGNORECASE,
+)
+"""How a closing formula begins: a last paragraph that does is the ``closing`` field."""
 _ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
