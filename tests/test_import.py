@@ -252,6 +252,12 @@ def test_a_folder_is_imported_at_each_reference_with_a_summary(tmp_path: Path) -
     assert again.output.endswith("0 imported exactly, 1 with differences, 4 failed\n")
 
 
+def test_a_missing_file_is_bad_input(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["import", str(tmp_path / "old.md"), "-o", "-"])
+    assert result.exit_code == 1
+    assert result.output == f"{tmp_path / 'old.md'}: no such file or folder\n"
+
+
 def test_docx_is_refused_for_now(tmp_path: Path) -> None:
     source = tmp_path / "letter.docx"
     source.write_bytes(b"PK\x03\x04")

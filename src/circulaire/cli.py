@@ -298,7 +298,7 @@ def build(
 
 
 @cli.command("import")
-@click.argument("source", type=click.Path(path_type=Path, exists=True, readable=False))
+@click.argument("source", type=click.Path(path_type=Path, readable=False))
 @click.option(
     "--from",
     "reader",
@@ -328,6 +328,8 @@ def import_(
 
     if output is not None and letters is not None:
         raise click.UsageError("give -o FILE or --letters DIR, not both")
+    if not source.exists():  # bad input, as for every command (exit 1)
+        _fail(CirculaireError(f"{source}: no such file or folder"))
     if source.is_dir():
         if output is not None:
             raise click.UsageError("a folder is imported with --letters DIR, not -o")
