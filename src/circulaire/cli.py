@@ -35,6 +35,12 @@ reference_docx_option = click.option(
     type=click.Path(path_type=Path, dir_okay=False),  # a missing one is bad input (exit 1)
     help="A DOCX whose styles, page setup and letterhead the DOCX output takes.",
 )
+draft_option = click.option(
+    "--draft",
+    is_flag=True,
+    help="Render a letter that still holds placeholders ([À compléter: ...], "
+    "[To translate]), marked as a draft in DOCX and PDF.",
+)
 """Options that ``render`` and ``build`` share, so they mean the same in both."""
 
 
@@ -81,26 +87,33 @@ def _format(fmt: str | None, output: str | None) -> str:
 )
 @templates_option
 @reference_docx_option
+@draft_option
 def render(
     spec: Path,
     fmt: str | None,
     output: str | None,
     templates: Path | None,
     reference_docx: Path | None,
+    draft: bool,
 ) -> None:
     """Render one letter SPEC (Markdown on standard output by default)."""
+    from .drafts import placeholders, refuse
     from .output import is_folder_target, output_path, write_atomic
     from .render import RenderOptions
     from .render import render as render_letter
     from .translation import language_of
-    from .validate import load_letter
+    from .validate import load_spec
 
     fmt = _format(fmt, output)
     if output is None and fmt in _BINARY and sys.stdout.isatty():
         raise click.UsageError(f"{fmt} is binary: give -o FILE or -o FOLDER")
     try:
-        letter = load_letter(spec)
-        data = render_letter(letter, fmt, RenderOptions(templates, reference_docx))
+        source, letter = load_spec(spec)
+        found = placeholders(source, letter)
+        if found and not draft:
+            raise refuse(found, "rendered")
+        options = RenderOptions(templates, reference_docx, draft=bool(found))
+        data = render_letter(letter, fmt, options)
         if output is None:
             sys.stdout.buffer.write(data)
             sys.stdout.buffer.flush()
@@ -254,6 +267,7 @@ def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> obj
 @click.option("--force", is_flag=True, help="Rebuild every letter, changed or not.")
 @templates_option
 @reference_docx_option
+@draft_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors.")
 @click.option("-v", "--verbose", is_flag=True, help="Name every letter built or removed.")
 def build(
@@ -265,6 +279,7 @@ def build(
     force: bool,
     templates: Path | None,
     reference_docx: Path | None,
+    draft: bool,
     quiet: bool,
     verbose: bool,
 ) -> None:
@@ -276,7 +291,7 @@ def build(
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose contradict each other: give one")
     assert shard is None or isinstance(shard, Shard)
-    settings = Settings(source, output, formats, templates, reference_docx, shard, force)
+    settings = Settings(source, output, formats, templates, reference_docx, shard, force, draft)
     try:
         with ProgressBar(quiet) as progress:
             outcome = build_archive(settings, jobs, progress)

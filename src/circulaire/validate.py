@@ -61,6 +61,11 @@ def load_letter(path: str | os.PathLike[str]) -> Letter:
     """Read, parse and validate one spec file, named by a path or its text; a translation's
     (``27.en.yaml``) with its original. A file that is no spec of its archive
     (:func:`discover.refused`) is not read at all."""
+    return load_spec(path)[1]
+
+
+def load_spec(path: str | os.PathLike[str]) -> tuple[Source, Letter]:
+    """:func:`load_letter`, with the spec as read (for the positions of its words)."""
     from .discover import refused
     from .translation import language_of, load
 
@@ -69,8 +74,10 @@ def load_letter(path: str | os.PathLike[str]) -> Letter:
     if problem is not None:
         raise SpecError([problem])
     if language_of(spec):
-        return load(spec).letter
-    return validate(read(spec))
+        version = load(spec)
+        return version.source, version.letter
+    source = read(spec)
+    return source, validate(source)
 
 
 def validate(source: Source) -> Letter:

@@ -156,6 +156,7 @@ def opened(value: Stored) -> Entry:
         and (original is None or (_record(original) and "file" not in original))
         and (translation is None or (type(translation) is str and _LANGUAGE.fullmatch(translation)))
         and (outputs is None or _outputs(outputs))
+        and get("draft", True) is True
     ):
         raise ValueError("not an entry")
     return entry
@@ -187,7 +188,7 @@ def _outputs(value: Any) -> bool:
 _TEXT_OR_NONE = (str, type(None))
 _FIELDS = frozenset(
     {"reference", "date", "subject", "signatories", "spec", "outputs", "original", "translation"}
-    | {"templates", "reference_docx", "version", "code"}
+    | {"templates", "reference_docx", "version", "code", "draft"}
 )
 """The fields of an entry; an entry with another is no entry."""
 _RECORD = frozenset({"sha256", "size", "file"})

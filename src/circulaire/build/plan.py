@@ -130,7 +130,7 @@ def plan(settings: Settings) -> Plan:
             dropped = sorted(fmt for fmt in outputs if fmt not in formats)
             if dropped:
                 result.dropped[key] = dropped
-        if settings.force:
+        if settings.force or (entry.get("draft") and not settings.draft):
             result.tasks.append(Task.of(key, spec, formats))
             continue
         spec_record = entry.get("spec")

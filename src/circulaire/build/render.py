@@ -46,9 +46,12 @@ def render_task(
     templates: Path | None,
     reference_docx: Path | None,
     journal: int | None = None,
+    draft: bool = False,
 ) -> Result:
     """Load, validate and render one letter, then write its files: all of them or none.
-    Their names go first into the build's ``journal`` (an open file), should it be killed."""
+    Their names go first into the build's ``journal`` (an open file), should it be killed.
+    A letter that holds placeholders fails, unless the build takes ``draft`` letters."""
+    from ..drafts import placeholders, refuse
     from ..render import RenderOptions, renderer
     from ..source import UnreadableSpec, parse, read_bytes, unprintable
     from ..validate import validate
@@ -59,11 +62,17 @@ def render_task(
     try:
         data = read_bytes(spec)  # read once: the hash recorded is of the text rendered
         if task.language is None:
-            letter = validate(parse(data, spec))
+            source = parse(data, spec)
+            letter = validate(source)
         else:
-            letter, made_with = _version(spec, data)
+            source, letter, made_with = _version(spec, data)
+        found = placeholders(source, letter)
+        if found and not draft:
+            raise refuse(found, "built")
+        if found:
+            made_with["draft"] = True  # built again by a build that takes no drafts
         reference = letter.parsed_reference
-        options = RenderOptions(templates, reference_docx)
+        options = RenderOptions(templates, reference_docx, draft=bool(found))
         rendered = {fmt: renderer(fmt)(letter, options) for fmt in task.formats}
         paths = {fmt: folder.path(reference, fmt, task.language) for fmt in task.formats}
     except UnreadableSpec as exc:  # the letter may be fine: its files stand
@@ -103,7 +112,7 @@ def render_task(
     return Result(task.key, entry)
 
 
-def _version(spec: Path, data: bytes) -> tuple[Any, dict[str, Any]]:
+def _version(spec: Path, data: bytes) -> tuple[Any, Any, dict[str, Any]]:
     """A translation made into its letter, and the record of its original (read once, like
     the spec): the original changed, every version of the letter is rendered again."""
     from ..source import parse, read_bytes
@@ -118,7 +127,7 @@ def _version(spec: Path, data: bytes) -> tuple[Any, dict[str, Any]]:
     else:
         version = made(parse(data, spec), *_original(origin, raw))
     record = {"sha256": sha256(raw), "size": len(raw)}
-    return version.letter, {"original": record, "translation": language_of(spec)}
+    return version.source, version.letter, {"original": record, "translation": language_of(spec)}
 
 
 @lru_cache(maxsize=8)
@@ -144,6 +153,7 @@ def render_chunk(
     templates: Path | None,
     reference_docx: Path | None,
     journal: Path | None = None,
+    draft: bool = False,
 ) -> list[Result]:
     """Render a chunk of tasks, in a worker or in the build's own process."""
     try:
@@ -153,7 +163,9 @@ def render_chunk(
     # For a chunk: a folder replaced meanwhile is checked, and opened, anew.
     try:
         with OutputFolder(output) as folder:
-            return [render_task(task, folder, templates, reference_docx, fd) for task in tasks]
+            return [
+                render_task(task, folder, templates, reference_docx, fd, draft) for task in tasks
+            ]
     finally:
         if fd is not None:
             os.close(fd)

@@ -71,6 +71,8 @@ class Settings:
     reference_docx: Path | None = None
     shard: Shard | None = None
     force: bool = False
+    draft: bool = False
+    """Build the letters that still hold placeholders too, marked as drafts."""
 
     @property
     def manifest(self) -> Path:

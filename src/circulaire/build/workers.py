@@ -35,7 +35,13 @@ def results(plan: Plan, jobs: int | None) -> Iterator[Result]:
         return
     jobs = max(1, jobs or os.cpu_count() or 1)
     chunks = chunked(tasks, jobs)
-    arguments = (settings.output, settings.templates, settings.reference_docx, settings.building)
+    arguments = (
+        settings.output,
+        settings.templates,
+        settings.reference_docx,
+        settings.building,
+        settings.draft,
+    )
     if jobs == 1 or len(chunks) == 1:
         thresholds = _collect_less()
         try:

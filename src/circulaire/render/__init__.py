@@ -31,8 +31,15 @@ def render(letter: Letter, fmt: str, options: RenderOptions | None = None) -> by
 
 
 class RenderOptions:
-    """What a render may take besides the letter: template and reference-document overrides."""
+    """What a render may take besides the letter: template and reference-document overrides,
+    and whether the letter is a draft (:mod:`circulaire.drafts`), which DOCX and PDF mark."""
 
-    def __init__(self, templates: Path | None = None, reference_docx: Path | None = None) -> None:
+    def __init__(
+        self,
+        templates: Path | None = None,
+        reference_docx: Path | None = None,
+        draft: bool = False,
+    ) -> None:
         self.templates = templates
         self.reference_docx = reference_docx
+        self.draft = draft
