@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from click.testing import CliRunner
 
 from circulaire.cli import cli
 from conftest import LETTERS
+from readers import pdf_text
 
 
 def run(*args: str | Path) -> tuple[int, str, str]:
@@ -103,3 +105,44 @@ def test_build_draft_builds_it_and_a_build_without_refuses_it_again(
     code, _, err = run("build", letters, "-o", dist, "-f", "md")
     assert code == 1
     assert refusal(draft, "built") in err
+
+
+def _docx_headers(docx: Path) -> list[str]:
+    with zipfile.ZipFile(docx) as package:
+        names = sorted(n for n in package.namelist() if n.startswith("word/header"))
+        return [package.read(name).decode("utf-8") for name in names]
+
+
+def _squeezed(text: str) -> str:
+    """pdftotext reads a diagonal word in pieces (``PR\\n\\nO\\nJE\\nT``)."""
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize(("language", "mark"), [("fr", "PROJET"), ("en", "DRAFT")])
+def test_a_draft_is_marked_in_docx_and_pdf_in_its_language(
+    tmp_path: Path, language: str, mark: str
+) -> None:
+    (tmp_path / "CL-21").mkdir()
+    spec = Path(shutil.copy(LETTERS / "CL-21/27.yaml", tmp_path / "CL-21"))
+    assert run("translate", spec, "--to", "en")[0] == 0
+    draft = spec
+    if language == "fr":
+        text = spec.read_text(encoding="utf-8")
+        text = text.replace("Madame, Monsieur,\n", '"Madame, [À compléter: nom]"\n', 1)
+        spec.write_text(text, encoding="utf-8")
+    else:
+        draft = tmp_path / "CL-21/27.en.yaml"
+    for fmt in ("docx", "pdf"):
+        target = tmp_path / f"{language}.{fmt}"
+        assert run("render", draft, "--draft", "-o", target)[::2] == (0, f"wrote {target}\n")
+    headers = _docx_headers(tmp_path / f"{language}.docx")
+    assert headers and all(f"<w:t>{mark}</w:t>" in header for header in headers)
+    assert mark in _squeezed(pdf_text(tmp_path / f"{language}.pdf"))
+
+
+def test_a_finished_letter_rendered_with_draft_is_not_marked(tmp_path: Path) -> None:
+    spec = LETTERS / "CL-21/27.yaml"
+    for fmt in ("docx", "pdf"):
+        assert run("render", spec, "--draft", "-o", tmp_path / f"27.{fmt}")[0] == 0
+    assert not any("PROJET" in header for header in _docx_headers(tmp_path / "27.docx"))
+    assert "PROJET" not in _squeezed(pdf_text(tmp_path / "27.pdf"))

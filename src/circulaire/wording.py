@@ -47,6 +47,8 @@ LABELS = {
     "annexes": N_("Annexes"),
 }
 """The msgid of each label (``model.Labels``), whose English it is."""
+DRAFT = N_("DRAFT")
+"""The mark of a draft's DOCX (``render --draft``); the PDF's template calls it itself."""
 
 _PLACEHOLDER = re.compile(
     r"%(?:\((?P<name>[^)]*)\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?(?P<type>.)?", re.DOTALL

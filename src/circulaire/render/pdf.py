@@ -200,6 +200,7 @@ def typst_source(letter: Letter, options: RenderOptions) -> str:
         options.templates,
         hard_break=LINE_BREAK,
         script=writing(letter.language),
+        draft=options.draft,
     )
     return NO_FALLBACK + markup
 

@@ -32,4 +32,10 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
         writer.block(block, text, letter)
     if writer.missing or writer.unnumbered:
         raise RenderError(reference.lacking(writer.missing, writer.unnumbered))
-    return assemble(reference, letter, writer)
+    mark = None
+    if options.draft:
+        from ...templating import house_wording
+        from ...wording import DRAFT
+
+        mark = house_wording(letter.language, options.templates).gettext(DRAFT)
+    return assemble(reference, letter, writer, mark)

@@ -37,8 +37,12 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 """Every part of the package is dated 1980-01-01, the earliest a zip can say: same bytes."""
 
 
-def assemble(reference: Reference, letter: Letter, body: BodyWriter) -> bytes:
-    """The DOCX of ``letter``: the reference's parts around the letter's body."""
+def assemble(
+    reference: Reference, letter: Letter, body: BodyWriter, draft_mark: str | None = None
+) -> bytes:
+    """The DOCX of ``letter``: the reference's parts around the letter's body; a draft's
+    ``draft_mark`` atop each header (of every page), or atop the body if the reference has
+    no header."""
     script = writing(letter.language)
     tail = scripts.mirrored_section(reference.document_tail) if script.rtl else None
     files: dict[str, bytes] = {}
@@ -55,8 +59,13 @@ def assemble(reference: Reference, letter: Letter, body: BodyWriter) -> bytes:
     )
     files["docProps/core.xml"] = _core_properties(letter)
     files["docProps/custom.xml"] = _custom_properties(letter)
+    headers = {p.name for p in reference.parts if p.content_type.endswith("header+xml")}
+    on_top = _mark(draft_mark) if draft_mark is not None and not headers else ""
     files[reference.document_name] = (
-        reference.document_head + "".join(body.finished()) + (tail or reference.document_tail)
+        reference.document_head
+        + on_top
+        + "".join(body.finished())
+        + (tail or reference.document_tail)
     ).encode("utf-8")
     files[rels_name(reference.document_name)] = relationships(
         reference.document_rels
@@ -88,6 +97,9 @@ def assemble(reference: Reference, letter: Letter, body: BodyWriter) -> bytes:
             files[part.name] = scripts.mirrored_part(part.data)
         else:
             files[part.name] = part.data
+        if draft_mark is not None and part.name in headers:
+            files[part.name] = _marked(files[part.name], _mark(draft_mark))
+            fresh.add(part.name)
         if part.rels is not None:
             files[rels_name(part.name)] = part.rels
     content_types = _content_types(tuple(sorted(overrides.items())))
@@ -95,6 +107,24 @@ def assemble(reference: Reference, letter: Letter, body: BodyWriter) -> bytes:
 
 
 @lru_cache(maxsize=8)
+def _mark(text: str) -> str:
+    """The paragraph of a draft's mark: centred, bold, in red, whatever the reference's styles
+    (it is no part of the letter)."""
+    return (
+        '<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:rPr><w:b/><w:color w:val="C00000"/>'
+        f'<w:sz w:val="28"/></w:rPr><w:t>{escape(text)}</w:t></w:r></w:p>'
+    )
+
+
+def _marked(header: bytes, paragraph: str) -> bytes:
+    """A header part with ``paragraph`` first, after the start tag of its ``w:hdr``."""
+    start = header.find(b"<w:hdr")
+    end = header.find(b">", start) + 1
+    if start < 0 or end <= 0 or header[end - 2 : end] == b"/>":
+        return header
+    return header[:end] + paragraph.encode("utf-8") + header[end:]
+
+
 def _content_types(overrides: tuple[tuple[str, str], ...]) -> bytes:
     """``[Content_Types].xml``: the same for every letter made from one reference document."""
     types = "".join(
