@@ -306,3 +306,48 @@ def test_gaps_in_a_years_numbering(tmp_path: Path) -> None:
     ]
     assert {p.code for p in report.problems} == {"W122"}
     assert check([root], strict=True).return_code == 1
+
+
+def test_an_empty_list_item_is_placed_at_its_marker(tmp_path: Path) -> None:
+    body = (
+        "body: |\n"
+        "  Les Membres sont invités:\n"
+        "\n"
+        "  - à participer;\n"
+        "  -\n"
+        "  * \n"
+        "  1. à contribuer.\n"
+        "  2.\n"
+        "annexes:\n"
+        "  - title: Annexe\n"
+        "    content: |\n"
+        "      - un point\n"
+        "      -\n"
+    )
+    path = spec(tmp_path, HEAD + body)
+    message = "an empty list item prints a lone bullet (remove the marker, or write the item)"
+    assert found(path) == [
+        f"12:3: body: {message} [W108]",
+        f"13:3: body: {message} [W108]",
+        f"15:3: body: {message} [W108]",
+        f"20:7: annexes[0].content: {message} [W108]",
+    ]
+
+
+def test_a_dash_under_a_line_of_an_item_is_no_empty_item(tmp_path: Path) -> None:
+    """``-`` under a line of text underlines it (a heading): no bullet is printed."""
+    path = spec(tmp_path, HEAD + "body: |\n  - un point\n    -\n  - deux points\n")
+    assert found(path) == []
+
+
+def test_the_archive_prints_its_empty_item_as_published() -> None:
+    text = (LETTERS / "CL-19/73.yaml").read_text(encoding="utf-8")
+    assert "ignore: [W104, W108]  # " in text
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        copy = spec(Path(tmp), text.replace("ignore: [W104, W108]", "ignore: [W104]"), "CL-19/73")
+        assert [p for p in found(copy) if p.endswith("[W108]")] == [
+            "50:7: annexes[0].content: an empty list item prints a lone bullet (remove the "
+            "marker, or write the item) [W108]"
+        ]

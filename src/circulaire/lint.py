@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from .errors import Problem
 from .model import Letter
@@ -19,6 +20,9 @@ from .source import Locator, Path_, Source, texts
 from .translate import TO_TRANSLATE
 from .translation import CODES as TRANSLATION_CODES
 from .validate import EMAIL_PATTERN
+
+if TYPE_CHECKING:
+    from .markup import SyntaxTreeNode
 
 CODES: dict[str, str] = {
     "W100": "a code in `ignore:` that is not a lint code",
@@ -29,6 +33,7 @@ CODES: dict[str, str] = {
     "W105": "an e-mail link whose address is not valid",
     "W106": "a placeholder left from `circulaire new` ([À compléter: ...])",
     "W107": "a date in the text that does not exist (30 février 2021)",
+    "W108": "an empty list item, which prints a lone bullet (a bare `-` line)",
     "W121": "two letters with the same subject and date (archive)",
     "W122": "a gap in a year's numbering (archive)",
     **TRANSLATION_CODES,
@@ -126,7 +131,11 @@ def lint(source: Source, letter: Letter) -> list[Problem]:
         for check in _TEXT_CHECKS:
             found.extend(check(where, text, letter))
         if tuple(p for p in where if isinstance(p, str)) in _MARKDOWN_FIELDS:
-            found.extend(_links(where, text))
+            from .markup import parse
+
+            tree = parse(text)
+            found.extend(_links(where, text, tree))
+            found.extend(_empty_items(where, text, tree))
     where_words = Locator(source)
     problems = [
         where_words.problem(f.where, f.offset, f.message, f.code, "warning")
@@ -201,11 +210,11 @@ _TEXT_CHECKS: tuple[Callable[[Path_, str, Letter], Iterator[_Found]], ...] = (
 )
 
 
-def _links(where: Path_, text: str) -> Iterator[_Found]:
-    from .markup import link_spans, link_target, parse, plain_text
+def _links(where: Path_, text: str, tree: SyntaxTreeNode) -> Iterator[_Found]:
+    from .markup import link_spans, link_target, plain_text
 
     spans: list[tuple[int, int]] | None = None  # found when a link is wrong (a second parse)
-    links = (node for node in parse(text).walk() if node.type == "link")
+    links = (node for node in tree.walk() if node.type == "link")
     for i, node in enumerate(links):
         target = link_target(node).strip()
         if target in ("", "#"):
@@ -226,6 +235,18 @@ def _links(where: Path_, text: str) -> Iterator[_Found]:
             spans = link_spans(text)
         start, end = spans[i] if i < len(spans) else (0, 0)
         yield _Found(where, start, end - start, message, code)
+
+
+def _empty_items(where: Path_, text: str, tree: SyntaxTreeNode) -> Iterator[_Found]:
+    """A list item with nothing in it (``-`` alone on its line): every format prints its bullet,
+    and nothing after it. Placed at its marker."""
+    from .markup import empty_items
+
+    if not any(node.type == "list_item" and not node.children for node in tree.walk()):
+        return
+    message = "an empty list item prints a lone bullet (remove the marker, or write the item)"
+    for offset in empty_items(text):
+        yield _Found(where, offset, 1, message, "W108")
 
 
 def _day(match: re.Match[str]) -> date | None:

@@ -337,6 +337,24 @@ def link_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def empty_items(text: str) -> list[int]:
+    """Where each empty list item of ``text`` (``-`` alone on its line) has its marker, in
+    characters. Like :func:`link_spans`, a second parse, for a warning only."""
+    import pyromark
+
+    characters = _Offsets(text)
+    found: list[int] = []
+    opened: int | None = None
+    for event, span in pyromark.events_with_range(text):
+        if event == {"Start": "Item"}:
+            opened = span["start"]
+            continue
+        if event == {"End": "Item"} and opened is not None:
+            found.append(characters(opened))
+        opened = None
+    return found
+
+
 LINKABLE = frozenset({"http", "https", "mailto"})
 """The schemes a letter may link to; a target without a scheme (``#annexe``, ``page.html``)
 stays on the site that publishes the letter."""
