@@ -146,3 +146,30 @@ def test_a_finished_letter_rendered_with_draft_is_not_marked(tmp_path: Path) -> 
         assert run("render", spec, "--draft", "-o", tmp_path / f"27.{fmt}")[0] == 0
     assert not any("PROJET" in header for header in _docx_headers(tmp_path / "27.docx"))
     assert "PROJET" not in _squeezed(pdf_text(tmp_path / "27.pdf"))
+
+
+@pytest.mark.parametrize(
+    ("written", "line"),
+    [
+        ('subject: "[À compléter: objet]"', 13),
+        ("subject: >-\n  Un objet [À\n  compléter: objet]", 14),
+        ('subject: "[\\u00c0 compl\\u00e9ter: objet]"', 13),
+        ('subject: "[À COMPLÉTER: objet]"', 13),
+        ("subject: >-\n  [To\n  translate] Un objet", 14),
+    ],
+    ids=["plain", "folded", "escaped", "upper case", "folded mark"],
+)
+def test_a_placeholder_is_found_however_the_yaml_writes_it(
+    tmp_path: Path, written: str, line: int
+) -> None:
+    from circulaire.drafts import placeholders
+    from circulaire.source import read
+    from circulaire.validate import validate
+
+    text = (LETTERS / "CL-21/27.yaml").read_text(encoding="utf-8")
+    start = text.index("subject: >-")
+    end = text.index("\nsalutation:")
+    path = tmp_path / "27.yaml"
+    path.write_text(text[:start] + written + text[end:], encoding="utf-8")
+    source = read(path)
+    assert [p.line for p in placeholders(source, validate(source))] == [line]

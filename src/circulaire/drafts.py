@@ -15,6 +15,10 @@ from .source import Source, texts
 
 CODES = frozenset({"W106", "W205"})
 """The lint codes of a placeholder."""
+_HINTS = ("léter", "LÉTER", "translate]", "\\")
+"""What the YAML of a draft holds, whatever its line breaks (a folded ``[À\n  compléter``)
+and, but for mixed case, its case: the words of a mark, or a backslash, whose escape could
+write them. Literal substrings: a test of a few microseconds for a letter of 5,000 characters."""
 SHOWN = 3
 """Placeholders named in a refusal; the others are counted."""
 
@@ -22,11 +26,14 @@ SHOWN = 3
 def placeholders(source: Source, letter: Letter) -> list[Problem]:
     """The placeholders a letter holds, first to last; none for a finished letter.
 
-    Lint runs only on a spec in which a placeholder's words stand: a build checks every letter
-    it renders, and a substring test over its texts costs a fraction of a lint."""
+    A build checks every letter it renders, so a finished letter costs one scan of its YAML:
+    its texts are looked at only when their words may stand in it, and lint runs only when
+    they do."""
     from .lint import PLACEHOLDER
     from .translate import TO_TRANSLATE
 
+    if source.text and not any(hint in source.text for hint in _HINTS):
+        return []
     marks = (PLACEHOLDER.casefold(), TO_TRANSLATE.casefold())
     if not any(
         mark in text.casefold()
