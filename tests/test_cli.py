@@ -170,6 +170,20 @@ def test_validate_reports_every_invalid_spec(tmp_path: Path) -> None:
     assert "2 specs checked, 1 invalid, 1 error" in err
 
 
+def test_validate_an_empty_folder_says_it_has_no_spec(tmp_path: Path) -> None:
+    code, out, err = run("validate", tmp_path)
+    assert (code, out) == (1, f"{tmp_path}: no letter spec (.yaml, .yml) in this folder\n")
+    assert err == "0 specs checked, 1 folder without a spec, 1 error\n"
+
+
+def test_an_empty_folder_beside_an_invalid_spec_is_counted_apart(tmp_path: Path) -> None:
+    bad = archive_copy(tmp_path)
+    spoil(bad, "date: 2021-07-08", "date: 2021-02-30")
+    (tmp_path / "empty").mkdir()
+    err = run("validate", tmp_path / "letters", tmp_path / "empty")[2]
+    assert err == "1 spec checked, 1 invalid, 1 folder without a spec, 2 errors\n"
+
+
 def test_validate_needs_a_path() -> None:
     assert run("validate")[0] == 2
 

@@ -28,10 +28,13 @@ class Report:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
+    empty: int = 0
+    """Folders named that hold no spec."""
+
     @property
     def invalid(self) -> int:
-        """Specs checked that have an error (a folder not read is no spec)."""
-        return len({p.file for p in self.errors}) - self.unread
+        """Specs checked that have an error (a folder not read, or empty, is no spec)."""
+        return len({p.file for p in self.errors}) - self.unread - self.empty
 
     @property
     def return_code(self) -> int:
@@ -43,9 +46,14 @@ class Report:
         if not self.problems:
             return f"{self.checked} {noun} checked, all valid"
         errors, warnings = len(self.errors), len(self.problems) - len(self.errors)
-        parts = [f"{self.checked} {noun} checked", f"{self.invalid} invalid"]
+        parts = [f"{self.checked} {noun} checked"]
+        if self.checked:
+            parts.append(f"{self.invalid} invalid")
         if self.unread:
             parts.append(f"{self.unread} not read")
+        if self.empty:
+            folders = "folder" if self.empty == 1 else "folders"
+            parts.append(f"{self.empty} {folders} without a spec")
         parts.append(f"{errors} error{'s' * (errors != 1)}")
         if warnings:
             parts.append(f"{warnings} warning{'s' * (warnings != 1)}")
@@ -102,6 +110,7 @@ def check(paths: Iterable[Path], *, lint: bool = True, strict: bool = False) -> 
         if not any(path.is_relative_to(folder) for path in found):
             message = "no letter spec (.yaml, .yml) in this folder"
             report.problems.append(Problem(str(folder), message=message, code="E010"))
+            report.empty += 1
     report.problems.extend(crosscheck(archive, lint=lint))
     if strict:
         report.problems = [replace(p, severity="error") for p in report.problems]
