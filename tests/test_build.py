@@ -766,6 +766,22 @@ def test_a_terminal_gets_a_progress_bar(tmp_path: Path) -> None:
     assert "built 30 letters (30 files)" in text
 
 
+@pytest.mark.parametrize(
+    ("rate", "shown"),
+    [
+        (1.2, "1 letter/s"),
+        (0.96, "1 letter/s"),
+        (0.4, "0.4 letters/s"),
+        (2.0, "2 letters/s"),
+        (2314.4, "2,314 letters/s"),
+    ],
+)
+def test_the_progress_bar_says_one_letter_and_letters(rate: float, shown: str) -> None:
+    from circulaire.build.progress import rate_shown
+
+    assert rate_shown(rate) == shown
+
+
 def test_workers_see_relative_paths_from_where_the_build_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -30,7 +30,7 @@ class ProgressBar:
                 return
             self._start(total)
         rate = done / max(time.monotonic() - self.started, 1e-6)
-        self.bar.update(done - self.done, f"{rate:.0f} letters/s")
+        self.bar.update(done - self.done, rate_shown(rate))
         self.done = done
 
     def _start(self, total: int) -> None:
@@ -50,3 +50,11 @@ class ProgressBar:
     def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.__exit__(*exc)
+
+
+def rate_shown(rate: float) -> str:
+    """``1 letter/s``, ``2,314 letters/s``; below one a second, ``0.4 letters/s``."""
+    whole = round(rate)
+    if whole < 1:
+        return f"{rate:.1f} letters/s"
+    return f"{whole:,} letter{'s' * (whole != 1)}/s"
