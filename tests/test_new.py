@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from circulaire.cli import cli
@@ -106,3 +107,22 @@ def test_an_existing_file_is_never_overwritten(tmp_path: Path) -> None:
     else:
         raise AssertionError("overwrote")
     assert target.read_bytes() == b"first"
+
+
+def test_a_first_letter_starts_the_archive_in_letters(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without ``--letters``, a folder with no ``letters/`` is a new archive: created."""
+    monkeypatch.chdir(tmp_path)
+    code, out, err = new("CL-26", "--date", "2026-01-05")
+    assert (code, out, err) == (0, "letters/CL-26/01.yaml\n", "created letters/, a new archive\n")
+    assert (tmp_path / "letters/CL-26/01.yaml").is_file()
+    assert new("CL-26", "--date", "2026-01-05")[1:] == ("letters/CL-26/02.yaml\n", "")
+
+
+def test_a_letters_folder_named_must_exist(tmp_path: Path) -> None:
+    """``--letters`` mistyped starts no new archive."""
+    code, _, err = new("CL-26", "--letters", tmp_path / "lettres", "--date", "2026-01-05")
+    assert code == 2
+    assert "does not exist" in err
+    assert not (tmp_path / "lettres").exists()

@@ -198,9 +198,9 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date 
 @click.option(
     "--letters",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
-    default=Path("letters"),
-    show_default=True,
-    help="The archive folder (it must exist, so that a typo starts no new archive).",
+    default=None,
+    help="The archive folder; one named must exist, so that a typo starts no new archive  "
+    "[default: letters, created if need be]",
 )
 @click.option(
     "--date",
@@ -209,15 +209,19 @@ def _day(ctx: click.Context, param: click.Parameter, value: str | None) -> date 
     callback=_day,
     help="The letter's date  [default: today]",
 )
-def new(series: str, letters: Path, day: date | None) -> None:
+def new(series: str, letters: Path | None, day: date | None) -> None:
     """Write the next free letter of SERIES-YY (CL-26) from the house defaults, with
     placeholders to replace; an existing file is never overwritten."""
-    from .new import new_letter
+    from .new import DEFAULT_LETTERS, new_letter
 
+    archive = letters or DEFAULT_LETTERS
+    started = letters is None and not archive.exists()
     try:
-        path = new_letter(series, letters, day or date.today())
+        path = new_letter(series, archive, day or date.today())
     except CirculaireError as exc:
         _fail(exc)
+    if started:
+        click.echo(f"created {archive}/, a new archive", err=True)
     click.echo(path)
 
 

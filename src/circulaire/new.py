@@ -78,6 +78,10 @@ signatories:
 """
 
 
+DEFAULT_LETTERS = Path("letters")
+"""The archive ``new`` writes into when told none; created for a first letter."""
+
+
 def new_letter(series: str, letters: Path, day: date) -> Path:
     """Write the draft of the next letter of ``series`` under ``letters``; return its path."""
     from .output import write_new
