@@ -406,3 +406,28 @@ def test_a_missing_reference_document_is_bad_input(tmp_path: Path) -> None:
     assert (code, err) == (1, expected)
     code, _, err = run("build", LETTERS, "-o", tmp_path / "dist", "--reference-docx", missing)
     assert (code, err) == (1, expected)
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "md"])
+def test_a_reference_document_for_no_docx_is_said_to_be_ignored(tmp_path: Path, fmt: str) -> None:
+    reference = ROOT / "templates/reference.docx"
+    out = tmp_path / f"27.{fmt}"
+    spec = LETTERS / "CL-21/27.yaml"
+    code, _, err = run("render", spec, "-f", fmt, "--reference-docx", reference, "-o", out)
+    assert (code, err) == (
+        0,
+        f"warning: --reference-docx is used for DOCX only: ignored for -f {fmt}\nwrote {out}\n",
+    )
+
+
+def test_a_build_without_docx_says_its_reference_document_is_ignored(tmp_path: Path) -> None:
+    reference = ROOT / "templates/reference.docx"
+    dist = tmp_path / "dist"
+    args = ("build", LETTERS, "-o", dist, "-f", "md,txt", "-q", "--reference-docx", reference)
+    assert run(*args)[::2] == (
+        0,
+        "warning: --reference-docx is used for DOCX only: ignored for -f md,txt\n",
+    )
+    assert run("build", LETTERS, "-o", dist, "-f", "docx", "-q", "--reference-docx", reference)[
+        ::2
+    ] == (0, "")

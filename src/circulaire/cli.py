@@ -44,6 +44,16 @@ draft_option = click.option(
 """Options that ``render`` and ``build`` share, so they mean the same in both."""
 
 
+def _unused_reference(reference_docx: Path | None, formats: tuple[str, ...]) -> None:
+    """A reference document given for formats that have no use for it is said to be ignored,
+    rather than silently: the user expects it to change what is written."""
+    if reference_docx is not None and "docx" not in formats:
+        asked = ",".join(formats)
+        click.echo(
+            f"warning: --reference-docx is used for DOCX only: ignored for -f {asked}", err=True
+        )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="circulaire")
 def cli() -> None:
@@ -107,6 +117,7 @@ def render(
     fmt = _format(fmt, output)
     if output is None and fmt in _BINARY and sys.stdout.isatty():
         raise click.UsageError(f"{fmt} is binary: give -o FILE or -o FOLDER")
+    _unused_reference(reference_docx, (fmt,))
     try:
         source, letter = load_spec(spec)
         found = placeholders(source, letter)
@@ -294,6 +305,7 @@ def build(
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose contradict each other: give one")
+    _unused_reference(reference_docx, formats)
     assert shard is None or isinstance(shard, Shard)
     settings = Settings(source, output, formats, templates, reference_docx, shard, force, draft)
     try:
