@@ -138,9 +138,27 @@ def test_an_undefined_variable_names_the_template_and_line(tmp_path: Path) -> No
     target = tmp_path / "out" / "letter.md"
     code, _, err = run("render", LETTERS / "CL-21/27.yaml", "--templates", tmp_path, "-o", target)
     assert code == 1
-    assert f"{tmp_path / 'letter.md.j2'}:3: template error:" in err
-    assert "subjet" in err
+    assert err == (
+        f"{tmp_path / 'letter.md.j2'}:3: template error: a letter has no field 'subjet' (did "
+        "you mean 'subject'?); its fields: reference, date, place, subject, salutation, body, "
+        "signatories, recipients, contact, reference_label, department, closing, annexes, "
+        "organization, language, style, ignore, parsed_reference, author\n"
+    )
     assert not target.exists()
+
+
+def test_a_typo_in_a_signatory_field_names_the_signatory_fields(tmp_path: Path) -> None:
+    (tmp_path / "letter.md.j2").write_text(
+        '{% extends "letter.j2" %}\n{% block subject %}\n'
+        "{{ letter.signatories[0].nam }}\n{% endblock %}\n",
+        encoding="utf-8",
+    )
+    code, _, err = run("render", LETTERS / "CL-21/27.yaml", "--templates", tmp_path)
+    assert code == 1
+    assert err.startswith(
+        f"{tmp_path / 'letter.md.j2'}:3: template error: a signatory has no field 'nam' (did "
+        "you mean 'name'?); its fields: name, "
+    )
 
 
 def test_a_template_syntax_error(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ catalog's, come as ``labels``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
@@ -206,6 +207,9 @@ def template_errors() -> Iterator[None]:
         raise RenderError(f"{where}: template error: {exc.message}") from None
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"template '{exc.name}' not found") from None
+    except jinja2.UndefinedError as exc:
+        where = _template_line(exc.__traceback__)
+        raise RenderError(f"{where}: template error: {_no_field(str(exc))}") from None
     except (jinja2.TemplateError, TypeError, ValueError, AttributeError) as exc:
         where = _template_line(exc.__traceback__)
         raise RenderError(f"{where}: template error: {exc}") from None
@@ -213,6 +217,33 @@ def template_errors() -> Iterator[None]:
         where = _template_line(exc.__traceback__)
         message = "extends or includes itself, without end"
         raise RenderError(f"{where}: template error: {message}") from None
+
+
+_NO_ATTRIBUTE = re.compile(
+    r"\A'circulaire\.model\.(?P<kind>\w+) object' has no attribute '(?P<name>.*)'\Z"
+)
+
+
+def _no_field(message: str) -> str:
+    """StrictUndefined's "'circulaire.model.Letter object' has no attribute 'subjet'" in the
+    words of a template's author: the fields the object has, and the one probably meant."""
+    import dataclasses
+    import difflib
+
+    from . import model
+
+    match = _NO_ATTRIBUTE.match(message)
+    kind = getattr(model, match["kind"], None) if match else None
+    if match is None or not dataclasses.is_dataclass(kind):
+        return message
+    fields = [f.name for f in dataclasses.fields(kind)]
+    fields += [name for name, value in vars(kind).items() if isinstance(value, property)]
+    name = match["name"]
+    close = difflib.get_close_matches(name, fields, n=1)
+    meant = f" (did you mean '{close[0]}'?)" if close else ""
+    return (
+        f"a {match['kind'].lower()} has no field '{name}'{meant}; its fields: {', '.join(fields)}"
+    )
 
 
 def _template_line(tb: TracebackType | None) -> str:
