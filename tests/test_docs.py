@@ -38,3 +38,22 @@ def test_quick_start_has_exactly_the_two_commands() -> None:
     quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"^\$ (\S.*?)(?:\s+#.*)?$", quick_start, re.MULTILINE)
     assert commands == ["make demo", "make test"]
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_shell_completion_is_documented_as_it_works(shell: str) -> None:
+    """The README's line for each shell, run as written, prints click's completion script."""
+    import os
+    import subprocess
+    import sys
+
+    line = {
+        "bash": 'eval "$(_CIRCULAIRE_COMPLETE=bash_source circulaire)"',
+        "zsh": 'eval "$(_CIRCULAIRE_COMPLETE=zsh_source circulaire)"',
+        "fish": "_CIRCULAIRE_COMPLETE=fish_source circulaire | source",
+    }[shell]
+    assert line in README
+    program = os.path.join(os.path.dirname(sys.executable), "circulaire")
+    env = {**os.environ, "_CIRCULAIRE_COMPLETE": f"{shell}_source"}
+    result = subprocess.run([program], env=env, capture_output=True, text=True, check=True)
+    assert "_CIRCULAIRE_COMPLETE" in result.stdout
