@@ -260,6 +260,36 @@ def test_the_wheel_carries_the_templates(tmp_path: Path) -> None:
     assert english.stdout == (ROOT / "tests/languages/en.md").read_text(encoding="utf-8")
 
 
+def test_an_override_of_letter_j2_extends_the_house_one(tmp_path: Path) -> None:
+    """``letter.j2`` cannot extend itself; it extends the house's as ``house/letter.j2``, and
+    every format takes the change."""
+    (tmp_path / "letter.j2").write_text(
+        '{% extends "house/letter.j2" %}\n{% block subject %}\n'
+        "SUBJECT: {{ letter.subject | inline }}\n\n{% endblock %}\n",
+        encoding="utf-8",
+    )
+    spec = LETTERS / "CL-21/27.yaml"
+    for fmt in ("md", "txt"):
+        code, out, _ = run("render", spec, "-f", fmt, "--templates", tmp_path)
+        assert code == 0
+        assert "\nSUBJECT: Invitation" in out
+        assert "Objet:" not in out
+    assert (
+        run("render", spec, "-f", "docx", "--templates", tmp_path, "-o", tmp_path / "a.docx")[0]
+        == 0
+    )
+
+
+def test_letter_j2_extending_itself_says_how_to_extend_the_house_one(tmp_path: Path) -> None:
+    (tmp_path / "letter.j2").write_text('{% extends "letter.j2" %}\n', encoding="utf-8")
+    code, _, err = run("render", LETTERS / "CL-21/27.yaml", "--templates", tmp_path)
+    assert (code, err) == (
+        1,
+        f"{tmp_path / 'letter.j2'}:1: template error: extends or includes itself, without end "
+        '(a template extends the house\'s of its name as "house/letter.j2")\n',
+    )
+
+
 # -- what the system refuses, and what the user mistypes --------------------------------------
 
 
@@ -279,16 +309,6 @@ def test_a_folder_where_the_letter_goes_is_a_clean_error(tmp_path: Path) -> None
     code, _, err = run("render", LETTERS / "CL-21/27.yaml", "-o", f"{tmp_path}/")
     assert code == 1
     assert err == f"{tmp_path}/CL-21/27.md: cannot write: Is a directory\n"
-
-
-def test_a_template_that_extends_itself(tmp_path: Path) -> None:
-    (tmp_path / "letter.j2").write_text('{% extends "letter.j2" %}\n', encoding="utf-8")
-    code, _, err = run("render", LETTERS / "CL-21/27.yaml", "--templates", tmp_path)
-    assert code == 1
-    assert (
-        err
-        == f"{tmp_path / 'letter.j2'}:1: template error: extends or includes itself, without end\n"
-    )
 
 
 @pytest.mark.parametrize(

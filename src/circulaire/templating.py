@@ -34,6 +34,11 @@ def packaged_templates() -> Path:
     raise RenderError(f"the house templates are missing (looked in {here / 'templates'})")
 
 
+HOUSE = "house"
+"""The prefix naming a packaged template whatever the user's folder holds: a user's
+``letter.j2`` extends the house's as ``house/letter.j2`` (``letter.j2`` would be itself)."""
+
+
 @cache
 def environment(
     filters: tuple[tuple[str, Callable[..., Any]], ...], user_templates: Path | None = None
@@ -41,12 +46,13 @@ def environment(
     """One environment per output format (its escaping and emphasis filters) and template path."""
     import jinja2
 
-    loaders: list[jinja2.BaseLoader] = []
+    house = jinja2.FileSystemLoader(packaged_templates())
+    loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({HOUSE: house})]
     if user_templates is not None:
         if not user_templates.is_dir():
             raise RenderError(f"{user_templates}: no such templates folder")
         loaders.append(jinja2.FileSystemLoader(user_templates))
-    loaders.append(jinja2.FileSystemLoader(packaged_templates()))
+    loaders.append(house)
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
@@ -215,7 +221,11 @@ def template_errors() -> Iterator[None]:
         raise RenderError(f"{where}: template error: {exc}") from None
     except RecursionError as exc:
         where = _template_line(exc.__traceback__)
-        message = "extends or includes itself, without end"
+        name = Path(where.rsplit(":", 1)[0]).name
+        message = (
+            "extends or includes itself, without end (a template extends the house's of its "
+            f'name as "{HOUSE}/{name}")'
+        )
         raise RenderError(f"{where}: template error: {message}") from None
 
 
