@@ -154,7 +154,7 @@ def test_import_to_standard_output(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["import", "--from", "md", str(source), "-o", "-"])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("reference: CL-19/73\n")
-    assert result.stdout.endswith("ignore: [W104]  # as published\n")
+    assert result.stdout.endswith("ignore: [W104, W108]  # as published\n")
 
 
 def test_import_never_overwrites_a_spec(tmp_path: Path) -> None:
