@@ -1,7 +1,7 @@
 """The register: every letter of the archive, by date, with a link to each file built.
 
 A letter's row is taken from its manifest entry; a writer turns the rows into one format
-(``index.md`` today)."""
+(``index.md``, and ``index.html`` when a build writes HTML)."""
 
 from __future__ import annotations
 
@@ -112,3 +112,156 @@ def _cell(text: str) -> str:
     if _PLAIN_CELL.fullmatch(line):
         return line
     return escape_markdown(line).replace("|", "\\|")
+
+
+# -- HTML ------------------------------------------------------------------------------------
+
+_SCRIPT = """\
+(function () {
+  var form = document.getElementById("filters");
+  var rows = Array.prototype.slice.call(document.querySelectorAll("#register tbody tr"));
+  var words = rows.map(function (row) {
+    return (row.cells[2].textContent + " " + row.cells[3].textContent).toLowerCase();
+  });
+  var count = document.getElementById("shown");
+  var fields = ["q", "year", "series", "format"];
+  function apply() {
+    var q = form.q.value.toLowerCase().split(/\\s+/).filter(Boolean);
+    var year = form.year.value, series = form.series.value, format = form.format.value;
+    var shown = 0;
+    for (var i = 0; i < rows.length; i++) {
+      var row = rows[i], text = words[i], keep = true;
+      for (var j = 0; keep && j < q.length; j++) keep = text.indexOf(q[j]) >= 0;
+      keep = keep && (!year || row.getAttribute("data-year") === year);
+      keep = keep && (!series || row.getAttribute("data-series") === series);
+      var formats = " " + row.getAttribute("data-formats") + " ";
+      keep = keep && (!format || formats.indexOf(" " + format + " ") >= 0);
+      row.hidden = !keep;
+      if (keep) shown++;
+    }
+    count.textContent = shown + " of " + rows.length + " shown";
+  }
+  var asked = new URLSearchParams(window.location.search);
+  fields.forEach(function (name) { if (asked.has(name)) form[name].value = asked.get(name); });
+  form.addEventListener("input", apply);
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
+  form.hidden = false;
+  apply();
+})();
+"""
+"""The search and the filters. Without JavaScript the form stays hidden and every row shows;
+``?q=…&year=…&series=…&format=…`` fills the form on load, so that a link can ask for a search."""
+
+_STYLE = """\
+body { font-family: system-ui, sans-serif; margin: 1.5em; color: #000; background: #fff; }
+h1 { font-size: 1.4em; color: #1f3864; }
+form { display: flex; flex-wrap: wrap; gap: 0.5em 1em; margin: 0 0 1em; align-items: end; }
+label { display: flex; flex-direction: column; font-size: 0.9em; }
+table { border-collapse: collapse; width: 100%; }
+th, td { text-align: start; vertical-align: top; padding: 0.3em 0.5em; }
+td { border-bottom: 1px solid #ccc; }
+thead th { position: sticky; top: 0; background: #fff; }
+td.files { white-space: nowrap; }
+a { color: #0563c1; }
+[hidden] { display: none !important; }
+"""
+
+
+def html(table: list[Row]) -> bytes:
+    """``index.html``: the register as one page, its table complete without JavaScript; a
+    few lines of inline script search and filter it, asking nothing of any other site."""
+    from base64 import b64encode
+    from hashlib import sha256
+
+    script = f"\n{_SCRIPT}"  # the element's text, which the policy's hash covers
+    digest = b64encode(sha256(script.encode()).digest()).decode()
+    policy = f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{digest}'"
+    years = sorted({letter.date[:4] for letter in table})
+    series = sorted({_series(letter.reference) for letter in table} - {""})
+    formats = list(dict.fromkeys(fmt for letter in table for fmt, _ in _every_file(letter)))
+    count = f"{len(table)} letter{'s' * (len(table) != 1)}, by date."
+    lines = [
+        "<!DOCTYPE html>",
+        '<html lang="en">',
+        "<head>",
+        '<meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">',
+        "<title>Register of circular letters</title>",
+        f"<style>\n{_STYLE}</style>",
+        "</head>",
+        "<body>",
+        "<h1>Register of circular letters</h1>",
+        f'<p>{count} <span id="shown" aria-live="polite"></span></p>',
+        '<form id="filters" role="search" hidden>',
+        '<label>Search <input type="search" name="q" placeholder="subject, signatory"></label>',
+        _select("year", "Year", years),
+        _select("series", "Series", series),
+        _select("format", "Format", formats),
+        "</form>",
+        '<table id="register">',
+        "<thead><tr><th>Reference</th><th>Date</th><th>Subject</th><th>Signatories</th>"
+        "<th>Languages</th><th>Files</th></tr></thead>",
+        "<tbody>",
+        *(_html_row(letter) for letter in table),
+        "</tbody>",
+        "</table>",
+        f"<script>{script}</script>",
+        "</body>",
+        "</html>",
+    ]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _series(reference: str) -> str:
+    from ..model import Reference
+
+    parsed = Reference.parse(reference)
+    return parsed.series if parsed else ""
+
+
+def _every_file(letter: Row) -> Iterable[tuple[str, str]]:
+    yield from letter.files
+    for _, files in letter.versions:
+        yield from files
+
+
+def _select(name: str, label: str, values: Iterable[str]) -> str:
+    options = "".join(f'<option value="{_e(value)}">{_e(value)}</option>' for value in values)
+    choices = f'<option value="">all</option>{options}'
+    return f'<label>{label} <select name="{name}">{choices}</select></label>'
+
+
+def _html_row(letter: Row) -> str:
+    subject = " ".join(letter.subject.split())
+    signatories = ", ".join(" ".join(name.split()) for name in letter.signatories)
+    languages = [language for language, _ in letter.versions]
+    files = _html_links(letter.files)
+    if letter.translation is not None:
+        languages.insert(0, letter.translation)
+        files = f"{_e(letter.translation)}: {files}"
+    for language, version in letter.versions:
+        files += f"<br>{_e(language)}: {_html_links(version)}"
+    formats = " ".join(dict.fromkeys(fmt for fmt, _ in _every_file(letter)))
+    attributes = (
+        f'data-year="{_e(letter.date[:4])}" data-series="{_e(_series(letter.reference))}" '
+        f'data-formats="{_e(formats)}"'
+    )
+    return (
+        f"<tr {attributes}><td>{_e(letter.reference)}</td><td>{_e(letter.date)}</td>"
+        f"<td>{_e(subject)}</td><td>{_e(signatories)}</td><td>{_e(', '.join(languages))}</td>"
+        f'<td class="files">{files}</td></tr>'
+    )
+
+
+def _html_links(files: tuple[tuple[str, str], ...]) -> str:
+    from urllib.parse import quote
+
+    return " · ".join(f'<a href="{_e(quote(file))}">{_e(fmt)}</a>' for fmt, file in files)
+
+
+def _e(text: str) -> str:
+    """Spec text as HTML text or a quoted attribute's value."""
+    from html import escape
+
+    return escape(text, quote=True)
