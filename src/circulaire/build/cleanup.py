@@ -21,7 +21,7 @@ from .clock import unchanged
 from .lock import busy, hold
 from .manifest import Entry, Stored, claimed, opened, read_manifests, reference_of
 from .plan import Plan
-from .settings import INDEX, Settings, letter_of
+from .settings import HTML_INDEX, INDEX, Settings, letter_of
 
 TEMPORARY = re.compile(r"\A\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp\Z")
 """A file ``output.write_atomic`` had not yet renamed into place when its build was killed."""
@@ -205,7 +205,7 @@ def _remove_temporaries(output: Path, plan: Plan) -> None:
             folders.setdefault(reference.folder, set()).add(reference.number)
     ours = {plan.settings.manifest.name, plan.settings.building.name}
     if plan.settings.shard is None:
-        ours.add(INDEX)
+        ours |= {INDEX, HTML_INDEX}
     folders.setdefault("", set())  # the manifest, the register
     for folder, numbers in folders.items():
         try:

@@ -24,7 +24,7 @@ from .manifest import Stored, opened, reference_of, save_manifest, to_json, with
 from .plan import Plan
 from .progress import Progress
 from .render import Result
-from .settings import INDEX
+from .settings import HTML_INDEX, INDEX
 
 CHECKPOINT_SECONDS = 2.0
 """The shortest pause between two saves of the manifest in a long build: a killed build loses
@@ -185,11 +185,14 @@ class Record:
 
     def save(self) -> None:
         """Save the manifest and the register, when anything changed (or the register alone,
-        when it is not the one recorded)."""
+        when it is not the one recorded). With HTML among the formats the register is also a
+        web page, recorded beside ``index.md``; without, a page of an earlier build is
+        removed, since it links to files no longer built."""
         plan, settings, entries = self.plan, self.plan.settings, self.entries
         output = settings.output
         manifest = settings.manifest
         index = None if settings.shard else output / INDEX
+        page = output / HTML_INDEX if index is not None and "html" in settings.formats else None
         if self.outcome.built:
             past_last_write(output)  # before looking for specs changed meanwhile: see there
         # The manifest vouches for what was there before the specs are looked at, not when it
@@ -202,19 +205,28 @@ class Record:
             entries[key] = without_spec(entries[key])
             self.changed = True
         if self.changed or settings.force:
-            record = None
+            record: dict[str, Any] | None = None
             if index is not None:
-                data = register.markdown(register.rows(entries, settings.formats, self.rows))
+                table = register.rows(entries, settings.formats, self.rows)
+                data = register.markdown(table)
                 if self._saved(index, _write_if_changed, index, data):
                     record = {"sha256": sha256(data), "size": len(data)}
+                if page is not None and record is not None:
+                    data = register.html(table)
+                    if self._saved(page, _write_if_changed, page, data):
+                        record["html"] = {"sha256": sha256(data), "size": len(data)}
+                elif page is None and _has_page(plan.register):
+                    (output / HTML_INDEX).unlink(missing_ok=True)
             if not self._saved(manifest, save_manifest, settings, entries, record, stamp=vouched):
                 return
             for other in plan.manifests:
                 if other.name != manifest.name and settings.shard is None:
                     other.unlink(missing_ok=True)
-        elif index is not None and not _recorded(index, plan.register):
-            data = register.markdown(register.rows(entries, settings.formats))
-            self._saved(index, _write_if_changed, index, data)
+        elif index is not None and not _recorded(index, page, plan.register):
+            table = register.rows(entries, settings.formats)
+            self._saved(index, _write_if_changed, index, register.markdown(table))
+            if page is not None:
+                self._saved(page, _write_if_changed, page, register.html(table))
 
     def _saved(
         self, path: Path, write: Callable[..., None], *arguments: Any, **options: Any
@@ -281,12 +293,25 @@ def _changed_while_building(plan: Plan, entries: dict[str, Stored]) -> list[str]
     return changed
 
 
-def _recorded(index: Path, record: tuple[Any, int] | None) -> bool:
-    """Whether the register is the one the manifest records (with the manifest's mtime)."""
+def _recorded(index: Path, page: Path | None, record: tuple[Any, int] | None) -> bool:
+    """Whether the register is the one the manifest records (with the manifest's mtime), and
+    its web page too when one is asked for."""
     if record is None:
         return False
     known, stamp = record
-    return unchanged(str(index), known.get("size"), known.get("sha256"), stamp)[0]
+    if not unchanged(str(index), known.get("size"), known.get("sha256"), stamp)[0]:
+        return False
+    if page is None:
+        return True
+    html = known.get("html")
+    if not isinstance(html, dict):
+        return False
+    return unchanged(str(page), html.get("size"), html.get("sha256"), stamp)[0]
+
+
+def _has_page(record: tuple[Any, int] | None) -> bool:
+    """Whether the last build recorded a web page of the register."""
+    return record is not None and isinstance(record[0].get("html"), dict)
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:

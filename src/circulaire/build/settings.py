@@ -13,6 +13,8 @@ MANIFEST = ".circulaire-manifest.json"
 """The manifest of an unsharded build; a shard writes ``.circulaire-manifest.K-of-N.json``."""
 MANIFEST_NAME = re.compile(r"\A\.circulaire-manifest(?:\.([0-9]+)-of-([0-9]+))?\.json\Z")
 INDEX = "index.md"
+HTML_INDEX = "index.html"
+"""The register as a web page, written beside ``index.md`` when a build writes HTML."""
 BUILDING = ".circulaire-building"
 """Present while a build writes, and its journal: the name of every file, written down before
 the file. Found by the next build, it tells that a build was killed, and what it wrote."""
