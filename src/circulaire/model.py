@@ -20,6 +20,11 @@ digits only: ``CL-٢١/27`` or ``CL-21/２７`` would name folders and files no 
 
 SERIES_PATTERN = re.compile(r"\A[A-Z]{2,5}-[0-9]{2}\Z")
 
+LANGUAGE_CODE = "[a-z]{2,3}"
+TRANSLATION_LANGUAGE = re.compile(rf"\A{LANGUAGE_CODE}\Z")
+"""The language of a translation as its file names write it (``27.en.yaml``, ``27.en.pdf``):
+the one rule for the specs, the outputs and the manifest."""
+
 MAY_BE_EMPTY = frozenset({("Annex", "content"), ("Letter", "ignore"), ("Translation", "ignore")})
 """Text fields (class, field) that may hold an empty string: an annex given by its title alone,
 and lint codes, which are never printed. Every other text is printed, and an empty one would

@@ -6,7 +6,6 @@ import contextlib
 import errno
 import itertools
 import os
-import re
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .errors import OutputError
-from .model import Reference
+from .model import TRANSLATION_LANGUAGE, Reference
 from .render import FORMATS
 
 T = TypeVar("T")
@@ -49,7 +48,7 @@ class OutputFolder:
             inside(folder, self.root)
             self._checked[reference.folder] = folder
         if translation is not None:
-            if not _LANGUAGE.fullmatch(translation):  # a language names no folder either
+            if not TRANSLATION_LANGUAGE.fullmatch(translation):  # a language names no folder either
                 raise OutputError(f"{reference}: '{translation}' is no language of a translation")
             return folder / f"{reference.number}.{translation}.{fmt}"
         return folder / f"{reference.number}.{fmt}"
@@ -100,8 +99,6 @@ class OutputFolder:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-
-_LANGUAGE = re.compile("[a-z]{2,3}")
 
 _AT = {os.open, os.mkdir, os.link, os.rename, os.unlink} <= os.supports_dir_fd  # replace: as rename
 """Whether files can be made relative to a folder's descriptor (``openat``), as on Linux."""

@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CirculaireError
+from .model import TRANSLATION_LANGUAGE
 from .output import write_new
 
 TO_TRANSLATE = "[To translate]"
 """The mark before each text of a draft translation that is still the original's."""
 
-_LANGUAGE = re.compile(r"[a-z]{2,3}")
 _BLOCK_START = re.compile(r"(?m)^(?P<indent>[ \t]*(?:[-*+]|[0-9]+[.)])?[ \t]*)(?=\S)")
 _TRANSLATED = (
     "place",
@@ -47,7 +47,7 @@ def draft(spec: Path, language: str) -> Path:
     from .translation import language_of
     from .validate import load_letter
 
-    if not _LANGUAGE.fullmatch(language) or check_language(language):
+    if not TRANSLATION_LANGUAGE.fullmatch(language) or check_language(language):
         raise CirculaireError(
             f"'{language}' is not a language (expected a code such as en, es, ru, ar, zh)"
         )

@@ -18,12 +18,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import Problem, SpecError
-from .model import Letter, Signatory, Translation
+from .model import LANGUAGE_CODE, Letter, Signatory, Translation
 
 if TYPE_CHECKING:  # a build that renders nothing reads no YAML: yaml is not imported
     from .source import Path_, Source
 
-NAME = re.compile(r"\A(?P<stem>[^.]+)\.(?P<language>[a-z]{2,3})(?P<suffix>\.ya?ml)\Z")
+NAME = re.compile(rf"\A(?P<stem>[^.]+)\.(?P<language>{LANGUAGE_CODE})(?P<suffix>\.ya?ml)\Z")
 """A translation's file name: the original's, with the language before the suffix
 (``27.en.yaml``)."""
 

@@ -11,13 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..model import REFERENCE_PATTERN, Reference
+from ..model import REFERENCE_PATTERN, TRANSLATION_LANGUAGE, Reference
 from ..output import write_atomic
 from ..render import FORMATS
 from .clock import file_sha256
@@ -154,7 +153,10 @@ def opened(value: Stored) -> Entry:
         and all(type(name) is str for name in signatories)
         and (spec is None or (_record(spec) and "file" not in spec))
         and (original is None or (_record(original) and "file" not in original))
-        and (translation is None or (type(translation) is str and _LANGUAGE.fullmatch(translation)))
+        and (
+            translation is None
+            or (type(translation) is str and TRANSLATION_LANGUAGE.fullmatch(translation))
+        )
         and (outputs is None or _outputs(outputs))
         and get("draft", True) is True
     ):
@@ -192,8 +194,6 @@ _FIELDS = frozenset(
 )
 """The fields of an entry; an entry with another is no entry."""
 _RECORD = frozenset({"sha256", "size", "file"})
-_LANGUAGE = re.compile("[a-z]{2,3}")
-"""The language of a translation, as its file names write it (``27.en.yaml``)."""
 _FORMATS = frozenset(FORMATS)
 _SUFFIXES = {fmt: f".{fmt}" for fmt in FORMATS}
 
