@@ -80,3 +80,7 @@ def refuse_to_list(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         return scandir(path)
 
     monkeypatch.setattr(circulaire.discover.os, "scandir", refusing)
+
+
+# The browser's fixtures, for every test module: `page` and the one Chromium behind it.
+from browser import chromium, page  # noqa: E402, F401
