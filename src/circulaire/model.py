@@ -117,8 +117,9 @@ class Signatory:
 class Annex:
     """A document attached to the letter, printed after it."""
 
-    title: str
-    """Title printed under the annex heading."""
+    title: str | None = None
+    """Title printed under the annex heading; left out, the heading stands alone (an annex
+    that is another office's document, whose own first lines say what it is)."""
     content: str = ""
     """The annex itself, in Markdown."""
 
@@ -182,6 +183,11 @@ class Style:
     signatories (signatures side by side in the printed letter)."""
     signatory_bold: Literal["name", "all", "none"] = "name"
     """Which lines of a signature block are bold."""
+    annex_heading: Literal["apart", "run_in"] = "apart"
+    """``apart``: an annex's heading ("Annexe 1") is a paragraph of its own; ``run_in``: in
+    Markdown it runs straight into the next line, the annex's title or, without one, the first
+    line of its content (``Annexe 1**UNITED NATIONS**``, as text extracted from a document
+    reads); the other formats set the heading apart all the same."""
     labels: Labels = field(default_factory=Labels)
     """Header words, such as ``phone: Téléphone``."""
 

@@ -255,7 +255,8 @@ def _texts(version: Version) -> Iterator[tuple[Path_, str, str]]:
         if signatory.organization and other.organization:
             yield ("signatories", i, "organization"), signatory.organization, other.organization
     for i, (annex, theirs_annex) in enumerate(zip(here.annexes, there.annexes, strict=True)):
-        yield ("annexes", i, "title"), annex.title, theirs_annex.title
+        if annex.title and theirs_annex.title:
+            yield ("annexes", i, "title"), annex.title, theirs_annex.title
         if annex.content.strip() and theirs_annex.content.strip():
             yield ("annexes", i, "content"), annex.content, theirs_annex.content
 

@@ -72,7 +72,7 @@ def recognize(text: str, name: str) -> dict[str, Any]:
         raise reader.fail("no salutation (such as 'Madame, Monsieur,') after the subject")
     salutation = "\n".join(reader.block(subject_at + 1))
 
-    annexes, annexes_at = _annexes(reader, subject_at + 2, house, labels)
+    annexes, annexes_at = _annexes(reader, subject_at + 2, house, labels, style)
     tail = _signatures(reader, subject_at + 2, annexes_at, house, style)
     if tail is None:
         raise reader.fail("no signature (a mark such as '[original signé]', then a name)")
@@ -233,7 +233,7 @@ def _recipients(
 
 
 def _annexes(
-    reader: Blocks, start: int, house: Wording, labels: dict[str, str]
+    reader: Blocks, start: int, house: Wording, labels: dict[str, str], style: dict[str, Any]
 ) -> tuple[list[dict[str, str]], int]:
     """The annexes, and where their count stands (the end of the letter when it has none)."""
     for at in range(start, len(reader.blocks) - 1):
@@ -242,52 +242,88 @@ def _annexes(
         if match is None or not match["value"].isdigit() or int(match["value"]) < 1:
             continue
         count = int(match["value"])
-        headings = _headings(reader, at + 1, count, house)
-        if headings is None:
+        found = _headings(reader, at + 1, count, house)
+        if found is None:
             continue
-        annex_label = unescape(headings[1])
-        if annex_label != house.labels.annex:
-            labels["annex"] = annex_label
+        headings, label = found
+        annex_label = unescape(label)
         if count == 1 and unescape(match["label"]) != annex_label:
             continue
+        if annex_label != house.labels.annex:
+            labels["annex"] = annex_label
         if count > 1:
             _label(labels, "annexes", match["label"], house)
-        annexes = []
-        indexes = headings[0]
-        for k, heading in enumerate(indexes):
-            title = reader.one_line(heading + 1)
-            if title is None:
-                break
-            end = indexes[k + 1] if k + 1 < len(indexes) else len(reader.blocks)
-            content = ""
-            if heading + 2 < end:
-                content = reader.raw(reader.blocks[heading + 2][0], reader.blocks[end - 1][1])
-                content += "\n"
-            annex = {"title": unescape(title)}
-            if content:
-                annex["content"] = content
-            annexes.append(annex)
-        else:
-            return annexes, at
+        run_in = any(rest for _, rest in headings)
+        if run_in:
+            style["annex_heading"] = "run_in"
+        ends = [index for index, _ in headings[1:]] + [len(reader.blocks)]
+        annexes = [
+            _annex(reader, index, end, rest)
+            for (index, rest), end in zip(headings, ends, strict=True)
+        ]
+        return annexes, at
     return [], len(reader.blocks)
 
 
-def _headings(reader: Blocks, at: int, count: int, house: Wording) -> tuple[list[int], str] | None:
-    """The blocks of the headings "Annexe 1" to "Annexe <count>", from ``at``, and their label."""
-    first = reader.one_line(at)
-    match = house.heading.match(first) if first else None
-    if match is None or match["number"] != "1":
+def _headings(
+    reader: Blocks, at: int, count: int, house: Wording
+) -> tuple[list[tuple[int, str]], str] | None:
+    """The blocks of the headings "Annexe 1" to "Annexe <count>" from ``at``, each with what
+    runs on after it on its line, and their label. A heading stands apart (a block of its own)
+    or runs into the annex's first line; the others may run in only when the first does, or
+    when they cannot all be found apart."""
+    if at >= len(reader.blocks):
         return None
-    label = match["annex"]
-    found = [at]
-    for index in range(at + 2, len(reader.blocks)):
+    first = _heading(reader, at, 1, house, None, True)
+    if first is None:
+        return None
+    label, rest = first
+    for run_in in dict.fromkeys((bool(rest), True)):
+        found = [(at, rest)]
+        for index in range(at + 1, len(reader.blocks)):
+            if len(found) == count:
+                break
+            heading = _heading(reader, index, len(found) + 1, house, label, run_in)
+            if heading is not None:
+                found.append((index, heading[1]))
         if len(found) == count:
-            break
-        line = reader.one_line(index)
-        heading = house.heading.match(line) if line else None
-        if heading and heading["annex"] == label and heading["number"] == str(len(found) + 1):
-            found.append(index)
-    return (found, label) if len(found) == count else None
+            return found, label
+    return None
+
+
+def _heading(
+    reader: Blocks, index: int, number: int, house: Wording, label: str | None, run_in: bool
+) -> tuple[str, str] | None:
+    """Heading ``number`` at the start of block ``index``: its label and what runs on."""
+    lines = reader.block(index)
+    match = house.heading_at(number).match(lines[0])
+    if match is None or (label is not None and match["annex"] != label):
+        return None
+    if (match["rest"] and not run_in) or (not match["rest"] and len(lines) > 1):
+        return None
+    return match["annex"], match["rest"]
+
+
+def _annex(reader: Blocks, heading: int, end: int, rest: str) -> dict[str, str]:
+    """An annex from its heading's block to ``end``: a title when a line of plain text stands
+    apart under a heading apart, then the content as written."""
+    start, _ = reader.blocks[heading]
+    annex: dict[str, str] = {}
+    if rest:
+        content = "\n".join([rest, *reader.lines[start + 1 : reader.blocks[end - 1][1]]])
+    else:
+        first = heading + 1
+        title = reader.one_line(first) if first < end else None
+        if title is not None and escape_markdown(unescape(title)) == title:
+            annex["title"] = unescape(title)
+            first += 1
+        content = ""
+        if first < end:
+            content = reader.raw(reader.blocks[first][0], reader.blocks[end - 1][1])
+    content = content.strip("\n")
+    if content:
+        annex["content"] = content + "\n"
+    return annex
 
 
 def _is_mark(reader: Blocks, index: int, house: Wording) -> bool:

@@ -35,6 +35,27 @@ class Wording:
     heading: re.Pattern[str]
     mark: str
     labels: Labels
+    heading_message: str = "%(annex)s %(number)s"
+
+    def heading_at(self, number: int) -> re.Pattern[str]:
+        """Annex heading ``number`` at the start of a line, with what runs on after it
+        (``rest``): nothing when the heading stands apart, the annex's first line when it
+        runs in (``Annexe 1**UNITED NATIONS**``)."""
+        return _run_in(self.heading_message, number)
+
+
+@cache
+def _run_in(message: str, number: int) -> re.Pattern[str]:
+    parts = re.split(r"%\((\w+)\)s", message)
+    regex = "".join(
+        re.escape(part.replace("%%", "%"))
+        if i % 2 == 0
+        else re.escape(str(number))
+        if part == "number"
+        else f"(?P<{part}>.+?)"
+        for i, part in enumerate(parts)
+    )
+    return re.compile(rf"\A{regex}(?P<rest>.*)\Z", re.DOTALL)
 
 
 _GROUPS = {"number": "[0-9]+"}
@@ -66,6 +87,7 @@ def wording(language: str) -> Wording:
         _pattern(message("%(annex)s %(number)s")),
         message("(signed)"),
         house.labels(Labels()),
+        message("%(annex)s %(number)s"),
     )
 
 

@@ -48,6 +48,9 @@ def _field(key: str, value: Any, indent: int) -> list[str]:
         for item in value:
             if isinstance(item, dict):
                 entry = [line for k, v in item.items() for line in _field(k, v, indent + 4)]
+                if not entry:  # an annex with neither title nor content
+                    lines.append(f"{pad}  - {{}}")
+                    continue
                 entry[0] = f"{pad}  - {entry[0][indent + 4 :]}"
                 lines.extend(entry)
             else:

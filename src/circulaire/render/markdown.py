@@ -40,5 +40,7 @@ FILTERS: dict[str, Callable[[str], str]] = {
 
 
 def render(letter: Letter, options: RenderOptions) -> bytes:
-    text = render_template("letter.md.j2", letter, FILTERS, options.templates, hard_break="  \n")
+    text = render_template(
+        "letter.md.j2", letter, FILTERS, options.templates, hard_break="  \n", run_in=""
+    )
     return (text.rstrip() + "\n").encode("utf-8")

@@ -73,6 +73,7 @@ class BodyWriter(Walker):
     soft_line_breaks: bool = False
     first_styles: list[str] = field(default_factory=list)
     page_break: bool = False
+    annexes_seen: int = 0
     depth: int = 0
     missing: list[tuple[str, str]] = field(default_factory=list)
     """Styles the letter needs and the reference lacks (kind, name), in the order needed."""
@@ -81,16 +82,24 @@ class BodyWriter(Walker):
 
     def block(self, name: str, text: str, letter: Letter) -> None:
         """One block of the template, laid out with its paragraph style."""
+        first_styles = self._annex_styles(letter) if name == "annex" else []
         tree = parse(text)
         if not tree.children:
             return
         self.style_name = BLOCK_STYLES.get(name, BODY_TEXT)
         self.soft_line_breaks = name in LINE_BLOCKS
-        self.first_styles = list(ANNEX_STYLES) if name == "annex" else []
+        self.first_styles = first_styles
         self.page_break = name == "annex"
         grouped = name == "signatures" and letter.style.marks == "grouped"
         if not (grouped and self.signature_table(tree, letter)):
             self.visit(tree)
+
+    def _annex_styles(self, letter: Letter) -> list[str]:
+        """The styles of the annex block's first paragraphs: an annex without a title has its
+        heading alone, and its content's first paragraph stays body text."""
+        at, self.annexes_seen = self.annexes_seen, self.annexes_seen + 1
+        untitled = at < len(letter.annexes) and letter.annexes[at].title is None
+        return list(ANNEX_STYLES[:1] if untitled else ANNEX_STYLES)
 
     def finished(self) -> list[str]:
         """The body; Word wants a paragraph after a table that ends it."""
