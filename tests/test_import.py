@@ -264,3 +264,46 @@ def test_docx_is_refused_for_now(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["import", str(source), "-o", "-"])
     assert result.exit_code == 1
     assert "DOCX is not imported yet" in result.output
+
+
+def test_a_folder_import_shows_its_progress_on_a_terminal(tmp_path: Path) -> None:
+    import os
+    import pty
+    import re
+    import subprocess
+    import sys
+
+    old = tmp_path / "old"
+    old.mkdir()
+    for name in ARCHIVE:
+        (old / f"{name}.md").write_bytes((GOLDEN / f"{name}.md").read_bytes())
+    (old / "empty.md").write_bytes(b"")
+    controller, terminal = pty.openpty()
+    command = [sys.executable, "-m", "circulaire", "import", str(old), "--check"]
+    process = subprocess.Popen(command, stderr=terminal)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the import has ended and closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    assert process.wait() == 1
+    text = shown.decode(errors="replace")
+    assert re.search(r"importing .*4/4", text), text
+    assert f"{old / 'empty.md'}: the file is empty" in text
+    assert text.rstrip().endswith("3 imported exactly, 0 with differences, 1 failed")
+    assert list(tmp_path.rglob("*.yaml")) == []
+
+
+def test_a_folder_import_without_a_terminal_shows_no_bar(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "CL-21-27.md").write_bytes((GOLDEN / "CL-21-27.md").read_bytes())
+    result = CliRunner().invoke(cli, ["import", str(old), "--check"])
+    assert result.exit_code == 0
+    assert result.output == "1 imported exactly, 0 with differences, 0 failed\n"

@@ -355,6 +355,7 @@ def import_(
 ) -> None:
     """Write the spec of the letter SOURCE (its Markdown), or of each letter in the folder
     SOURCE, after checking that the spec renders the letter back byte for byte."""
+    from .build import ProgressBar
     from .importing import import_file, import_folder, letters_in, spec_path, write_spec
 
     if output is not None and letters is not None:
@@ -366,7 +367,9 @@ def import_(
             raise click.UsageError("a folder is imported with --letters DIR, not -o")
         if letters is None and not check:
             raise click.UsageError("give --letters DIR (or --check)")
-        batch, written = import_folder(letters_in(source, reader == "md"), letters, force, check)
+        files = list(letters_in(source, reader == "md"))
+        with ProgressBar(quiet=False, label="importing") as progress:
+            batch, written = import_folder(files, letters, force, check, progress)
         for path, _ in written:
             click.echo(f"wrote {path}", err=True)
         for imported in batch.different:

@@ -1,4 +1,5 @@
-"""The progress bar of a build on a terminal: done/total, rate and time left."""
+"""The progress bar of a build (or of a folder's import) on a terminal: done/total, rate and
+time left."""
 
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ class ProgressBar:
     """A bar on a terminal, nothing elsewhere; it appears with the first letter to render,
     when the build knows how many there are."""
 
-    def __init__(self, quiet: bool) -> None:
+    def __init__(self, quiet: bool, label: str = "building") -> None:
+        self.label = label
         self.shown = not quiet and sys.stderr.isatty()
         self.bar: Any = None
         self.done = 0
@@ -38,7 +40,7 @@ class ProgressBar:
 
         self.bar = click.progressbar(
             length=total,
-            label="building",
+            label=self.label,
             show_pos=True,
             show_eta=True,
             file=sys.stderr,

@@ -10,7 +10,7 @@ differs is reported instead.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -215,13 +215,20 @@ def write_spec(path: Path, spec: str, force: bool, reference: Reference) -> None
 
 
 def import_folder(
-    files: Iterable[Path], letters: Path | None, force: bool, check: bool
+    files: Sequence[Path],
+    letters: Path | None,
+    force: bool,
+    check: bool,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Batch, list[tuple[Path, Imported]]]:
     """Import each file; write each exact one at its reference's path under ``letters``
-    (unless ``check``). One file that fails does not stop the others."""
+    (unless ``check``). One file that fails does not stop the others; ``progress`` is told
+    (files done, files in all) after each."""
     batch = Batch()
     written: list[tuple[Path, Imported]] = []
-    for path in files:
+    for done, path in enumerate(files, 1):
+        if progress is not None:
+            progress(done - 1, len(files))
         try:
             imported = import_file(path)
             if not imported.exact:
@@ -234,4 +241,6 @@ def import_folder(
             batch.exact.append(imported)
         except CirculaireError as exc:
             batch.failed.append(str(exc))
+    if progress is not None:
+        progress(len(files), len(files))
     return batch, written
