@@ -319,6 +319,24 @@ def test_each_annex_starts_on_a_new_page() -> None:
     assert breaks == ["Annexe 1", "Annexe 2"]
 
 
+def test_an_annex_without_a_title_has_its_heading_alone_then_its_text() -> None:
+    """``annex_heading: run_in`` joins heading and text in Markdown only."""
+    annexes = (Annex(None, "**UNITED NATIONS**\n\nMessage."), Annex("Second", "Texte."))
+    item = dataclasses.replace(letter("CL-19/73"), annexes=annexes)
+    run_in = dataclasses.replace(
+        item, style=dataclasses.replace(item.style, annex_heading="run_in")
+    )
+    for shown in (item, run_in):
+        assert styled(rendered(shown))[-6:] == [
+            ("Annex Heading", "Annexe 1"),
+            ("Body Text", "UNITED NATIONS"),
+            ("Body Text", "Message."),
+            ("Annex Heading", "Annexe 2"),
+            ("Annex Title", "Second"),
+            ("Body Text", "Texte."),
+        ]
+
+
 # -- the reference document -------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -114,7 +115,7 @@ def test_a_corpus_letter_renders_the_same_after_import(spec: Path) -> None:
 def test_the_corpus_varies_along_every_style_option() -> None:
     styles = [yaml.safe_load(p.read_text(encoding="utf-8")).get("style", {}) for p in CORPUS]
     used = {key for style in styles for key in style}
-    assert len(CORPUS) >= 10
+    assert len(CORPUS) >= 20
     assert used >= {
         "header_order",
         "contact_order",
@@ -125,8 +126,85 @@ def test_the_corpus_varies_along_every_style_option() -> None:
         "recipients",
         "marks",
         "signatory_bold",
+        "annex_heading",
         "labels",
     }
+
+
+def test_the_corpus_is_written_in_several_languages() -> None:
+    specs = [yaml.safe_load(p.read_text(encoding="utf-8")) for p in CORPUS]
+    assert {spec.get("language", "fr") for spec in specs} >= {"fr", "en", "es", "ru", "zh"}
+
+
+def _corpus(name: str) -> dict[str, object]:
+    spec = yaml.safe_load((Path(__file__).parent / "import" / f"{name}.yaml").read_text())
+    assert isinstance(spec, dict)
+    return spec
+
+
+@pytest.mark.parametrize(
+    "name, shape",
+    [
+        ("13-department-plain-reference", "department above a reference not bold"),
+        ("15-untitled-annex-run-in", "e-mail before phone, [Original signé], run-in annex"),
+        ("13-department-plain-reference", "fax without phone, link to #, plain web address"),
+        ("16-untitled-annex-apart", "an untitled annex apart from its heading"),
+        ("18-russian-grouped", "italic in the body"),
+    ],
+)
+def test_the_corpus_holds_the_archive_s_other_shapes(name: str, shape: str) -> None:
+    """Section 4 of issue #16: each shape the archive has is a letter of the corpus."""
+    spec = _corpus(name)
+    style = spec.get("style", {})
+    assert isinstance(style, dict)
+    text = yaml.safe_dump(spec, allow_unicode=True)
+    contact = str(spec.get("contact"))
+    body = str(spec["body"])
+    annexes = spec.get("annexes", [])
+    assert isinstance(annexes, list)
+    checks = {
+        "department above a reference not bold": lambda: (
+            "department" in spec and style.get("reference_bold") is False
+        ),
+        "e-mail before phone, [Original signé], run-in annex": lambda: (
+            style.get("contact_order", [])[:3] == ["name", "email", "phone"]
+            and "[Original signé]" in text
+            and style.get("annex_heading") == "run_in"
+        ),
+        "fax without phone, link to #, plain web address": lambda: (
+            "fax" in contact and "phone" not in contact and "](#)" in body and "www." in body
+        ),
+        "an untitled annex apart from its heading": lambda: (
+            "annex_heading" not in style and any("title" not in annex for annex in annexes)
+        ),
+        "italic in the body": lambda: "*" in body.replace("**", ""),
+    }
+    assert checks[shape](), shape
+
+
+def test_a_run_in_heading_is_one_line_in_markdown_only() -> None:
+    letter = load_letter(Path(__file__).parent / "import" / "15-untitled-annex-run-in.yaml")
+    markdown = render(letter, "md").decode()
+    assert "\nAnnexe 1**UNITED NATIONS**  \n**Office for" not in markdown
+    assert "\nAnnexe 1**UNITED NATIONS**\n**Office for the Coordination" in markdown
+    text = render(letter, "txt").decode()
+    assert "\nAnnexe 1\n\nUNITED NATIONS\nOffice for the Coordination" in text
+    page = render(letter, "html").decode()
+    assert '<p class="annex-number" id="annex-1">Annexe 1</p>\n<p><strong>UNITED' in page
+    assert 'aria-labelledby="annex-1"' in page
+
+
+def test_an_untitled_annex_whose_text_begins_plainly_is_read_with_a_title() -> None:
+    """Markdown cannot tell a one-line first paragraph from a title: the short way is taken,
+    and the letter still comes back byte for byte."""
+    letter = load_letter(Path(__file__).parent / "import" / "16-untitled-annex-apart.yaml")
+    annex = dataclasses.replace(letter.annexes[0], content="Barème.\n\n- Classe 1\n")
+    letter = dataclasses.replace(letter, annexes=(annex,))
+    imported = import_markdown(render(letter, "md"), "barème.md")
+    assert imported.exact, imported.difference
+    assert yaml.safe_load(imported.spec)["annexes"] == [
+        {"title": "Barème.", "content": "- Classe 1\n"}
+    ]
 
 
 # -- the command ------------------------------------------------------------------------------
