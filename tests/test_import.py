@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 import pytest
@@ -351,7 +352,6 @@ def test_docx_is_refused_for_now(tmp_path: Path) -> None:
 def test_a_folder_import_shows_its_progress_on_a_terminal(tmp_path: Path) -> None:
     import os
     import pty
-    import re
     import subprocess
     import sys
 
@@ -389,3 +389,29 @@ def test_a_folder_import_without_a_terminal_shows_no_bar(tmp_path: Path) -> None
     result = CliRunner().invoke(cli, ["import", str(old), "--check"])
     assert result.exit_code == 0
     assert result.output == "1 imported exactly, 0 with differences, 0 failed\n"
+
+
+def test_bad_files_in_a_folder_are_each_named_and_stop_nothing(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    old.mkdir()
+    bad = {
+        "binary.md": (b"\x89PNG\r\n\x1a\n\x00\x00", "a binary file"),
+        "empty.md": (b"", "the file is empty"),
+        "minutes.md": (b"# Minutes\n\nThe meeting opened at ten.\n", "no place and date"),
+        "unreferenced.md": (
+            "Genève, le 8 juillet 2021\n\nObjet: **Un objet**\n\nMadame,\n\nTexte.\n".encode(),
+            "no reference line",
+        ),
+    }
+    for name, (content, _) in bad.items():
+        (old / name).write_bytes(content)
+    (old / "zz-CL-21-27.md").write_bytes((GOLDEN / "CL-21-27.md").read_bytes())
+    letters = tmp_path / "letters"
+    result = CliRunner().invoke(cli, ["import", str(old), "--letters", str(letters)])
+    assert result.exit_code == 1
+    for name, (_, message) in bad.items():
+        assert re.search(rf"^{re.escape(str(old / name))}: .*{message}", result.output, re.M)
+    assert "Traceback" not in result.output
+    assert result.output.endswith("1 imported exactly, 0 with differences, 4 failed\n")
+    written = [p.relative_to(letters).as_posix() for p in letters.rglob("*") if p.is_file()]
+    assert written == ["CL-21/27.yaml"]

@@ -128,6 +128,18 @@ def test_each_annex_starts_a_page(tmp_path: Path) -> None:
     assert [line for line in text[2].splitlines() if line][1:4] == ["Annexe 2", "Seconde", "Deux."]
 
 
+@pytest.mark.parametrize("heading", ["apart", "run_in"])
+def test_an_annex_without_a_title_has_its_heading_then_its_text(
+    heading: str, tmp_path: Path
+) -> None:
+    item = letter("CL-19/73")
+    style = dataclasses.replace(item.style, annex_heading=heading)
+    untitled = (Annex(None, "**UNITED NATIONS**\n\nMessage."),)
+    text = pages(written(dataclasses.replace(item, annexes=untitled, style=style), tmp_path))
+    lines = [line for line in text[-1].splitlines() if line]
+    assert lines[1:4] == ["Annexe 1", "UNITED NATIONS", "Message."]
+
+
 def test_a4_and_metadata_from_the_letter(tmp_path: Path) -> None:
     fields = info(written(letter("CL-21/27"), tmp_path))
     assert (
