@@ -260,7 +260,10 @@ def test_a_letter_that_does_not_come_back_is_not_written(tmp_path: Path) -> None
     target = tmp_path / "27.yaml"
     result = CliRunner().invoke(cli, ["import", str(source), "-o", str(target)])
     assert result.exit_code == 1
-    assert "the spec does not give the letter back, nothing written: line 20: " in result.output
+    assert (
+        "the spec does not give the letter back, nothing written: "
+        "line 20 (the salutation, body and closing): "
+    ) in result.output
     assert "expected '', got \"L'Union internationale" in result.output
     assert not target.exists()
 
@@ -415,3 +418,21 @@ def test_bad_files_in_a_folder_are_each_named_and_stop_nothing(tmp_path: Path) -
     assert result.output.endswith("1 imported exactly, 0 with differences, 4 failed\n")
     written = [p.relative_to(letters).as_posix() for p in letters.rglob("*") if p.is_file()]
     assert written == ["CL-21/27.yaml"]
+
+
+@pytest.mark.parametrize(
+    "old, new, part",
+    [
+        ("Contact: Theo Tunga  \n", "Contact: Theo Tunga  \nBureau: 12  \n", "the reference and"),
+        ("- Aux États Membres de l'UIT\n", "- Aux États Membres de l'UIT\n-\n", "the recipients"),
+        ("**Houlin Zhao**", "**Houlin Zhao** ", "the signatures"),
+    ],
+)
+def test_a_difference_names_the_part_the_spec_could_not_express(
+    old: str, new: str, part: str
+) -> None:
+    published = (GOLDEN / "CL-21-27.md").read_text(encoding="utf-8")
+    assert old in published
+    imported = import_markdown(published.replace(old, new, 1).encode(), "changed.md")
+    assert imported.difference is not None
+    assert f"({part}" in str(imported.difference)

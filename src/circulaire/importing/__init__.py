@@ -9,6 +9,7 @@ differs is reported instead.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -39,12 +40,28 @@ class Difference:
     """The line as read; ``None`` past its end."""
     got: str | None
     """The line as the spec renders it; ``None`` past its end."""
+    part: str | None = None
+    """The part of the letter the spec could not express there (``the header``)."""
 
     def __str__(self) -> str:
         def shown(text: str | None) -> str:
             return "(nothing)" if text is None else repr(text)
 
-        return f"line {self.line}: expected {shown(self.expected)}, got {shown(self.got)}"
+        where = f"line {self.line}" + (f" ({self.part})" if self.part else "")
+        return f"{where}: expected {shown(self.expected)}, got {shown(self.got)}"
+
+
+PARTS = {
+    "dateline": "the department, place and date",
+    "header": "the reference and contact lines",
+    "recipients": "the recipients",
+    "subject": "the subject",
+    "body": "the salutation, body and closing",
+    "signatures": "the signatures",
+    "annexes": "the annex count",
+    "annex": "an annex",
+}
+"""The blocks of ``letter.j2``, in the words of a message."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +90,10 @@ def import_markdown(raw: bytes, name: str) -> Imported:
     if codes:
         data["ignore"] = codes
         letter, spec, _ = _checked(data, name, reference, {"ignore": AS_PUBLISHED})
-    return Imported(name, reference, spec, compare(text, _rendered(letter)))
+    difference = compare(text, _rendered(letter))
+    if difference is not None:
+        difference = dataclasses.replace(difference, part=_part(letter, text, difference))
+    return Imported(name, reference, spec, difference)
 
 
 def import_file(path: Path) -> Imported:
@@ -129,6 +149,18 @@ def _rendered(letter: Letter) -> str:
     from ..render import render
 
     return render(letter, "md").decode("utf-8")
+
+
+def _part(letter: Letter, text: str, difference: Difference) -> str | None:
+    """The part of the letter where its rendering departs from ``text``: that line of the
+    rendering in the blocks of the template."""
+    from ..render.markdown import FILTERS
+    from ..templating import render_blocks
+
+    blocks = render_blocks("letter.md.j2", letter, FILTERS, hard_break="  \n", run_in="")
+    owners = [name for name, block in blocks for _ in range(block.count("\n"))]
+    at = difference.line - 1 - _lines(text)[0] + _lines("".join(b for _, b in blocks))[0]
+    return PARTS.get(owners[min(at, len(owners) - 1)]) if owners else None
 
 
 def _lines(text: str) -> tuple[int, list[str]]:
