@@ -289,6 +289,16 @@ def test_translate_writes_a_draft_that_strict_validation_refuses(archive: Path) 
     assert all(paragraph.startswith("[To translate] ") for paragraph in body)
 
 
+def test_a_paragraph_that_begins_in_bold_is_marked_once_not_as_an_item() -> None:
+    from circulaire.translate import _marked
+
+    content = "**UNITED NATIONS**\n**Office**\n\n- item\n* other\n2. two\n"
+    assert _marked(content, "content") == (
+        "[To translate] **UNITED NATIONS**\n**Office**\n\n- [To translate] item\n"
+        "* [To translate] other\n2. [To translate] two\n"
+    )
+
+
 def test_translate_never_replaces_a_file(archive: Path) -> None:
     original = archive / "CL-21" / "27.yaml"
     english = archive / "CL-21" / "27.en.yaml"

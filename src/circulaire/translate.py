@@ -19,7 +19,9 @@ from .output import write_new
 TO_TRANSLATE = "[To translate]"
 """The mark before each text of a draft translation that is still the original's."""
 
-_BLOCK_START = re.compile(r"(?m)^(?P<indent>[ \t]*(?:[-*+]|[0-9]+[.)])?[ \t]*)(?=\S)")
+_BLOCK_START = re.compile(r"(?m)^(?P<indent>[ \t]*(?:(?:[-*+]|[0-9]+[.)])[ \t]+)?)(?=\S)")
+"""The start of a line, past a list item's marker: a marker is followed by a space
+(``**UNITED NATIONS**`` begins with bold, not with an item)."""
 _TRANSLATED = (
     "place",
     "department",
