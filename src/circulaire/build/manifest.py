@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,7 @@ def opened(value: Stored) -> Entry:
         type(get("reference", "")) is str
         and type(get("date", "")) is str
         and type(get("subject", "")) is str
+        and (get("language") is None or _locale(get("language")))
         and type(get("templates")) in _TEXT_OR_NONE
         and type(get("reference_docx")) in _TEXT_OR_NONE
         and type(get("version")) in _TEXT_OR_NONE
@@ -162,6 +164,11 @@ def opened(value: Stored) -> Entry:
     ):
         raise ValueError("not an entry")
     return entry
+
+
+def _locale(value: Any) -> bool:
+    """A letter's language as its spec gives it (``fr``, ``fr_CH``), for the register."""
+    return type(value) is str and _LOCALE.fullmatch(value) is not None
 
 
 def _record(value: Any) -> bool:
@@ -188,8 +195,10 @@ def _outputs(value: Any) -> bool:
 
 
 _TEXT_OR_NONE = (str, type(None))
+_LOCALE = re.compile(r"\A[A-Za-z]{2,3}(?:[_-][A-Za-z0-9]{1,8}){0,3}\Z")
 _FIELDS = frozenset(
     {"reference", "date", "subject", "signatories", "spec", "outputs", "original", "translation"}
+    | {"language"}
     | {"templates", "reference_docx", "version", "code", "draft"}
 )
 """The fields of an entry; an entry with another is no entry."""

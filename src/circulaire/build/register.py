@@ -25,6 +25,9 @@ class Row(NamedTuple):
     """The language of a translation's row, before it joins its original's."""
     versions: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = ()
     """The letter's translations: (language, files), by language."""
+    language: str | None = None
+    """The language of the letter's original, as its spec gives it (``fr``, ``fr_CH``); None
+    in the entry of a build that did not record it."""
 
 
 def row(entry: Entry, formats: Iterable[str]) -> Row:
@@ -37,6 +40,7 @@ def row(entry: Entry, formats: Iterable[str]) -> Row:
         signatories=tuple(str(name) for name in entry.get("signatories", [])),
         files=tuple((fmt, str(outputs[fmt]["file"])) for fmt in formats if fmt in outputs),
         translation=entry.get("translation"),
+        language=entry.get("language") if entry.get("translation") is None else None,
     )
 
 
@@ -119,30 +123,51 @@ def _cell(text: str) -> str:
 _SCRIPT = """\
 (function () {
   var form = document.getElementById("filters");
-  var rows = Array.prototype.slice.call(document.querySelectorAll("#register tbody tr"));
-  var words = rows.map(function (row) {
-    return (row.cells[2].textContent + " " + row.cells[3].textContent).toLowerCase();
-  });
+  var table = document.getElementById("register");
+  var rows = table.tBodies[0].rows;
   var count = document.getElementById("shown");
-  var fields = ["q", "year", "series", "format"];
+  var words = null, job = 0;
+  function fold(text) {
+    return text.normalize("NFKD").replace(/\\p{M}/gu, "").toLowerCase();
+  }
   function apply() {
-    var q = form.q.value.toLowerCase().split(/\\s+/).filter(Boolean);
-    var year = form.year.value, series = form.series.value, format = form.format.value;
-    var shown = 0;
+    var q = fold(form.q.value).split(/\\s+/).filter(Boolean);
+    var year = form.year.value, series = form.series.value, format = " " + form.format.value + " ";
+    if (q.length && !words) {
+      words = [];
+      for (var k = 0; k < rows.length; k++) {
+        words.push(fold(rows[k].cells[2].textContent + " " + rows[k].cells[3].textContent));
+      }
+    }
+    var keep = [], shown = 0;
     for (var i = 0; i < rows.length; i++) {
-      var row = rows[i], text = words[i], keep = true;
-      for (var j = 0; keep && j < q.length; j++) keep = text.indexOf(q[j]) >= 0;
-      keep = keep && (!year || row.getAttribute("data-year") === year);
-      keep = keep && (!series || row.getAttribute("data-series") === series);
+      var row = rows[i], ok = true;
+      for (var j = 0; ok && j < q.length; j++) ok = words[i].indexOf(q[j]) >= 0;
+      ok = ok && (!year || row.getAttribute("data-year") === year);
+      ok = ok && (!series || row.getAttribute("data-series") === series);
       var formats = " " + row.getAttribute("data-formats") + " ";
-      keep = keep && (!format || formats.indexOf(" " + format + " ") >= 0);
-      row.hidden = !keep;
-      if (keep) shown++;
+      ok = ok && (format === "  " || formats.indexOf(format) >= 0);
+      keep.push(ok);
+      if (ok) shown++;
     }
     count.textContent = shown + " of " + rows.length + " shown";
+    var run = ++job, next = 0, batch = 200;
+    table.setAttribute("aria-busy", "true");
+    (function slice() {
+      if (run !== job) return;
+      for (var more = batch; next < rows.length && more > 0; next++) {
+        if (rows[next].hidden === keep[next]) rows[next].hidden = !keep[next];
+        if (keep[next]) more--;
+      }
+      batch = 2000;
+      if (next < rows.length) requestAnimationFrame(slice);
+      else table.removeAttribute("aria-busy");
+    })();
   }
   var asked = new URLSearchParams(window.location.search);
-  fields.forEach(function (name) { if (asked.has(name)) form[name].value = asked.get(name); });
+  ["q", "year", "series", "format"].forEach(function (name) {
+    if (asked.has(name)) form[name].value = asked.get(name);
+  });
   form.addEventListener("input", apply);
   form.addEventListener("submit", function (event) { event.preventDefault(); });
   form.hidden = false;
@@ -150,14 +175,20 @@ _SCRIPT = """\
 })();
 """
 """The search and the filters. Without JavaScript the form stays hidden and every row shows;
-``?q=…&year=…&series=…&format=…`` fills the form on load, so that a link can ask for a search."""
+``?q=…&year=…&series=…&format=…`` fills the form on load, so that a link can ask for a search.
+Words match whatever their accents and capitals (``geneve`` finds ``Genève``, ``zhao``
+``ZHAO``): both sides are folded (NFKD, marks taken off, lower case). A change shows its first
+200 rows in the next frame and the rest 2,000 a frame after, the table ``aria-busy`` meanwhile:
+laying out 10,000 rows at once would hold the page a second."""
 
 _STYLE = """\
 body { font-family: system-ui, sans-serif; margin: 1.5em; color: #000; background: #fff; }
 h1 { font-size: 1.4em; color: #1f3864; }
 form { display: flex; flex-wrap: wrap; gap: 0.5em 1em; margin: 0 0 1em; align-items: end; }
 label { display: flex; flex-direction: column; font-size: 0.9em; }
-table { border-collapse: collapse; width: 100%; }
+table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+col.reference { width: 7em; } col.date { width: 6.5em; } col.languages { width: 7em; }
+col.files { width: 14em; }
 th, td { text-align: start; vertical-align: top; padding: 0.3em 0.5em; }
 td { border-bottom: 1px solid #ccc; }
 thead th { position: sticky; top: 0; background: #fff; }
@@ -200,6 +231,8 @@ def html(table: list[Row]) -> bytes:
         _select("format", "Format", formats),
         "</form>",
         '<table id="register">',
+        '<colgroup><col class="reference"><col class="date"><col><col><col class="languages">'
+        '<col class="files"></colgroup>',
         "<thead><tr><th>Reference</th><th>Date</th><th>Subject</th><th>Signatories</th>"
         "<th>Languages</th><th>Files</th></tr></thead>",
         "<tbody>",
@@ -237,6 +270,8 @@ def _html_row(letter: Row) -> str:
     signatories = ", ".join(" ".join(name.split()) for name in letter.signatories)
     languages = [language for language, _ in letter.versions]
     files = _html_links(letter.files)
+    if letter.language is not None:
+        languages.insert(0, letter.language)
     if letter.translation is not None:
         languages.insert(0, letter.translation)
         files = f"{_e(letter.translation)}: {files}"

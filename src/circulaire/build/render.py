@@ -37,6 +37,7 @@ def facts(letter: Any) -> Entry:
         "date": letter.date.isoformat(),
         "subject": letter.subject,
         "signatories": [signatory.name for signatory in letter.signatories],
+        "language": letter.language,
     }
 
 
