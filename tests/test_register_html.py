@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import subprocess
 import time
 from pathlib import Path
 from urllib.parse import unquote
@@ -14,7 +13,7 @@ from click.testing import CliRunner
 from circulaire.build import register
 from circulaire.build.register import Row
 from circulaire.cli import cli
-from conftest import LETTERS, require
+from conftest import LETTERS
 from test_html import Page
 
 
@@ -129,35 +128,13 @@ def test_ten_thousand_letters_make_a_page_of_reasonable_size() -> None:
     assert len(page) / len(rows) < 600  # about 450 bytes a row: 4.5 MB for 10,000 letters
 
 
-# -- in a real browser ------------------------------------------------------------------------
+# In a real browser (typing, choosing filters, file:// and a server): test_browser_pages.py.
 
 
-def shown(page: Path, query: str, tmp_path: Path) -> tuple[list[str], str]:
-    """The references of the rows a browser shows for ``?query``, and the count it says."""
-    chromium = require("chromium")
-    dom = subprocess.run(
-        [
-            chromium,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            f"--user-data-dir={tmp_path / 'profile'}",
-            "--dump-dom",
-            f"{page.as_uri()}?{query}",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-    ).stdout.decode()
-    visible = re.findall(r'<tr data-[^>]*?(?<!hidden="")><td>([^<]*)</td>', dom)
-    count = re.search(r'<span id="shown"[^>]*>([^<]*)</span>', dom)
-    assert count, dom[:2000]
-    return visible, count[1]
+def test_the_manifest_believes_a_language_only_of_a_locale() -> None:
+    from circulaire.build.manifest import opened
 
-
-def test_a_browser_searches_and_filters(dist: Path, tmp_path: Path) -> None:
-    page = dist / "index.html"
-    assert shown(page, "", tmp_path) == (["CL-19/73", "CL-20/038", "CL-21/27"], "3 of 3 shown")
-    assert shown(page, "q=ZHAO+digital", tmp_path) == (["CL-21/27"], "1 of 3 shown")
-    assert shown(page, "year=2020", tmp_path) == (["CL-20/038"], "1 of 3 shown")
-    assert shown(page, "series=CL&format=html&q=nowhere", tmp_path) == ([], "0 of 3 shown")
+    assert opened({"reference": "CL-21/1", "language": "fr_CH"})["language"] == "fr_CH"
+    for wrong in (5, "<b>fr</b>", "", "fr\n"):
+        with pytest.raises(ValueError):
+            opened({"reference": "CL-21/1", "language": wrong})
