@@ -187,8 +187,9 @@ h1 { font-size: 1.4em; color: #1f3864; }
 form { display: flex; flex-wrap: wrap; gap: 0.5em 1em; margin: 0 0 1em; align-items: end; }
 label { display: flex; flex-direction: column; font-size: 0.9em; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; }
-col.reference { width: 7em; } col.date { width: 6.5em; } col.languages { width: 7em; }
-col.files { width: 14em; }
+col.reference, col.date { width: 7.5em; } col.signatories { width: 13em; }
+col.languages { width: 7em; } col.files { width: 11em; }
+@media (max-width: 50em) { table { table-layout: auto; } }
 th, td { text-align: start; vertical-align: top; padding: 0.3em 0.5em; }
 td { border-bottom: 1px solid #ccc; }
 thead th { position: sticky; top: 0; background: #fff; }
@@ -231,7 +232,8 @@ def html(table: list[Row]) -> bytes:
         _select("format", "Format", formats),
         "</form>",
         '<table id="register">',
-        '<colgroup><col class="reference"><col class="date"><col><col><col class="languages">'
+        '<colgroup><col class="reference"><col class="date"><col><col class="signatories">'
+        '<col class="languages">'
         '<col class="files"></colgroup>',
         "<thead><tr><th>Reference</th><th>Date</th><th>Subject</th><th>Signatories</th>"
         "<th>Languages</th><th>Files</th></tr></thead>",
