@@ -162,3 +162,9 @@ def test_every_letter_page_is_accessible(page: Any, dist: Path, name: str) -> No
     page.goto((dist / name).as_uri())
     assert page.title()
     assert accessibility(page) == []
+    # the landmarks a screen reader lists, as the browser exposes them
+    for role in ("banner", "main", "contentinfo"):
+        assert page.get_by_role(role).count() == 1, role
+    assert page.get_by_role("heading", level=1).count() == 1
+    direction = page.evaluate("getComputedStyle(document.body).direction")
+    assert direction == ("rtl" if name.endswith(".ar.html") else "ltr")
