@@ -22,8 +22,6 @@ from circulaire.build import register
 from circulaire.build.register import Row
 from test_register_html import build
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
 ALL = ["CL-19/73", "CL-20/038", "CL-21/27"]
 
 
