@@ -429,8 +429,10 @@ def test_a_character_no_font_has_is_an_error_not_a_blank_box() -> None:
     with pytest.raises(RenderError) as raised:
         render(dataclasses.replace(letter(), subject="Réunion 中文"), "pdf")
     message = re.sub(r"at line \d+ ", "at line N ", str(raised.value))
+    subject_line = template_line("letter.typ.j2", "{% block subject %}") + 4  # its super()
     assert message == (
-        'letter.typ.j2: Typst could not typeset CL-21/27: PDF/A-2u error: the text `"中"` '
+        f"letter.typ.j2:{subject_line}: "
+        'Typst could not typeset CL-21/27: PDF/A-2u error: the text `"中"` '
         'could not be displayed with font `"Libertinus Serif"`; at line N of the Typst '
         "source: Objet: #strong[Réunion 中文];; hint: try using a different font; a font that "
         "has it can be shipped in fonts/ next to the templates and named in the template's "
@@ -505,14 +507,42 @@ def user_templates(folder: Path, change: tuple[str, str]) -> Path:
     return folder
 
 
-def test_a_typst_error_is_a_render_error_naming_the_problem(tmp_path: Path) -> None:
+def template_line(name: str, text: str, folder: Path | None = None) -> int:
+    """The line of a template (the packaged one, or in ``folder``) where ``text`` first is."""
+    lines = ((folder or packaged_templates()) / name).read_text(encoding="utf-8").splitlines()
+    return next(number for number, line in enumerate(lines, 1) if text in line)
+
+
+def test_a_typst_error_names_the_line_of_the_template_not_of_the_source(tmp_path: Path) -> None:
     templates = user_templates(tmp_path / "t", ("#set par(", "#set par(nonsense: 1, "))
     with pytest.raises(RenderError) as raised:
         render(letter(), "pdf", RenderOptions(templates=templates))
     message = str(raised.value)
-    assert message.startswith("letter.typ.j2: Typst could not typeset CL-21/27: ")
-    assert "unexpected argument: nonsense" in message
-    assert "at line" in message and "#set par(nonsense: 1" in message
+    line = template_line("letter.typ.j2", "#set par(nonsense: 1", templates)
+    assert message.startswith(
+        f"{templates / 'letter.typ.j2'}:{line}: Typst could not typeset CL-21/27: "
+        "unexpected argument: nonsense; at line "
+    )
+    source_line = int(re.search(r"at line (\d+) of the Typst source", message)[1])  # type: ignore[index]
+    assert source_line != line  # the generated source's line is another
+    assert (
+        typst_source(letter(), RenderOptions(templates=templates))
+        .splitlines()[source_line - 1]
+        .startswith("#set par(nonsense: 1")
+    )
+
+
+def test_a_typst_error_in_a_block_names_the_block_s_line(tmp_path: Path) -> None:
+    """A broken line deep in the letter (the annex block, inside a loop of letter.j2) is named
+    where the override writes it."""
+    templates = user_templates(tmp_path / "t", ("#pagebreak(weak: true)", "#pagebreak(weak: 3)"))
+    item = dataclasses.replace(letter(), annexes=(Annex("Programme", "- un"), Annex("Liste", "")))
+    with pytest.raises(RenderError) as raised:
+        render(item, "pdf", RenderOptions(templates=templates))
+    line = template_line("letter.typ.j2", "#pagebreak(weak: 3)", templates)
+    assert str(raised.value).startswith(
+        f"{templates / 'letter.typ.j2'}:{line}: Typst could not typeset CL-21/27: expected boolean"
+    )
 
 
 def test_the_cli_reports_a_typst_error_without_a_traceback(tmp_path: Path) -> None:

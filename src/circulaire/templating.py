@@ -265,3 +265,78 @@ def _template_line(tb: TracebackType | None) -> str:
             where = f"{filename}:{tb.tb_lineno}"
         tb = tb.tb_next
     return where
+
+
+def origins(
+    name: str,
+    letter: Letter,
+    filters: Mapping[str, Callable[..., Any]],
+    user_templates: Path | None = None,
+    **context: Any,
+) -> list[tuple[str, int] | None]:
+    """For each line of what template ``name`` renders, the template and line that wrote it
+    (its first text that is not blank), for a message about the output to name the template
+    rather than the output: Typst's error at line 212 of the generated source is the one of
+    ``letter.typ.j2`` line 40. Renders the template again, slowly: only when something failed.
+
+    Jinja's template code yields the text of each template line in turn, nested generators
+    for blocks and parents; the innermost one at each yield stands at the template code's
+    line, which Jinja's debug information maps to the template's. A piece of the template's
+    own text of several lines is found in it, line by line, from there."""
+    env = environment(tuple(sorted(filters.items())), user_templates)
+    lines: list[tuple[Any, int] | None] = [None]
+    with template_errors():
+        template = env.get_template(name)
+        ctx = template.new_context(_variables(letter, user_templates, context))
+        generator = template.root_render_func(ctx)
+        for chunk in generator:
+            where = _yielded_at(generator)
+            for index, piece in enumerate(chunk.split("\n")):
+                if index:
+                    lines.append(None)
+                if where is not None and lines[-1] is None and piece.strip():
+                    lines[-1] = _found(where[0], where[1] + index, piece)
+    return [(template_name(found[0]), found[1]) if found else None for found in lines]
+
+
+def _found(template: jinja2.Template, line: int, text: str) -> tuple[Any, int]:
+    """Where the template's own text ``text`` is, at ``line`` or below (Jinja counts a text
+    from a tag before it: an ``{% if %}`` that wrote nothing), else ``line``. A line that
+    goes on with a value (``lang: {{ ... }}``) is found by the text before it."""
+    source = _source_lines(template.filename) if template.filename else []
+    wanted = text.strip()
+    window = range(line, min(line + SEARCHED_LINES, len(source) + 1))
+    for matches in (str.__eq__, str.startswith):
+        for candidate in window:
+            if matches(source[candidate - 1].strip(), wanted):
+                return template, candidate
+    return template, line
+
+
+SEARCHED_LINES = 40
+"""How far below the line Jinja gives a template's text is looked for."""
+
+
+@cache
+def _source_lines(filename: str) -> list[str]:
+    return Path(filename).read_text(encoding="utf-8").splitlines()
+
+
+def _yielded_at(generator: Any) -> tuple[Any, int] | None:
+    """The template and line of the innermost generator that yielded."""
+    while getattr(generator, "gi_yieldfrom", None) is not None:
+        generator = generator.gi_yieldfrom
+    frame = getattr(generator, "gi_frame", None)
+    if frame is None or "__jinja_template__" not in frame.f_globals:
+        return None
+    template = frame.f_globals["__jinja_template__"]
+    return template, template.get_corresponding_lineno(frame.f_lineno)
+
+
+def template_name(template: jinja2.Template) -> str:
+    """A packaged template by its name (``letter.typ.j2``), a user's by its file."""
+    filename = template.filename or template.name or "template"
+    house = packaged_templates()
+    if Path(filename).resolve().is_relative_to(house):
+        return Path(filename).resolve().relative_to(house).as_posix()
+    return filename

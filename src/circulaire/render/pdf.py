@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from ..errors import RenderError, UnprintableText
 from ..markup import TextWalker, is_tight, link_target, parse
 from ..scripts import writing
-from ..templating import packaged_templates, render_template
+from ..templating import origins, packaged_templates, render_template
 
 if TYPE_CHECKING:
     from ..markup import SyntaxTreeNode
@@ -190,19 +190,30 @@ def typst_source(letter: Letter, options: RenderOptions) -> str:
     """The letter as Typst markup. A printed letter's header, recipient and signature lines
     are lines whatever Markdown line ends the spec asks for (``line_breaks: soft``). Fonts
     never fall back, whatever the template (:data:`NO_FALLBACK`)."""
+    printed, context = _printed(letter, options)
+    markup = render_template(TEMPLATE, printed, FILTERS, options.templates, **context)
+    return NO_FALLBACK + markup
+
+
+def _printed(letter: Letter, options: RenderOptions) -> tuple[Letter, dict[str, Any]]:
+    """The letter as printed, and what the template is told besides."""
     printed = dataclasses.replace(
         letter, style=dataclasses.replace(letter.style, line_breaks="hard")
     )
-    markup = render_template(
-        TEMPLATE,
-        printed,
-        FILTERS,
-        options.templates,
-        hard_break=LINE_BREAK,
-        script=writing(letter.language),
-        draft=options.draft,
-    )
-    return NO_FALLBACK + markup
+    context = {"hard_break": LINE_BREAK, "script": writing(letter.language), "draft": options.draft}
+    return printed, context
+
+
+def _written_by(letter: Letter, options: RenderOptions, line: int | None) -> str:
+    """The template and line that wrote line ``line`` of the Typst source, as a message
+    begins (``letter.typ.j2:40``), or the template's name when none did (the preamble)."""
+    if line is None:
+        return TEMPLATE
+    printed, context = _printed(letter, options)
+    lines = origins(TEMPLATE, printed, FILTERS, options.templates, **context)
+    index = line - 1 - NO_FALLBACK.count("\n")
+    origin = lines[index] if 0 <= index < len(lines) else None
+    return f"{origin[0]}:{origin[1]}" if origin else TEMPLATE
 
 
 def render(letter: Letter, options: RenderOptions) -> bytes:
@@ -220,10 +231,11 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
             source.encode("utf-8"), format="pdf", timestamp=timestamp, pdf_standards=[PDF_STANDARD]
         )
     except typst.TypstError as exc:
-        problem = _diagnostic(exc)
+        problem, line = _diagnostic(exc)
         if absent:  # the cause, whatever Typst says of its effect
             raise RenderError(_not_installed(letter, absent)) from None
-        message = f"{TEMPLATE}: Typst could not typeset {letter.reference}: {problem}"
+        where = _written_by(letter, options, line)
+        message = f"{where}: Typst could not typeset {letter.reference}: {problem}"
         missing = _MISSING_GLYPH.search(problem)
         if missing is None:
             raise RenderError(message) from None
@@ -238,8 +250,10 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
         # A missing font would silently fall back to another: a different letter.
         if absent:
             raise RenderError(_not_installed(letter, absent))
-        problems = "; ".join(_diagnostic(warning) for warning in warnings)
-        raise RenderError(f"{TEMPLATE}: Typst warns about {letter.reference}: {problems}")
+        diagnostics = [_diagnostic(warning) for warning in warnings]
+        where = _written_by(letter, options, diagnostics[0][1])
+        problems = "; ".join(problem for problem, _ in diagnostics)
+        raise RenderError(f"{where}: Typst warns about {letter.reference}: {problems}")
     if not isinstance(pdf, bytes):
         raise RenderError(f"{TEMPLATE}: Typst returned no PDF for {letter.reference}")
     return pdf
@@ -249,8 +263,9 @@ _MISSING_GLYPH = re.compile(r'the text `"(.+?)"` could not be displayed with fon
 """Typst's words for a character no font of the letter has (fallback is off)."""
 
 
-def _diagnostic(exc: Any) -> str:
-    """Typst's message and hints, and the line of the generated source it points at."""
+def _diagnostic(exc: Any) -> tuple[str, int | None]:
+    """Typst's message and hints, and the line of the generated source it points at (also
+    returned, for the template line that wrote it)."""
     message = str(getattr(exc, "message", "") or exc)
     hints = [str(hint) for hint in getattr(exc, "hints", []) or []]
     diagnostic = str(getattr(exc, "diagnostic", "") or "")
@@ -259,7 +274,7 @@ def _diagnostic(exc: Any) -> str:
     if where:
         parts.append(f"at line {where[1]} of the Typst source: {where[2].strip()[:120]}")
     parts.extend(f"hint: {hint}" for hint in hints)
-    return "; ".join(parts)
+    return "; ".join(parts), int(where[1]) if where else None
 
 
 def _not_installed(letter: Letter, absent: list[FontPackage]) -> str:
