@@ -90,10 +90,12 @@ MARKS = "[\\s\u200e\u200f\u202a-\u202e]"
 
 
 def without_page_furniture(text: str, item: Letter) -> str:
-    """The letter's own words: the letterhead and the page numbers are not in the text
-    rendering, so they are left out before the two are compared."""
+    """The letter's own words: the letterhead, the house's address and contacts at the foot
+    of the first page (a line of pieces between " · ") and the page numbers are not in the
+    text rendering, so they are left out before the two are compared."""
     furniture = re.compile(
-        rf"^{MARKS}*({re.escape(item.author)}|{re.escape(item.reference)} – \d+/\d+){MARKS}*$"
+        rf"^{MARKS}*({re.escape(item.author)}|{re.escape(item.reference)} – \d+/\d+"
+        rf"|.+ · .+){MARKS}*$"
     )
     kept: list[str] = []
     for page in text.split("\f"):  # pdftotext ends each page with a form feed

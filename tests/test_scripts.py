@@ -364,6 +364,8 @@ def test_any_arabic_text_gives_a_document_word_can_open(body: str) -> None:
     data = render(dataclasses.replace(letter("ar"), body=body), "docx")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for name in archive.namelist():
+            if name.endswith(".png"):
+                continue  # the house's logo
             root = etree.fromstring(archive.read(name))  # well-formed, or this raises
             for properties in root.iter(f"{{{W}}}pPr"):  # in the order Word requires
                 names = [etree.QName(child).localname for child in properties]

@@ -16,6 +16,7 @@ from html import escape as _escape
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
+from ..house import house
 from ..markup import Walker, is_tight, link_target, linkable, parse
 from ..scripts import writing
 from ..templating import render_template
@@ -205,5 +206,6 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
         options.templates,
         hard_break=LINE_BREAK,
         script=script,
+        house=house(options.templates),
     )
     return (text.rstrip() + "\n").encode("utf-8")

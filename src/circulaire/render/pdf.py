@@ -12,12 +12,14 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, time
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RenderError, UnprintableText
+from ..house import house
 from ..markup import TextWalker, is_tight, link_target, parse
 from ..scripts import writing
 from ..templating import origins, packaged_templates, render_template
@@ -176,7 +178,16 @@ def markdown_to_typst(text: str) -> str:
     return markup
 
 
-FILTERS = {
+def typst_bytes(data: bytes) -> str:
+    """Bytes as a Typst value (a logo embedded in the source, which then reads no file)."""
+    try:
+        return f"bytes({string(data.decode('utf-8'))})"
+    except (UnicodeDecodeError, RenderError):
+        return f"bytes(({', '.join(map(str, data))},))"
+
+
+FILTERS: dict[str, Callable[..., str]] = {
+    "typst_bytes": typst_bytes,
     "inline": escape,
     "strong": _strong,
     "mailto": _mailto,
@@ -200,7 +211,12 @@ def _printed(letter: Letter, options: RenderOptions) -> tuple[Letter, dict[str, 
     printed = dataclasses.replace(
         letter, style=dataclasses.replace(letter.style, line_breaks="hard")
     )
-    context = {"hard_break": LINE_BREAK, "script": writing(letter.language), "draft": options.draft}
+    context = {
+        "hard_break": LINE_BREAK,
+        "script": writing(letter.language),
+        "draft": options.draft,
+        "house": house(options.templates),
+    }
     return printed, context
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ...errors import RenderError
+from ...house import house
 from ...scripts import writing
-from ...templating import packaged_templates, render_blocks
+from ...templating import house_wording, packaged_templates, render_blocks
 from ..markdown import FILTERS
 from .body import BodyWriter
+from .letterhead import footer_lines
 from .package import assemble
 from .reference import load_reference
 
@@ -33,9 +35,11 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
     if writer.missing or writer.unnumbered:
         raise RenderError(reference.lacking(writer.missing, writer.unnumbered))
     mark = None
+    wording = house_wording(letter.language, options.templates)
     if options.draft:
-        from ...templating import house_wording
         from ...wording import DRAFT
 
-        mark = house_wording(letter.language, options.templates).gettext(DRAFT)
-    return assemble(reference, letter, writer, mark)
+        mark = wording.gettext(DRAFT)
+    the_house = house(options.templates)
+    lines = footer_lines(the_house, wording.labels(letter.style.labels), wording.gettext)
+    return assemble(reference, letter, writer, mark, the_house, lines)

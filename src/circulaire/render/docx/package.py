@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING
 
 from ...dates import document_language, long_date
 from ...scripts import writing
-from . import scripts
+from . import letterhead, scripts
 from .fields import filled
 from .wordml import DECLARATION, PACKAGE_RELS, R, W, escape, quoteattr, relationships, rels_name
 
 if TYPE_CHECKING:
+    from ...house import House
     from ...model import Letter
     from .body import BodyWriter
     from .reference import Reference
@@ -38,13 +39,28 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 
 
 def assemble(
-    reference: Reference, letter: Letter, body: BodyWriter, draft_mark: str | None = None
+    reference: Reference,
+    letter: Letter,
+    body: BodyWriter,
+    draft_mark: str | None = None,
+    house: House | None = None,
+    house_footer: list[str] | None = None,
 ) -> bytes:
     """The DOCX of ``letter``: the reference's parts around the letter's body; a draft's
     ``draft_mark`` atop each header (of every page), or atop the body if the reference has
-    no header."""
+    no header; where the reference shows the house letterhead, the ``house``'s logo in it and
+    ``house_footer`` (its address and contacts) at the foot of the first page."""
     script = writing(letter.language)
     tail = scripts.mirrored_section(reference.document_tail) if script.rtl else None
+    house_letterhead = any(
+        part.fields is not None and "\ue000organization\ue000" in part.fields
+        for part in reference.parts
+    )
+    logo = house.logo if house is not None and house_letterhead else None
+    house_footer = house_footer if house_letterhead else None
+    fresh: set[str] = set()
+    if house_footer:
+        tail = letterhead.with_footer(tail or reference.document_tail)
     files: dict[str, bytes] = {}
     overrides: dict[str, str] = {
         "/docProps/core.xml": CONTENT_TYPES["core"],
@@ -70,12 +86,22 @@ def assemble(
     files[rels_name(reference.document_name)] = relationships(
         reference.document_rels
         + [(rid, HYPERLINK_RELATIONSHIP, url, True) for rid, url in body.links]
+        + (
+            [(letterhead.FOOTER_ID, letterhead.FOOTER_RELATIONSHIP, "house-footer.xml", False)]
+            if house_footer and letterhead.FOOTER_ID in (tail or "")
+            else []
+        )
     )
+    if house_footer and letterhead.FOOTER_ID in (tail or ""):
+        footer = letterhead.footer(house_footer)
+        files[letterhead.FOOTER_PART] = scripts.mirrored_part(footer) if script.rtl else footer
+        overrides["/" + letterhead.FOOTER_PART] = letterhead.FOOTER_CONTENT_TYPE
+        fresh.add(letterhead.FOOTER_PART)
     overrides["/" + reference.document_name] = (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
     )
     values = _field_values(letter)
-    fresh = set(files) - {"_rels/.rels"}  # the parts of this letter only
+    fresh.update(set(files) - {"_rels/.rels"})  # the parts of this letter only
     for part in reference.parts:
         overrides["/" + part.name] = part.content_type
         if part.name == reference.numbering_name and body.lists:
@@ -91,8 +117,20 @@ def assemble(
             fields = part.fields
             if script.rtl:
                 fields = scripts.mirrored_part(fields.encode("utf-8")).decode("utf-8")
+            pictured = logo is not None and "\ue000organization\ue000" in fields
+            if pictured and logo is not None:
+                fields = letterhead.with_logo(fields, logo)
             files[part.name] = filled(fields, values).encode("utf-8")
             fresh.add(part.name)
+            if pictured and logo is not None:
+                rels = [
+                    (rid, letterhead.IMAGE_RELATIONSHIP, name.removeprefix("word/"), False)
+                    for rid, name, kind, data in letterhead.logo_parts(logo)
+                ]
+                files[rels_name(part.name)] = _more_rels(part.rels, rels)
+                for _, name, kind, data in letterhead.logo_parts(logo):
+                    files[name] = data
+                    overrides["/" + name] = kind
         elif script.rtl and part.content_type.endswith(HEADER_OR_FOOTER):
             files[part.name] = scripts.mirrored_part(part.data)
         else:
@@ -100,10 +138,20 @@ def assemble(
         if draft_mark is not None and part.name in headers:
             files[part.name] = _marked(files[part.name], _mark(draft_mark))
             fresh.add(part.name)
-        if part.rels is not None:
+        if part.rels is not None and rels_name(part.name) not in files:  # the logo's has them
             files[rels_name(part.name)] = part.rels
     content_types = _content_types(tuple(sorted(overrides.items())))
     return _zip({"[Content_Types].xml": content_types, **files}, fresh)
+
+
+def _more_rels(rels: bytes | None, more: list[tuple[str, str, str, bool]]) -> bytes:
+    """A part's relationships with ``more`` after them."""
+    added = relationships(more)
+    if rels is None:
+        return added
+    items = added[added.index(b">", added.index(b"<Relationships")) + 1 : added.rindex(b"</")]
+    closing = rels.rindex(b"</Relationships>")
+    return rels[:closing] + items + rels[closing:]
 
 
 @lru_cache(maxsize=8)
