@@ -344,14 +344,6 @@ def test_a_missing_file_is_bad_input(tmp_path: Path) -> None:
     assert result.output == f"{tmp_path / 'old.md'}: no such file or folder\n"
 
 
-def test_docx_is_refused_for_now(tmp_path: Path) -> None:
-    source = tmp_path / "letter.docx"
-    source.write_bytes(b"PK\x03\x04")
-    result = CliRunner().invoke(cli, ["import", str(source), "-o", "-"])
-    assert result.exit_code == 1
-    assert "DOCX is not imported yet" in result.output
-
-
 def test_a_folder_import_shows_its_progress_on_a_terminal(tmp_path: Path) -> None:
     import os
     import pty

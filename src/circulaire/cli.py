@@ -333,9 +333,10 @@ def build(
 @click.option(
     "--from",
     "reader",
-    type=click.Choice(("md",)),
+    type=click.Choice(("md", "docx")),
     default=None,
-    help="Read SOURCE as Markdown whatever its suffix  [default: .md, .markdown, .txt]",
+    help="Read SOURCE as Markdown or as a Word document whatever its suffix  "
+    "[default: .docx as a Word document; .md, .markdown, .txt as Markdown]",
 )
 @click.option("-o", "--output", metavar="FILE", help="The spec to write; - for standard output.")
 @click.option(
@@ -353,8 +354,8 @@ def import_(
     check: bool,
     force: bool,
 ) -> None:
-    """Write the spec of the letter SOURCE (its Markdown), or of each letter in the folder
-    SOURCE, after checking that the spec renders the letter back byte for byte."""
+    """Write the spec of the letter SOURCE (its Markdown or Word document), or of each letter
+    in the folder SOURCE, after checking that the spec renders the letter back byte for byte."""
     from .build import ProgressBar
     from .importing import import_file, import_folder, letters_in, spec_path, write_spec
 
@@ -367,9 +368,9 @@ def import_(
             raise click.UsageError("a folder is imported with --letters DIR, not -o")
         if letters is None and not check:
             raise click.UsageError("give --letters DIR (or --check)")
-        files = list(letters_in(source, reader == "md"))
+        files = list(letters_in(source, reader is not None))
         with ProgressBar(quiet=False, label="importing") as progress:
-            batch, written = import_folder(files, letters, force, check, progress)
+            batch, written = import_folder(files, letters, force, check, progress, reader)
         for path, _ in written:
             click.echo(f"wrote {path}", err=True)
         for imported in batch.different:
@@ -381,14 +382,12 @@ def import_(
             click.echo(message, err=True)
         click.echo(batch.summary(), err=True)
         sys.exit(batch.return_code)
-    if reader is None and source.suffix.lower() not in (".md", ".markdown", ".txt"):
-        if source.suffix.lower() == ".docx":
-            _fail(CirculaireError(f"{source}: DOCX is not imported yet (give its Markdown)"))
-        raise click.UsageError(f"cannot tell how to read '{source}': give --from md")
+    if reader is None and source.suffix.lower() not in (".md", ".markdown", ".txt", ".docx"):
+        raise click.UsageError(f"cannot tell how to read '{source}': give --from md or docx")
     if output is None and letters is None and not check:
         raise click.UsageError("give -o FILE, -o - (standard output) or --letters DIR")
     try:
-        imported = import_file(source)
+        imported = import_file(source, reader)
         if imported.difference is not None:
             _fail(
                 CirculaireError(

@@ -22,10 +22,10 @@ from .blocks import NotALetter
 from .recognize import recognize
 from .writer import spec_yaml
 
-__all__ = ["Difference", "Imported", "NotALetter", "import_file", "import_markdown"]
+__all__ = ["Difference", "Imported", "NotALetter", "import_docx", "import_file", "import_markdown"]
 
-SUFFIXES = (".md", ".markdown", ".txt")
-"""Files a folder import reads as Markdown (extracted text is often ``.txt``)."""
+SUFFIXES = (".md", ".markdown", ".txt", ".docx")
+"""Files a folder import reads: Markdown (extracted text is often ``.txt``), and Word documents."""
 AS_PUBLISHED = "as published"
 """The comment beside ``ignore:``: the letter's slips are the published letter's."""
 
@@ -82,7 +82,18 @@ class Imported:
 def import_markdown(raw: bytes, name: str) -> Imported:
     """The spec of the letter whose Markdown is ``raw`` (``name`` names it in messages); a
     :class:`CirculaireError` naming it when it is no letter circulaire can read."""
-    text = _text(raw, name)
+    return _imported(_text(raw, name), name)
+
+
+def import_docx(raw: bytes, name: str) -> Imported:
+    """The spec of the letter in the Word document ``raw``: its Markdown as ``docx.py`` reads
+    it, through the same recognizer, and compared with the spec's rendering the same way."""
+    from .docx import markdown_of
+
+    return _imported(markdown_of(raw, name), name)
+
+
+def _imported(text: str, name: str) -> Imported:
     data = recognize(text, name)
     reference = Reference.parse(data["reference"])
     assert reference is not None  # the recognizer found it by the same pattern
@@ -96,8 +107,9 @@ def import_markdown(raw: bytes, name: str) -> Imported:
     return Imported(name, reference, spec, difference)
 
 
-def import_file(path: Path) -> Imported:
-    """:func:`import_markdown` of a file, refused unless it is a regular file."""
+def import_file(path: Path, reader: str | None = None) -> Imported:
+    """:func:`import_docx` of a ``.docx`` file (or with ``reader="docx"``), else
+    :func:`import_markdown`; refused unless it is a regular file."""
     from ..source import read_bytes
 
     try:
@@ -105,6 +117,8 @@ def import_file(path: Path) -> Imported:
     except SpecError as exc:  # its message says "spec"; this is a letter
         message = exc.problems[0].message.replace("a spec file", "a letter")
         raise CirculaireError(f"{path}: {message}") from None
+    if reader == "docx" or (reader is None and path.suffix.lower() == ".docx"):
+        return import_docx(raw, str(path))
     return import_markdown(raw, str(path))
 
 
@@ -252,6 +266,7 @@ def import_folder(
     force: bool,
     check: bool,
     progress: Callable[[int, int], None] | None = None,
+    reader: str | None = None,
 ) -> tuple[Batch, list[tuple[Path, Imported]]]:
     """Import each file; write each exact one at its reference's path under ``letters``
     (unless ``check``). One file that fails does not stop the others; ``progress`` is told
@@ -262,7 +277,7 @@ def import_folder(
         if progress is not None:
             progress(done - 1, len(files))
         try:
-            imported = import_file(path)
+            imported = import_file(path, reader)
             if not imported.exact:
                 batch.different.append(imported)
                 continue
