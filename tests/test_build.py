@@ -1029,13 +1029,13 @@ def test_a_spec_saved_while_the_manifest_is_written_is_rendered_by_the_next_buil
     run_build(archive, dist)
     spec = archive / "CL-19/001.yaml"
     spec.write_text(spec.read_text(encoding="utf-8").replace("Lettre 0", "Lettre A"))
-    sync = os.sync
+    durable = module.make_durable
 
-    def saving_meanwhile() -> None:
+    def saving_meanwhile(output: Path, written: object) -> None:
         spec.write_text(spec.read_text(encoding="utf-8").replace("Lettre A", "Lettre B"))
-        sync()
+        durable(output, written)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(module.os, "sync", saving_meanwhile)
+    monkeypatch.setattr(module, "make_durable", saving_meanwhile)
     assert run_build(archive, dist).built == ["CL-19/001.yaml"]
     monkeypatch.undo()
     assert run_build(archive, dist).built == ["CL-19/001.yaml"]
@@ -1089,3 +1089,30 @@ def test_a_spec_the_system_will_not_let_be_read_keeps_its_letter_s_files(
     monkeypatch.undo()
     assert run_build(archive, dist).built == ["CL-20/002.yaml"]
     assert tree(dist) == fresh_tree(archive, tmp_path)
+
+
+def test_a_build_syncs_the_files_it_wrote_not_the_whole_machine(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few letters built: their files are flushed one by one (os.sync would flush every
+    disk of the machine, seconds on a busy one), before the manifest vouches for them."""
+    from circulaire.build import manifest as module
+
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    spec = archive / "CL-19/001.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("Lettre 0", "Lettre A"))
+    synced: list[str] = []
+    fsync = os.fsync
+
+    def recording(descriptor: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        fsync(descriptor)
+
+    def refused() -> None:
+        raise AssertionError("os.sync() called")
+
+    monkeypatch.setattr(module.os, "sync", refused)
+    monkeypatch.setattr(module.os, "fsync", recording)
+    assert run_build(archive, dist).built == ["CL-19/001.yaml"]
+    assert {str(dist / "CL-19/001.md"), str(dist / "CL-19")} <= set(synced)

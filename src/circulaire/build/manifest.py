@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -105,17 +105,46 @@ def manifest_lines(
     yield f'\n}}, "manifest": {MANIFEST_VERSION}, "shard": {to_json(shard)}}}\n'.encode()
 
 
+FSYNC_AT_MOST = 256
+"""Up to this many files written since the last save are synced one by one; more, and one
+``os.sync()`` costs less than their fsyncs (it flushes the whole machine, though)."""
+
+
 def save_manifest(
-    settings: Settings, entries: dict[str, Stored], register: Entry | None, stamp: int | None = None
+    settings: Settings,
+    entries: dict[str, Stored],
+    register: Entry | None,
+    stamp: int | None = None,
+    written: Collection[str] | None = None,
 ) -> None:
     """Write the manifest atomically. A checkpoint is dated to the build's start, so that files
     written after it are hashed, not trusted, by the next build. Outputs are written without
-    an fsync each; one sync here makes them durable before the manifest vouches for them."""
-    if hasattr(os, "sync"):
-        os.sync()
+    an fsync each; they are made durable here (``written``: their names in the output folder,
+    ``None`` when unknown) before the manifest vouches for them."""
+    make_durable(settings.output, written)
     write_atomic(settings.manifest, manifest_lines(settings, entries, register))
     if stamp is not None:
         os.utime(settings.manifest, ns=(stamp, stamp))
+
+
+def make_durable(output: Path, written: Collection[str] | None) -> None:
+    """Flush the files written since the last save, and the folders that name them, to the
+    disk: each by its fsync when they are few, else the whole machine by one sync."""
+    if written is not None and len(written) <= FSYNC_AT_MOST:
+        folders = {os.path.dirname(name) for name in written}
+        for name in [*written, *sorted(folders)]:
+            try:
+                descriptor = os.open(os.path.join(output, name), os.O_RDONLY | os.O_NOFOLLOW)
+            except OSError:
+                continue  # removed since (a letter that failed after): nothing to flush
+            try:
+                os.fsync(descriptor)
+            except OSError:
+                pass
+            finally:
+                os.close(descriptor)
+    elif hasattr(os, "sync"):
+        os.sync()
 
 
 def to_json(value: Any) -> str:

@@ -82,6 +82,9 @@ class Record:
         self.outcome.unchanged = len(self.entries)
         self.changed = plan.checked or plan.previous.keys() != plan.letters.keys()
         self.changed |= [path.name for path in plan.manifests] != [settings.manifest.name]
+        self.unsynced: list[str] = []
+        """Files written since the manifest was last saved (names in the output folder): made
+        durable before the next save vouches for them."""
         self.written: dict[str, int] = {}
         """Files written for each letter built, so that a letter failed afterwards is not
         counted."""
@@ -151,6 +154,7 @@ class Record:
         self.rows[key] = register.row(entry, plan.settings.formats)
         outcome.built.append(key)
         self.written[key] = len(result.entry["outputs"])
+        self.unsynced.extend(record["file"] for record in result.entry["outputs"].values())
         outcome.files += self.written[key]
 
     def checkpoint(self) -> None:
@@ -160,7 +164,9 @@ class Record:
         plan = self.plan
         standing = {key: plan.standing(key) for key in self.pending if key in plan.previous}
         with contextlib.suppress(OutputError):  # the last save reports it, if it fails too
-            save_manifest(plan.settings, {**standing, **self.entries}, None, stamp=plan.begun)
+            entries = {**standing, **self.entries}
+            save_manifest(plan.settings, entries, None, plan.begun, self.unsynced)
+            self.unsynced = []
 
     def _retire(self) -> None:
         output = self.plan.settings.output
@@ -199,7 +205,9 @@ class Record:
         # is written (a sync may take seconds): a spec saved meanwhile is newer, so it is read
         # again.
         vouched = filesystem_time(output)
-        for key in _changed_while_building(plan, entries):
+        # Nothing to save: the manifest stays as it was, older than any spec edited meanwhile.
+        suspects = _changed_while_building(plan, entries) if self.changed or settings.force else []
+        for key in suspects:
             # Its spec changed after it was read: the entry keeps its files, not its spec, so
             # that the next build renders it.
             entries[key] = without_spec(entries[key])
@@ -217,8 +225,10 @@ class Record:
                         record["html"] = {"sha256": sha256(data), "size": len(data)}
                 elif page is None and _has_page(plan.register):
                     (output / HTML_INDEX).unlink(missing_ok=True)
-            if not self._saved(manifest, save_manifest, settings, entries, record, stamp=vouched):
+            saving = (settings, entries, record, vouched, self.unsynced)
+            if not self._saved(manifest, save_manifest, *saving):
                 return
+            self.unsynced = []
             for other in plan.manifests:
                 if other.name != manifest.name and settings.shard is None:
                     other.unlink(missing_ok=True)
