@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from pathlib import Path
 from types import TracebackType
@@ -68,7 +68,48 @@ def environment(
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(dates.FILTERS)
     env.filters.update(dict(filters))
+    env.bytecode_cache = _bytecode_cache(env)
     return env
+
+
+def _bytecode_cache(env: jinja2.Environment) -> jinja2.BytecodeCache | None:
+    """Templates compiled by an earlier process, in Jinja's cache folder for this user (one
+    only they can write): compiling ``letter.j2`` and a format's template is half of a cold
+    ``render``. Compiled code depends on the environment (a filter's arguments are bound when
+    it is compiled), so each is cached under a key of its own: Jinja's version, this module,
+    and every filter by name and function. Jinja checks the template's source before using
+    any; a cache that cannot be read or written only costs the compilation."""
+    import hashlib
+
+    import jinja2
+
+    signature = hashlib.sha256(Path(__file__).read_bytes())
+    signature.update(jinja2.__version__.encode())
+    for name, function in sorted(env.filters.items()):
+        named = getattr(function, "__qualname__", type(function).__qualname__)
+        signature.update(f"|{name}={getattr(function, '__module__', '')}.{named}".encode())
+    try:
+        return _cache_class()(pattern=f"circulaire-{signature.hexdigest()[:16]}-%s.cache")
+    except (RuntimeError, OSError):  # no safe folder for it
+        return None
+
+
+def _cache_class() -> type[jinja2.FileSystemBytecodeCache]:
+    import jinja2
+
+    class QuietCache(jinja2.FileSystemBytecodeCache):
+        """A cache whose folder the system refuses (read-only, full) is no error of the
+        render."""
+
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            with suppress(OSError):
+                super().load_bytecode(bucket)
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            with suppress(OSError):
+                super().dump_bytecode(bucket)
+
+    return QuietCache
 
 
 def render_template(
