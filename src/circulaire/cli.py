@@ -328,6 +328,25 @@ def build(
     sys.exit(outcome.return_code)
 
 
+@cli.command()
+@click.argument("spec", type=click.Path(path_type=Path, dir_okay=False, readable=False))
+@templates_option
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=0, help="The port  [default: a free one]"
+)
+@click.option("--no-browser", is_flag=True, help="Print the address; open no browser.")
+def preview(spec: Path, templates: Path | None, port: int, no_browser: bool) -> None:
+    """Serve a live preview of SPEC on 127.0.0.1: the letter as HTML beside its PDF, rendered
+    again at each save of the spec or of a template. Ctrl-C stops it."""
+    from .preview import serve
+
+    try:
+        serve(spec, templates, port, browser=not no_browser, say=lambda m: click.echo(m, err=True))
+    except CirculaireError as exc:
+        _fail(exc)
+    click.echo("stopped", err=True)
+
+
 @cli.command("import")
 @click.argument("source", type=click.Path(path_type=Path, readable=False))
 @click.option(
