@@ -20,7 +20,7 @@ from .state import Preview
 
 LOOPBACK = "127.0.0.1"
 
-KEEPALIVE = 10.0
+KEEPALIVE = 5.0
 """Seconds between two comments on a quiet event stream: a closed page is noticed."""
 
 _ALWAYS = {
