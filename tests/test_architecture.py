@@ -46,6 +46,7 @@ def _imported(module: Path) -> set[str]:
         ("## The DOCX writer: `render/docx/`", "render/docx"),
         ("## The whole archive: `build/`", "build"),
         ("## Importing a published letter: `importing/`", "importing"),
+        ("## The live preview: `preview/`", "preview"),
     ],
 )
 def test_a_module_imports_only_those_above_it(heading: str, folder: str) -> None:
@@ -58,6 +59,6 @@ def test_a_module_imports_only_those_above_it(heading: str, folder: str) -> None
 
 
 def test_no_module_is_much_longer_than_a_page_or_so() -> None:
-    folders = ("build", "render/docx", "importing")
+    folders = ("build", "render/docx", "importing", "preview")
     for module in (m for folder in folders for m in (PACKAGE / folder).glob("*.py")):
         assert len(module.read_text(encoding="utf-8").splitlines()) <= 400, module.name
