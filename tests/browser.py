@@ -25,9 +25,10 @@ ARGUMENTS = [
 ]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
-    """One headless Chromium for the whole run."""
+    """One headless Chromium for each module of browser tests: one for the whole run is found
+    closed after tests/test_build.py (which forks and kills processes) has run."""
     from playwright.sync_api import sync_playwright
 
     from conftest import require  # conftest brings these fixtures in: imported late
