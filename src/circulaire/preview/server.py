@@ -29,8 +29,7 @@ _ALWAYS = {
     "Referrer-Policy": "no-referrer",
 }
 _FRAMED = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
-    "frame-ancestors 'self'",
+    "Content-Security-Policy": "frame-ancestors 'self'",  # the letter's own policy is in it
     "X-Frame-Options": "SAMEORIGIN",
 }
 
