@@ -178,7 +178,7 @@ def test_a_link_whose_words_are_formatted_is_placed_at_its_bracket(tmp_path: Pat
         "  Premier paragraphe.\n"
         "\n"
         "  Voir [**la résolution**](#), [*le site*]() et [`code`](#).\n"
-        "  [un ![logo](p.png) lien](mailto:x@) puis [**x**](#) et [**x**](#).\n"
+        "  [un _logo_ lien](mailto:x@) puis [**x**](#) et [**x**](#).\n"
     )
     path = spec(tmp_path, HEAD + body)
     assert found(path) == [
@@ -186,8 +186,8 @@ def test_a_link_whose_words_are_formatted_is_placed_at_its_bracket(tmp_path: Pat
         "11:32: body: the link 'le site' has an empty target (expected a URL) [W104]",
         "11:49: body: the link 'code' has the target '#' (expected a URL) [W104]",
         "12:3: body: the link 'un logo lien' goes to 'x@', which is not an e-mail address [W105]",
-        "12:44: body: the link 'x' has the target '#' (expected a URL) [W104]",
-        "12:58: body: the link 'x' has the target '#' (expected a URL) [W104]",
+        "12:36: body: the link 'x' has the target '#' (expected a URL) [W104]",
+        "12:50: body: the link 'x' has the target '#' (expected a URL) [W104]",
     ]
 
 

@@ -30,16 +30,26 @@ _CONTAINERS = {
     "HtmlBlock": ("html_block", ""),
     "Emphasis": ("em", "em"),
     "Strong": ("strong", "strong"),
+    "TableRow": ("tr", "tr"),
 }
 """Its events that open a node and only name it."""
-_BLOCKS = {"Paragraph", "Heading", "List", "Item", "BlockQuote", "CodeBlock", "HtmlBlock"}
+_BLOCKS = {
+    "Paragraph",
+    "Heading",
+    "List",
+    "Item",
+    "BlockQuote",
+    "CodeBlock",
+    "HtmlBlock",
+    "Table",
+}
 """Its elements that end a tight item's words (a rule does too: see :meth:`_TreeBuilder.leaf`)."""
 _LISTS = {"bullet_list", "ordered_list"}
 MAX_NESTING = 20
 """Lists and quotes nested deeper than this (markdown-it-py's bound too) are laid out at this
 depth, their words kept: the walkers recurse once per level, Typst gives up on quotes deeper
 than about 16, and a letter has no use for more."""
-_WITH_INLINE = {"paragraph", "heading"}
+_WITH_INLINE = {"paragraph", "heading", "th", "td"}
 """Nodes whose words sit in an ``inline`` child, as markdown-it-py nests them."""
 _AS_TEXT = {"code_block", "fence", "html_block"}
 """Nodes that keep their text as ``content``, not as children."""
@@ -107,6 +117,8 @@ class _TreeBuilder:
     def __init__(self) -> None:
         self.root = SyntaxTreeNode("root")
         self.stack = [self.root]
+        self.columns: list[str] = []
+        """The alignment of each column of the table being read."""
 
     def flag(self) -> None:
         """Raw HTML, or a link no letter may hold: validation then looks closer (``unsafe``)."""
@@ -175,7 +187,19 @@ class _TreeBuilder:
             fenced = value != "Indented"
             self.open(SyntaxTreeNode("fence" if fenced else "code_block", "code"))
         elif name in ("Link", "Image"):
+            if name == "Image":
+                self.flag()
             self.link(name, value)
+        elif name == "Table":
+            self.columns = [_ALIGNMENTS[a] for a in value]
+            self.open(SyntaxTreeNode("table", "table"))
+        elif name == "TableHead":
+            self.open(SyntaxTreeNode("tr", "tr", "", {"header": 1}))
+        elif name == "TableCell":
+            row = self.stack[-1]
+            kind = "th" if row.attrs.get("header") else "td"
+            align = self.columns[len(row.children)] if len(row.children) < len(self.columns) else ""
+            self.open(SyntaxTreeNode(kind, kind, "", {"align": align} if align else {}))
         else:
             raise ValueError(f"unexpected Markdown element {name}")
 
@@ -239,6 +263,36 @@ class _TreeBuilder:
         self.add(SyntaxTreeNode(kind, tag, value))
 
 
+_ALIGNMENTS = {"None": "", "Left": "left", "Center": "center", "Right": "right"}
+"""A column's alignment (``:---``, ``:---:``, ``---:``) as a cell's ``align`` attribute."""
+OPTIONS: Any = None
+"""pulldown-cmark's options for a letter's Markdown: CommonMark and GFM's pipe tables."""
+
+
+def _options() -> Any:
+    global OPTIONS
+    if OPTIONS is None:
+        import pyromark
+
+        OPTIONS = pyromark.Options.ENABLE_TABLES
+    return OPTIONS
+
+
+def _readers() -> Any:
+    """The options of a reader of the published Markdown (GitHub's GFM): what it would show
+    that the letter's other formats do not is found with them."""
+    import pyromark
+
+    options = pyromark.Options
+    return (
+        options.ENABLE_TABLES
+        | options.ENABLE_FOOTNOTES
+        | options.ENABLE_STRIKETHROUGH
+        | options.ENABLE_TASKLISTS
+        | options.ENABLE_GFM
+    )
+
+
 _BREAKS = ("softbreak", "hardbreak")
 UNSAFE = "unsafe"
 """The attribute of a tree's root set when its text holds raw HTML or a link to no web or
@@ -275,12 +329,12 @@ def _split(tag: Any) -> tuple[str, Any]:
 
 
 def tree(text: str) -> SyntaxTreeNode:
-    """The syntax tree of a Markdown text, from pulldown-cmark's events (CommonMark, no
-    extension)."""
+    """The syntax tree of a Markdown text, from pulldown-cmark's events (CommonMark and
+    GFM's pipe tables, no other extension)."""
     import pyromark
 
     builder = _TreeBuilder()
-    events: Iterable[Any] = pyromark.events(text)
+    events: Iterable[Any] = pyromark.events(text, options=_options())
     for event in events:
         if isinstance(event, str):
             builder.leaf(event)
@@ -328,7 +382,7 @@ def link_spans(text: str) -> list[tuple[int, int]]:
 
     characters = _Offsets(text)
     spans: list[tuple[int, int]] = []
-    for event, span in pyromark.events_with_range(text):
+    for event, span in pyromark.events_with_range(text, options=_options()):
         start = event.get("Start") if isinstance(event, dict) else None
         if not isinstance(start, dict) or "Link" not in start:
             continue
@@ -345,7 +399,7 @@ def empty_items(text: str) -> list[int]:
     characters = _Offsets(text)
     found: list[int] = []
     opened: int | None = None
-    for event, span in pyromark.events_with_range(text):
+    for event, span in pyromark.events_with_range(text, options=_options()):
         if event == {"Start": "Item"}:
             opened = span["start"]
             continue
@@ -374,7 +428,8 @@ class Unsafe:
     """In characters of the text."""
     kind: str
     """``character``: a character reference makes ``value``; ``html``: ``written`` is raw
-    HTML; ``link`` or ``image``: its target is ``written``, its words ``value``."""
+    HTML; ``link`` or ``image``: its target is ``written``, its words ``value`` (an image is
+    refused whatever its target); one of :data:`REFUSED_CONSTRUCTS`: ``written`` is it."""
     written: str
     value: str = ""
 
@@ -387,7 +442,7 @@ def unsafe(text: str, refused: re.Pattern[str]) -> list[Unsafe]:
     (``javascript:``, ``data:``). The tree (:func:`parse`, which every output of the letter
     shares) flags the last two; the first needs ``&#`` in the text. Only then is the text read
     again, to find where each stands."""
-    if "&#" not in text and not parse(text).attrs.get(UNSAFE):
+    if "&#" not in text and not parse(text).attrs.get(UNSAFE) and not _GFM.search(text):
         return []
     return _unsafe(text, refused)
 
@@ -399,14 +454,18 @@ def _unsafe(text: str, refused: re.Pattern[str]) -> list[Unsafe]:
     found: list[Unsafe] = []
     characters = _Offsets(text)
     links: list[tuple[int, str, str, list[str]]] = []  # open links: start, kind, target, words
-    events: Iterable[tuple[Any, Any]] = pyromark.events_with_range(text)
+    events: Iterable[tuple[Any, Any]] = pyromark.events_with_range(text, options=_readers())
     for event, span in events:
         if not isinstance(event, dict):  # a break, a rule
             if links and event in ("SoftBreak", "HardBreak"):
                 links[-1][3].append(" ")
             continue
         for kind, value in event.items():
-            if kind in ("Text", "Code"):
+            construct = _construct(kind, value)
+            if construct:
+                at = characters(span["start"])
+                found.append(Unsafe(at, construct, text[at : characters(span["end"])]))
+            elif kind in ("Text", "Code"):
                 if links:
                     links[-1][3].append(value)
                 bad = refused.search(value) if kind == "Text" else None
@@ -424,7 +483,9 @@ def _unsafe(text: str, refused: re.Pattern[str]) -> list[Unsafe]:
                     if bad:
                         found.append(_made(text, characters, span, bad[0]))
                 target = link["dest_url"]
-                if link["link_type"] != "Email" and not linkable(target):
+                if name == "Image":  # refused whatever its target
+                    links.append((characters(span["start"]), "image", target, []))
+                elif link["link_type"] != "Email" and not linkable(target):
                     at = characters(span["start"])
                     links.append((at, name.lower(), target, []))
                 else:
@@ -436,6 +497,31 @@ def _unsafe(text: str, refused: re.Pattern[str]) -> list[Unsafe]:
                 if at >= 0:
                     found.append(Unsafe(at, what, target, "".join(words)))
     return found
+
+
+_GFM = re.compile(r"~|\[\^|\[!|^[ \t>]*(?:(?:[-+*]|[0-9]{1,9}[.)])[ \t]+)+\[[ xX]\]", re.M)
+"""What may start a construct of GFM that only the published Markdown would show (a
+strikethrough, a footnote, an alert, a task): the text is read again only when it holds one."""
+REFUSED_CONSTRUCTS = ("footnote", "strikethrough", "task", "alert")
+"""The kinds of :class:`Unsafe` that GFM's readers show and the other formats could not."""
+
+
+def _construct(kind: str, value: Any) -> str:
+    """The construct of GFM an event starts, that the letter's formats do not show, or ``""``."""
+    if kind == "FootnoteReference":
+        return "footnote"
+    if kind == "TaskListMarker":
+        return "task"
+    if kind != "Start":
+        return ""
+    if value == "Strikethrough":
+        return "strikethrough"
+    name, argument = _split(value)
+    if name == "FootnoteDefinition":
+        return "footnote"
+    if name == "BlockQuote" and argument is not None:
+        return "alert"
+    return ""
 
 
 def linkable(target: str) -> bool:

@@ -190,6 +190,9 @@ class Style:
     reads); the other formats set the heading apart all the same."""
     labels: Labels = field(default_factory=Labels)
     """Header words, such as ``phone: Téléphone``."""
+    text_lines: Literal["wrap", "keep"] = "wrap"
+    """The plain text (for e-mail): ``wrap`` its lines at 72 columns, or ``keep`` them as the
+    spec writes them (a paragraph on one line)."""
 
 
 @dataclass(frozen=True)

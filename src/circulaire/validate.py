@@ -377,7 +377,8 @@ class _Checker:
     def _markdown(self, text: str, where: Path_) -> Any:
         """Markdown that every output shows alike, read as the parser reads it: no character
         reference to a character no output can carry (E105, as the character itself), no raw
-        HTML (E108), no link but to a web or mail address or within the site (E109). The
+        HTML (E108), no link but to a web or mail address or within the site (E109), no
+        footnote, strikethrough, image, task or alert of GFM (E121-E125). The
         Markdown output publishes the text as written, so what DOCX and PDF would drop is
         refused rather than dropped."""
         from .markup import unsafe
@@ -392,6 +393,19 @@ class _Checker:
                     "(the Markdown would publish it, the DOCX and the PDF drop it: write \\< "
                     "to show a '<')",
                     "E108",
+                )
+            elif item.kind in _CONSTRUCTS:
+                what, instead, code = _CONSTRUCTS[item.kind]
+                message = (
+                    f"{what} {quoted(_first_line(item.written))} is not supported in a letter "
+                    f"(the Markdown would show it, the other formats could not: {instead})"
+                )
+            elif item.kind == "image":
+                message, code = (
+                    f"the image {quoted(_first_line(item.value))} is not supported in a letter "
+                    "(the DOCX, PDF and text show no images: write its words, or link to it "
+                    "with [words](address))",
+                    "E123",
                 )
             else:
                 message, code = (
@@ -482,6 +496,31 @@ _FIELD_CHECKS = {
     ("Letter", "language"): _language,
 }
 """Rules on one field's value, run as soon as the field is converted."""
+_CONSTRUCTS = {
+    "footnote": (
+        "the footnote",
+        "write the note in the text, in parentheses, or as a numbered paragraph at the end",
+        "E121",
+    ),
+    "strikethrough": (
+        "the strikethrough",
+        "leave the words out, or write \\~ to show a '~'",
+        "E122",
+    ),
+    "task": (
+        "the task list item",
+        "write a plain list item, or \\[ ] to show the brackets",
+        "E124",
+    ),
+    "alert": (
+        "the alert",
+        "write a plain quote or paragraph, or \\[!NOTE] to show the brackets",
+        "E125",
+    ),
+}
+"""Markdown that GFM's readers show, refused (E121, E122, E124, E125): what it is, what to
+write instead, its code."""
+
 _CHECK_CODES = {_email: "E110", _reference: "E111", _language: "E114"}
 
 

@@ -116,6 +116,28 @@ class HtmlMarkup(Walker):
             items.append(f"<li>{content}</li>")
         return "\n".join(items)
 
+    def visit_table(self, node: SyntaxTreeNode) -> str:
+        """A ``<table>``: the header row's cells ``<th scope="col">`` in a ``<thead>``, each
+        cell aligned as its column (``:---:``), from the start of the line or its end."""
+        head: list[str] = []
+        body: list[str] = []
+        for row in node.children:
+            header = bool(row.attrs.get("header"))
+            cells = []
+            for cell in row.children:
+                align = _ALIGN.get(str(cell.attrs.get("align", "")), "")
+                shown = f' style="text-align: {align}"' if align else ""
+                opening = f'<th scope="col"{shown}>' if header else f"<td{shown}>"
+                closing = "</th>" if header else "</td>"
+                cells.append(f"{opening}{self.inline(cell.children)}{closing}")
+            (head if header else body).append(f"<tr>{''.join(cells)}</tr>")
+        parts = ["<table>"]
+        if head:
+            parts += ["<thead>", *head, "</thead>"]
+        if body:
+            parts += ["<tbody>", *body, "</tbody>"]
+        return "\n".join([*parts, "</table>"])
+
     def visit_blockquote(self, node: SyntaxTreeNode) -> str:
         return f"<blockquote>\n{self.blocks(node.children)}\n</blockquote>"
 
@@ -166,6 +188,9 @@ class HtmlMarkup(Walker):
 
     def visit_image(self, node: SyntaxTreeNode) -> str:
         return self.inline(node.children)  # its words: the page loads nothing from elsewhere
+
+
+_ALIGN = {"left": "start", "center": "center", "right": "end"}
 
 
 def markdown_to_html(text: str) -> str:

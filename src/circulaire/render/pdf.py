@@ -129,6 +129,27 @@ class TypstMarkup(TextWalker):
     def visit_blockquote(self, node: SyntaxTreeNode) -> str:
         return embedded(f"quote(block: true)[{self.blocks(node.children)}]")
 
+    def visit_table(self, node: SyntaxTreeNode) -> str:
+        """A Typst ``table``: as many columns as the widest row, each aligned as the Markdown
+        asks (``:---:``; ``start`` otherwise, the start of the line in the letter's
+        direction), the header row repeated on each page, its words strong."""
+        count = max(len(row.children) for row in node.children)
+        first = node.children[0]
+        aligns = [_ALIGN[str(cell.attrs.get("align", ""))] for cell in first.children]
+        aligns += [_ALIGN[""]] * (count - len(aligns))
+        rows = []
+        for row in node.children:
+            cells = [f"[{self.inline(cell.children)}]" for cell in row.children]
+            cells += ["[]"] * (count - len(cells))
+            if row.attrs.get("header"):
+                strong = ", ".join(f"strong{cell}" for cell in cells)
+                rows.append(f"table.header({strong})")
+            else:
+                rows.append(", ".join(cells))
+        return embedded(
+            f"table(columns: {count}, align: ({', '.join(aligns)},), {', '.join(rows)})"
+        )
+
     def visit_code_block(self, node: SyntaxTreeNode) -> str:
         return embedded(f"raw(block: true, {string(node.content.rstrip(chr(10)))})")
 
@@ -171,6 +192,9 @@ class TypstMarkup(TextWalker):
 
     def visit_image(self, node: SyntaxTreeNode) -> str:
         return self.inline(node.children)  # its alt text (the tree's ``alt`` is always empty)
+
+
+_ALIGN = {"": "start", "left": "start", "center": "center", "right": "end"}
 
 
 def markdown_to_typst(text: str) -> str:

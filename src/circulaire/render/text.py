@@ -1,25 +1,111 @@
-"""Letter -> plain text for e-mail: no Markdown markup left, links as "text <url>"."""
+"""Letter -> plain text for e-mail: no Markdown markup left, links as "text <url>".
+
+Lines are wrapped at :data:`WIDTH` columns (``style.text_lines: wrap``, the default): at spaces,
+and between the characters of Chinese, never inside a word or an address; a list item hangs
+under its first word, a table's columns are aligned within the width. ``keep`` keeps the lines
+of the spec (a paragraph on one line, a soft line break a line end).
+"""
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from functools import partial
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from ..markup import TextWalker, is_tight, parse
 from ..templating import render_template
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from ..markup import SyntaxTreeNode
     from ..model import Letter
     from . import RenderOptions
 
 BULLET = "•"
+WIDTH = 72
+"""The columns of a line of plain text, as e-mail writes them."""
+GAP = "  "
+"""Between two columns of a table."""
+_NO_BREAK_BEFORE = frozenset("，。、；：？！）」』》〉】〕…‘’“”,.;:!?)]}%·")
+_NO_BREAK_AFTER = frozenset("（「『《〈【〔‘“([{")
+_SPACES = re.compile("( +)")
+
+
+def columns(text: str) -> int:
+    """The columns ``text`` takes in a monospace font: two for a wide character (Chinese),
+    none for a combining mark (Arabic vowels) or a format character."""
+    count = 0
+    for character in text:
+        if unicodedata.category(character) in ("Mn", "Me", "Cf"):
+            continue
+        count += 2 if unicodedata.east_asian_width(character) in "WF" else 1
+    return count
+
+
+def _wide(character: str) -> bool:
+    return unicodedata.east_asian_width(character) in "WF"
+
+
+def _units(word: str) -> list[str]:
+    """A word cut where a line may break inside it: beside a wide character (Chinese breaks
+    between characters), but never before a closing mark nor after an opening one."""
+    units = [word[:1]]
+    for before, character in pairwise(word):
+        breaks = (_wide(before) or _wide(character)) and unicodedata.category(character) != "Mn"
+        if breaks and character not in _NO_BREAK_BEFORE and before not in _NO_BREAK_AFTER:
+            units.append(character)
+        else:
+            units[-1] += character
+    return units
+
+
+def wrap(text: str, width: int, first: str = "", rest: str = "") -> str:
+    """``text`` in lines of at most ``width`` columns, broken at spaces and between Chinese
+    characters, a word longer than the width (an address) left whole on a line of its own;
+    ``first`` before the first line, ``rest`` before the others. A line end in ``text`` (a
+    hard break) stays one."""
+    lines: list[str] = []
+    for given in text.split("\n"):
+        line, filled = first if not lines else rest, False
+        used = columns(line)
+        for piece in _SPACES.split(given):
+            if not piece:
+                continue
+            if piece.startswith(" "):
+                space = piece
+                continue
+            for i, unit in enumerate(_units(piece)):
+                before = space if i == 0 and filled else ""
+                size = columns(before) + columns(unit)
+                if filled and used + size > width:
+                    lines.append(line.rstrip())
+                    line, used, before = rest, columns(rest), ""
+                    size = columns(unit)
+                line += before + unit
+                used += size
+                filled = True
+            space = ""
+        lines.append(line.rstrip())
+    return "\n".join(lines)
 
 
 class PlainText(TextWalker):
-    """Markdown syntax tree -> plain text. Block methods return text without a final newline."""
+    """Markdown syntax tree -> plain text. Block methods return text without a final newline.
 
-    def visit_heading(self, node: SyntaxTreeNode) -> str:
-        return self.inline(node.children)
+    ``width`` is the columns left for the block being written (a list item's content has
+    fewer than its list); ``None`` keeps the lines as the spec writes them."""
+
+    def __init__(self, width: int | None = WIDTH) -> None:
+        self.width = width
+
+    def visit_paragraph(self, node: SyntaxTreeNode) -> str:
+        text = self.inline(node.children)
+        return text if self.width is None else wrap(text, self.width)
+
+    visit_heading = visit_paragraph
 
     def visit_bullet_list(self, node: SyntaxTreeNode) -> str:
         return self._list(node, [BULLET] * len(node.children))
@@ -32,7 +118,7 @@ class PlainText(TextWalker):
         separator = "\n" if is_tight(node) else "\n\n"
         items = []
         for marker, item in zip(markers, node.children, strict=True):
-            content = self.blocks(item.children, separator)
+            content = self.narrower(len(marker) + 1, partial(self.blocks, item.children, separator))
             pad = " " * (len(marker) + 1)
             lines = content.split("\n")
             first = f"{marker} {lines[0]}".rstrip()
@@ -40,8 +126,18 @@ class PlainText(TextWalker):
             items.append("\n".join([first, *rest]))
         return separator.join(items)
 
+    def narrower(self, by: int, write: Callable[[], str]) -> str:
+        """What ``write`` writes in ``by`` columns fewer (inside an item, a quote)."""
+        outer = self.width
+        if outer is not None:
+            self.width = max(outer - by, 1)
+        try:
+            return write()
+        finally:
+            self.width = outer
+
     def visit_blockquote(self, node: SyntaxTreeNode) -> str:
-        content = self.blocks(node.children)
+        content = self.narrower(2, partial(self.blocks, node.children))
         return "\n".join(f"> {line}".rstrip() for line in content.split("\n"))
 
     def visit_code_block(self, node: SyntaxTreeNode) -> str:
@@ -64,9 +160,61 @@ class PlainText(TextWalker):
     visit_html_inline = visit_text
 
     def visit_softbreak(self, node: SyntaxTreeNode) -> str:
+        return "\n" if self.width is None else " "  # a paragraph wrapped is one line, reflowed
+
+    def visit_hardbreak(self, node: SyntaxTreeNode) -> str:
         return "\n"
 
-    visit_hardbreak = visit_softbreak
+    def visit_table(self, node: SyntaxTreeNode) -> str:
+        """Columns aligned as the Markdown asks (``:---:``), two spaces apart, the header over
+        a rule; a cell's words wrapped in its column where the table would be wider than the
+        text. A table that cannot fit even so is written a row at a time, each cell after
+        its column's header (``Date: 14 février``)."""
+        rows = [[self.inline(cell.children) for cell in row.children] for row in node.children]
+        count = max(len(row) for row in rows)
+        rows = [row + [""] * (count - len(row)) for row in rows]
+        first = node.children[0]
+        header = bool(first.attrs.get("header"))
+        aligns = [str(cell.attrs.get("align", "")) for cell in first.children]
+        aligns += [""] * (count - len(aligns))
+        natural = [max(1, *(columns(row[c]) for row in rows)) for c in range(count)]
+        least = [
+            max(1, *(columns(u) for row in rows for w in row[c].split() for u in _units(w)))
+            for c in range(count)
+        ]
+        room = None if self.width is None else self.width - len(GAP) * (count - 1)
+        widths = list(natural)
+        if room is not None and sum(widths) > room:
+            if sum(least) > room:
+                return self._records(rows, header)
+            while sum(widths) > room:  # the widest column that can give gives a column
+                c = max(range(count), key=lambda c: (widths[c] - least[c] > 0, widths[c]))
+                widths[c] -= 1
+        lines = []
+        for i, row in enumerate(rows):
+            cells = [wrap(text, widths[c]).split("\n") for c, text in enumerate(row)]
+            for k in range(max(len(cell) for cell in cells)):
+                shown = [
+                    _aligned(cell[k] if k < len(cell) else "", widths[c], aligns[c])
+                    for c, cell in enumerate(cells)
+                ]
+                lines.append(GAP.join(shown).rstrip())
+            if i == 0 and header:
+                lines.append(GAP.join("-" * w for w in widths))
+        return "\n".join(lines)
+
+    def _records(self, rows: list[list[str]], header: bool) -> str:
+        names = rows[0] if header else [""] * len(rows[0])
+        width = self.width or WIDTH
+        records = []
+        for row in rows[1:] if header else rows:
+            lines = [
+                wrap(f"{name}: {text}" if name else text, width, rest="  ")
+                for name, text in zip(names, row, strict=True)
+                if text
+            ]
+            records.append("\n".join(lines))
+        return "\n\n".join(records)
 
     def visit_strong(self, node: SyntaxTreeNode) -> str:
         return self.inline(node.children)
@@ -85,8 +233,22 @@ class PlainText(TextWalker):
         return self.inline(node.children)  # its alt text (the tree's ``alt`` is always empty)
 
 
+def _aligned(text: str, width: int, align: str) -> str:
+    pad = width - columns(text)
+    if align == "right":
+        return " " * pad + text
+    if align == "center":
+        return " " * (pad // 2) + text + " " * (pad - pad // 2)
+    return text + " " * pad
+
+
 def markdown_to_text(text: str) -> str:
     plain: str = PlainText().visit(parse(text))
+    return plain
+
+
+def markdown_to_kept_text(text: str) -> str:
+    plain: str = PlainText(None).visit(parse(text))
     return plain
 
 
@@ -107,6 +269,23 @@ FILTERS = {
 }
 
 
+KEPT_FILTERS = {**FILTERS, "markdown": markdown_to_kept_text}
+
+
 def render(letter: Letter, options: RenderOptions) -> bytes:
-    text = render_template("letter.txt.j2", letter, FILTERS, options.templates, hard_break="\n")
+    kept = letter.style.text_lines == "keep"
+    filters = KEPT_FILTERS if kept else FILTERS
+    text = render_template("letter.txt.j2", letter, filters, options.templates, hard_break="\n")
+    if not kept:
+        text = "\n".join(_wrapped(line) for line in text.split("\n"))
     return (text.rstrip() + "\n").encode("utf-8")
+
+
+def _wrapped(line: str) -> str:
+    """A line of the template (a subject, a closing, a recipient), wrapped; the Markdown's
+    lines, already wrapped, and those that start with a space (code, a table's) are left."""
+    if columns(line) <= WIDTH or line.startswith(" "):
+        return line
+    if line.startswith(BULLET + " "):
+        return wrap(line, WIDTH, rest="  ")
+    return wrap(line, WIDTH)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from ...markup import Walker, parse
 from .scripts import LRM, directional_runs, ends_unanchored, is_latin, with_bidi
+from .table import cell, table, widths
 from .wordml import escape, quoteattr
 
 if TYPE_CHECKING:
@@ -202,6 +203,35 @@ class BodyWriter(Walker):
         self.depth -= 1
 
     visit_ordered_list = visit_bullet_list
+
+    def visit_table(self, node: SyntaxTreeNode) -> None:
+        """A real table (:mod:`.table`): the header row's words bold, each cell a paragraph of
+        body text aligned as its column."""
+        count = max(len(row.children) for row in node.children)
+        sizes = [0] * count
+        for row in node.children:
+            for c, child in enumerate(row.children):
+                sizes[c] = max(sizes[c], len(_words(child)))
+        column_widths = widths(sizes, self.reference.text_width)
+        style_id = self.style(BODY_TEXT)
+        rows = []
+        for row in node.children:
+            header = bool(row.attrs.get("header"))
+            self.run.bold += header
+            cells = [
+                cell(
+                    style_id,
+                    self.inline(child.children),
+                    str(child.attrs.get("align", "")),
+                    self.rtl,
+                    column_widths[c],
+                )
+                for c, child in enumerate(row.children)
+            ]
+            self.run.bold -= header
+            cells += [cell(style_id, "", "", self.rtl, w) for w in column_widths[len(cells) :]]
+            rows.append((header, cells))
+        self.out.append(table(rows, column_widths, self.rtl))
 
     def signature_table(self, tree: SyntaxTreeNode, letter: Letter) -> bool:
         """Grouped marks: the signatories side by side, each under their mark, in a borderless
