@@ -87,9 +87,9 @@ def test_a_bad_letter_fails_with_its_message(scratch: Path) -> None:
 
 
 def test_the_readmes_local_hook_runs(scratch: Path) -> None:
-    """The configuration the README gives, as written there, run by ``pre-commit run``."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("### pre-commit") :]
+    """The configuration docs/validating.md gives, as written there, run by ``pre-commit``."""
+    readme = (ROOT / "docs" / "validating.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## pre-commit") :]
     config = section[section.index("```yaml\n") + 8 : section.index("```\n", 1)]
     assert "repo: local" in config
     (scratch / ".pre-commit-config.yaml").write_text(config, encoding="utf-8")

@@ -38,7 +38,7 @@ CODES: dict[str, str] = {
     "W122": "a gap in a year's numbering (archive)",
     **TRANSLATION_CODES,
 }
-"""Every warning code, with what it flags; the README lists them."""
+"""Every warning code, with what it flags; docs/validating.md lists them."""
 
 PLACEHOLDER = "À compléter"
 """Placeholders written by ``circulaire new`` read ``[À compléter: what]``."""

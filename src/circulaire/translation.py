@@ -34,7 +34,7 @@ CODES: dict[str, str] = {
     "W204": "a text of a translation left in the original's words",
     "W205": "a text of a draft translation still marked [To translate]",
 }
-"""The warnings of a translation read against its original; the README lists them."""
+"""The warnings of a translation read against its original; docs/validating.md lists them."""
 
 
 def language_of(path: Path | str) -> str | None:

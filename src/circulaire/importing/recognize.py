@@ -42,7 +42,7 @@ __all__ = ["LANGUAGES", "NotALetter", "recognize"]
 
 
 def recognize(text: str, name: str) -> dict[str, Any]:
-    """The spec's data (a dict in the README's field order) of the letter ``text``."""
+    """The spec's data (a dict in the field order of docs/spec.md) of the letter ``text``."""
     reader = Blocks(text, name)
     if not reader.blocks:
         raise reader.fail("it is empty")

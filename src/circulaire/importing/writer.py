@@ -1,6 +1,6 @@
 """A spec's data -> its YAML, in the house form of ``letters/*.yaml``.
 
-The form a person writes, not a dumper's: the README's field order, Markdown in literal
+The form a person writes, not a dumper's: the field order of docs/spec.md, Markdown in literal
 blocks (``|``), a long line of text folded (``>-``), phone numbers quoted, lists of words
 (``header_order``, ``ignore``) in brackets. Whatever this writes is read back and rendered
 before it is kept, so a value it could not write plainly goes out double-quoted.
@@ -18,7 +18,7 @@ import yaml
 WIDTH = 100
 """The longest line of a spec: a longer text is folded."""
 _QUOTED = frozenset({"phone", "fax"})
-"""Texts always quoted, as the README asks: YAML would read ``0123`` as a number."""
+"""Texts always quoted, as docs/spec.md asks: YAML would read ``0123`` as a number."""
 _MARKDOWN = frozenset({"body", "content"})
 _FLOW = frozenset({"header_order", "contact_order", "ignore"})
 
