@@ -114,14 +114,14 @@ def _table(table: Any, numbering: dict[tuple[str, str], str]) -> Iterator[tuple[
 def _run_on_labels() -> re.Pattern[str]:
     """A header line's labels in the middle of a line: where a document that lost its line
     breaks (soft ones, which Word shows as spaces) ran one header line into the next."""
-    from ..templating import packaged_templates
-    from .words import wording
+    from .words import LANGUAGES, wording
 
-    labels = {"Tél.", "Téléphone", "Télécopie", "Fax", "E-mail", "Courriel", "Contact"}
-    for folder in sorted((packaged_templates() / "locale").iterdir()):
-        found = wording(folder.name).labels
-        labels.update(filter(None, (found.contact, found.phone, found.fax, found.email)))
-        labels.update(filter(None, (found.reference,)))
+    labels = {"Téléphone", "Fax", "E-mail"}  # the archive's own wordings besides the house's
+    for language in LANGUAGES:
+        found = wording(language).labels
+        labels.update(
+            filter(None, (found.reference, found.contact, found.phone, found.fax, found.email))
+        )
     alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
     return re.compile(rf" +(?=(?:{alternatives}):\s)")
 
@@ -143,19 +143,20 @@ def _paragraph(paragraph: Any, numbering: dict[tuple[str, str], str]) -> tuple[s
             target = item.address + (f"#{item.fragment}" if item.fragment else "")
             text = item.text
             link = f"[{_escaped(text)}]({target or '#'})" if text else ""
-            bold = all(_bold(run, paragraph) for run in item.runs) if item.runs else False
-            pieces.append((link, bold, False) if link else ("", False, False))
+            if link:
+                bold = bool(item.runs) and all(_formatted(run, "bold") for run in item.runs)
+                pieces.append((link, bold, False))
             continue
-        pieces.extend(_run(item, paragraph))
+        pieces.extend(_run(item))
     text = "  \n".join(line.rstrip() for line in _joined(pieces).strip().split("\n"))
     text = _header_lines(text)
     return text, _list_kind(paragraph, numbering)
 
 
-def _run(run: Any, paragraph: Any) -> Iterator[tuple[str, bool, bool]]:
+def _run(run: Any) -> Iterator[tuple[str, bool, bool]]:
     """A run's text, as escaped Markdown, and whether it is bold and italic; a break as a
     newline of its own, a tab as a space."""
-    bold, italic = _bold(run, paragraph), _italic(run, paragraph)
+    bold, italic = _formatted(run, "bold"), _formatted(run, "italic")
     for child in run._r:
         tag = child.tag
         if tag == f"{W}t":
@@ -201,15 +202,7 @@ def _escaped(text: str) -> str:
     return SPECIAL.sub(r"\\\1", text.translate(EMBEDDINGS))
 
 
-def _bold(run: Any, paragraph: Any) -> bool:
-    return _formatted(run, paragraph, "bold")
-
-
-def _italic(run: Any, paragraph: Any) -> bool:
-    return _formatted(run, paragraph, "italic")
-
-
-def _formatted(run: Any, paragraph: Any, attribute: str) -> bool:
+def _formatted(run: Any, attribute: str) -> bool:
     """Direct formatting first, then the run's character style and the styles it is based on.
     A paragraph style's bold (a heading's, an annex title's) is the style's, not the text's."""
     value = getattr(run.font, attribute)
