@@ -404,7 +404,8 @@ body: |
 """
 
 
-def _letter(tmp_path: Path, body: str) -> Path:
+def spec_with_body(tmp_path: Path, body: str) -> Path:
+    """A spec of ``LETTER`` with ``body`` as its body, in ``tmp_path``."""
     spec = tmp_path / "letter.yaml"
     indented = "".join(f"  {line}\n" if line else "\n" for line in body.split("\n"))
     spec.write_text(LETTER + indented, encoding="utf-8")
@@ -428,7 +429,7 @@ def _letter(tmp_path: Path, body: str) -> Path:
 def test_a_character_reference_to_a_character_no_output_carries_is_refused(
     tmp_path: Path, written: str, character: str, fmt: str
 ) -> None:
-    spec = _letter(tmp_path, f"Un texte, puis **{written}** là.")
+    spec = spec_with_body(tmp_path, f"Un texte, puis **{written}** là.")
     expected = (
         f"{spec}:9:20: body: contains {character} which a letter cannot hold "
         f"(written '{written}')\n"
@@ -452,12 +453,12 @@ def test_a_character_reference_to_a_character_no_output_carries_is_refused(
 def test_a_character_reference_that_makes_a_printable_character_is_kept(
     tmp_path: Path, body: str
 ) -> None:
-    assert run("validate", _letter(tmp_path, body))[0] == 0
+    assert run("validate", spec_with_body(tmp_path, body))[0] == 0
 
 
 def test_a_character_reference_is_refused_wherever_markdown_decodes_it(tmp_path: Path) -> None:
     body = '[le lien](/a "un titre &#7;") et [un autre](/b&#x1B;c).'
-    spec = _letter(tmp_path, body)
+    spec = spec_with_body(tmp_path, body)
     code, out, _ = run("validate", spec)
     assert code == 1
     assert out.splitlines()[::3] == [
@@ -482,7 +483,7 @@ def test_a_character_reference_is_refused_wherever_markdown_decodes_it(tmp_path:
     ],
 )
 def test_raw_html_is_refused(tmp_path: Path, body: str, column: int, shown: str) -> None:
-    spec = _letter(tmp_path, body)
+    spec = spec_with_body(tmp_path, body)
     code, out, _ = run("validate", spec)
     assert code == 1
     assert out.splitlines()[0] == (
@@ -509,7 +510,7 @@ def test_raw_html_is_refused(tmp_path: Path, body: str, column: int, shown: str)
 def test_a_link_that_is_no_web_or_mail_address_is_refused(
     tmp_path: Path, body: str, column: int, what: str, target: str
 ) -> None:
-    spec = _letter(tmp_path, body)
+    spec = spec_with_body(tmp_path, body)
     code, out, _ = run("validate", spec)
     assert code == 1
     assert out.splitlines()[0] == (
@@ -527,7 +528,7 @@ def test_the_links_and_text_letters_write_are_kept(tmp_path: Path) -> None:
         "[plus loin](annexe.html#deux), [en haut](/fr/a), [avant](../b) et [q](?x=1).\n"
         "Un signe a < b, <3 et `<b>` restent du texte, comme \\<b> et [x](<a b>)."
     )
-    spec = _letter(tmp_path, body)
+    spec = spec_with_body(tmp_path, body)
     code, out, _ = run("validate", spec, "--no-lint")
     assert (code, out) == (0, "")
 
@@ -541,7 +542,7 @@ def test_the_archive_and_the_published_letters_stay_valid() -> None:
 
 
 def test_an_annex_is_markdown_too(tmp_path: Path) -> None:
-    spec = _letter(tmp_path, "Texte.")
+    spec = spec_with_body(tmp_path, "Texte.")
     text = spec.read_text(encoding="utf-8")
     spec.write_text(text + "annexes:\n  - title: Programme\n    content: 'x <b>y</b>'\n")
     code, out, _ = run("validate", spec)

@@ -314,12 +314,18 @@ def test_bad_input_is_refused_naming_the_file(tmp_path: Path, content: bytes, me
     assert not target.exists()
 
 
-def test_a_folder_is_imported_at_each_reference_with_a_summary(tmp_path: Path) -> None:
+def old_folder(tmp_path: Path) -> Path:
+    """A folder of published letters: the archive's three, and an empty file."""
     old = tmp_path / "old"
     old.mkdir()
     for name in ARCHIVE:
         (old / f"{name}.md").write_bytes((GOLDEN / f"{name}.md").read_bytes())
     (old / "empty.md").write_bytes(b"")
+    return old
+
+
+def test_a_folder_is_imported_at_each_reference_with_a_summary(tmp_path: Path) -> None:
+    old = old_folder(tmp_path)
     changed = (
         (GOLDEN / "CL-21-27.md")
         .read_text(encoding="utf-8")
@@ -350,11 +356,7 @@ def test_a_folder_import_shows_its_progress_on_a_terminal(tmp_path: Path) -> Non
     import subprocess
     import sys
 
-    old = tmp_path / "old"
-    old.mkdir()
-    for name in ARCHIVE:
-        (old / f"{name}.md").write_bytes((GOLDEN / f"{name}.md").read_bytes())
-    (old / "empty.md").write_bytes(b"")
+    old = old_folder(tmp_path)
     controller, terminal = pty.openpty()
     command = [sys.executable, "-m", "circulaire", "import", str(old), "--check"]
     process = subprocess.Popen(command, stderr=terminal)

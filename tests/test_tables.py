@@ -18,17 +18,8 @@ from circulaire.render import render
 from circulaire.render.text import WIDTH, columns, markdown_to_text
 from circulaire.validate import load_letter
 from conftest import require
+from test_adversarial_specs import spec_with_body
 
-LETTER = """\
-reference: CL-21/30
-place: Genève
-date: 2021-05-10
-subject: Objet
-salutation: Madame, Monsieur,
-signatories:
-  - name: Houlin Zhao
-body: |
-"""
 TABLE = """\
 Le calendrier:
 
@@ -37,13 +28,6 @@ Le calendrier:
 | Inscription des **participants** | 14 février | 100 |
 | Clôture | 1er mars | 2 000 |
 """
-
-
-def _spec(tmp_path: Path, body: str) -> Path:
-    spec = tmp_path / "letter.yaml"
-    indented = "".join(f"  {line}\n" if line else "\n" for line in body.split("\n"))
-    spec.write_text(LETTER + indented, encoding="utf-8")
-    return spec
 
 
 def _validate(spec: Path) -> tuple[int, str]:
@@ -66,7 +50,7 @@ def _validate(spec: Path) -> tuple[int, str]:
 def test_markdown_no_format_but_the_markdown_shows_is_refused(
     tmp_path: Path, body: str, line: int, column: int, what: str, code: str
 ) -> None:
-    spec = _spec(tmp_path, body)
+    spec = spec_with_body(tmp_path, body)
     exit_code, out = _validate(spec)
     assert exit_code == 1
     first = out.splitlines()[0]
@@ -79,17 +63,17 @@ def test_markdown_no_format_but_the_markdown_shows_is_refused(
 
 
 def test_a_footnote_definition_is_refused_too(tmp_path: Path) -> None:
-    _, out = _validate(_spec(tmp_path, "Texte.\n\n[^a]: Une note sans appel."))
+    _, out = _validate(spec_with_body(tmp_path, "Texte.\n\n[^a]: Une note sans appel."))
     assert "11:3: body: the footnote '[^a]: Une note sans appel.'" in out
 
 
 def test_text_that_only_looks_like_them_is_kept(tmp_path: Path) -> None:
     body = "Un \\~ tilde, \\[^1] et \\[ ] écrits, [un lien](https://www.itu.int) et 3 < 4."
-    assert _validate(_spec(tmp_path, body)) == (0, "1 spec checked, all valid\n")
+    assert _validate(spec_with_body(tmp_path, body)) == (0, "1 spec checked, all valid\n")
 
 
 def _letter(tmp_path: Path, body: str = TABLE) -> object:
-    return load_letter(_spec(tmp_path, body))
+    return load_letter(spec_with_body(tmp_path, body))
 
 
 def test_a_table_is_published_as_written(tmp_path: Path) -> None:
