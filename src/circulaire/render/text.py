@@ -34,27 +34,48 @@ _NO_BREAK_AFTER = frozenset("（「『《〈【〔‘“([{")
 _SPACES = re.compile("( +)")
 
 
+class _Columns(dict[str, int]):
+    """The columns of each character met, worked out once per process: a build wraps the
+    words of every letter, and Unicode's tables cost a look-up each."""
+
+    def __missing__(self, character: str) -> int:
+        if unicodedata.category(character) in ("Mn", "Me", "Cf"):
+            width = 0
+        else:
+            width = 2 if unicodedata.east_asian_width(character) in "WF" else 1
+        self[character] = width
+        return width
+
+
+class _Wide(dict[str, bool]):
+    """Whether a character is wide (Chinese), each worked out once per process."""
+
+    def __missing__(self, character: str) -> bool:
+        wide = self[character] = unicodedata.east_asian_width(character) in "WF"
+        return wide
+
+
+_COLUMNS = _Columns()
+_WIDE = _Wide()
+
+
 def columns(text: str) -> int:
     """The columns ``text`` takes in a monospace font: two for a wide character (Chinese),
     none for a combining mark (Arabic vowels) or a format character."""
-    count = 0
-    for character in text:
-        if unicodedata.category(character) in ("Mn", "Me", "Cf"):
-            continue
-        count += 2 if unicodedata.east_asian_width(character) in "WF" else 1
-    return count
-
-
-def _wide(character: str) -> bool:
-    return unicodedata.east_asian_width(character) in "WF"
+    if text.isascii():  # one column each, control characters included
+        return len(text)
+    return sum(map(_COLUMNS.__getitem__, text))
 
 
 def _units(word: str) -> list[str]:
     """A word cut where a line may break inside it: beside a wide character (Chinese breaks
     between characters), but never before a closing mark nor after an opening one."""
+    if word.isascii() or not any(map(_WIDE.__getitem__, word)):
+        return [word]
+    wide = _WIDE.__getitem__
     units = [word[:1]]
     for before, character in pairwise(word):
-        breaks = (_wide(before) or _wide(character)) and unicodedata.category(character) != "Mn"
+        breaks = (wide(before) or wide(character)) and unicodedata.category(character) != "Mn"
         if breaks and character not in _NO_BREAK_BEFORE and before not in _NO_BREAK_AFTER:
             units.append(character)
         else:
@@ -69,24 +90,28 @@ def wrap(text: str, width: int, first: str = "", rest: str = "") -> str:
     hard break) stays one."""
     lines: list[str] = []
     for given in text.split("\n"):
-        line, filled = first if not lines else rest, False
+        line = first if not lines else rest
         used = columns(line)
+        if used + columns(given.strip(" ")) <= width:  # it fits: its spaces within kept
+            lines.append((line + given.lstrip(" ")).rstrip())
+            continue
+        filled, space = False, ""
         for piece in _SPACES.split(given):
             if not piece:
                 continue
-            if piece.startswith(" "):
+            if piece[0] == " ":
                 space = piece
                 continue
-            for i, unit in enumerate(_units(piece)):
-                before = space if i == 0 and filled else ""
-                size = columns(before) + columns(unit)
+            for unit in _units(piece):
+                before = space if filled else ""
+                size = len(before) + columns(unit)
                 if filled and used + size > width:
                     lines.append(line.rstrip())
                     line, used, before = rest, columns(rest), ""
                     size = columns(unit)
                 line += before + unit
                 used += size
-                filled = True
+                filled, space = True, ""
             space = ""
         lines.append(line.rstrip())
     return "\n".join(lines)
