@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import partial
+from functools import cache, partial
 from itertools import pairwise
 from typing import TYPE_CHECKING
 
@@ -55,8 +55,17 @@ class _Wide(dict[str, bool]):
         return wide
 
 
+class _OneColumn(dict[str, bool]):
+    """Whether a character takes one column and is no wide one, that a line may break beside."""
+
+    def __missing__(self, character: str) -> bool:
+        one = self[character] = _COLUMNS[character] == 1 and not _WIDE[character]
+        return one
+
+
 _COLUMNS = _Columns()
 _WIDE = _Wide()
+_ONE_COLUMN = _OneColumn()
 
 
 def columns(text: str) -> int:
@@ -91,6 +100,9 @@ def wrap(text: str, width: int, first: str = "", rest: str = "") -> str:
     lines: list[str] = []
     for given in text.split("\n"):
         line = first if not lines else rest
+        if given.isascii() or all(map(_ONE_COLUMN.__getitem__, given)):
+            lines.extend(_greedy(given, width, line, rest))
+            continue
         used = columns(line)
         if used + columns(given.strip(" ")) <= width:  # it fits: its spaces within kept
             lines.append((line + given.lstrip(" ")).rstrip())
@@ -115,6 +127,38 @@ def wrap(text: str, width: int, first: str = "", rest: str = "") -> str:
             space = ""
         lines.append(line.rstrip())
     return "\n".join(lines)
+
+
+def _greedy(given: str, width: int, first: str, rest: str) -> list[str]:
+    """The lines of :func:`wrap` for a line whose characters each take one column (none
+    wide): each line the longest run of words, from a word to a word's end, that fits (a
+    regular expression finds it), else the one word that does not; spaces between lines
+    dropped, those within a line kept."""
+    word = _NOT_SPACE.search(given)
+    if word is None:  # spaces only
+        return [first.rstrip()]
+    lines, prefix = [], first
+    while word is not None:
+        room = width - columns(prefix)
+        at = word.start()
+        found = (_fitting(room) if room > 0 else _ONE_WORD).match(given, at)
+        found = found or _ONE_WORD.match(given, at)
+        assert found is not None  # at a word's first character
+        lines.append((prefix + found[0]).rstrip())
+        word, prefix = _NOT_SPACE.search(given, found.end()), rest
+    return lines
+
+
+@cache
+def _fitting(room: int) -> re.Pattern[str]:
+    """Words and the spaces between them, at most ``room`` characters, ending at a word's end."""
+    if room == 1:
+        return re.compile(r"[^ ](?= |\Z)")
+    return re.compile(rf"[^ ](?:.{{0,{room - 2}}}[^ ])?(?= |\Z)", re.DOTALL)
+
+
+_ONE_WORD = re.compile(r"[^ ]+")
+_NOT_SPACE = re.compile(r"[^ ]")
 
 
 class PlainText(TextWalker):
