@@ -29,11 +29,11 @@ def placeholders(source: Source, letter: Letter) -> list[Problem]:
     A build checks every letter it renders, so a finished letter costs one scan of its YAML:
     its texts are looked at only when their words may stand in it, and lint runs only when
     they do."""
+    if source.text and not any(hint in source.text for hint in _HINTS):
+        return []
     from .lint import PLACEHOLDER
     from .translate import TO_TRANSLATE
 
-    if source.text and not any(hint in source.text for hint in _HINTS):
-        return []
     marks = (PLACEHOLDER.casefold(), TO_TRANSLATE.casefold())
     if not any(
         mark in text.casefold()

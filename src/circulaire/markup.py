@@ -120,10 +120,6 @@ class _TreeBuilder:
         self.columns: list[str] = []
         """The alignment of each column of the table being read."""
 
-    def flag(self) -> None:
-        """Raw HTML, or a link no letter may hold: validation then looks closer (``unsafe``)."""
-        self.root.attrs[UNSAFE] = 1
-
     def open(self, node: SyntaxTreeNode) -> None:
         self.stack[-1].children.append(node)
         self.stack.append(node)
@@ -172,8 +168,6 @@ class _TreeBuilder:
             self.stack.append(self.stack[-1])  # too deep: its content goes where it stands
             return
         if name in _CONTAINERS:
-            if name == "HtmlBlock":
-                self.flag()
             self.open(SyntaxTreeNode(*_CONTAINERS[name]))
         elif name == "Heading":
             self.open(SyntaxTreeNode("heading", f"h{value['level'][1:]}"))
@@ -187,8 +181,6 @@ class _TreeBuilder:
             fenced = value != "Indented"
             self.open(SyntaxTreeNode("fence" if fenced else "code_block", "code"))
         elif name in ("Link", "Image"):
-            if name == "Image":
-                self.flag()
             self.link(name, value)
         elif name == "Table":
             self.columns = [_ALIGNMENTS[a] for a in value]
@@ -207,8 +199,6 @@ class _TreeBuilder:
         """A link or an image; one to a target markdown-it-py refuses (``javascript:``,
         ``vbscript:``, ``file:``, ``data:`` but images) keeps its words and loses its target."""
         automatic = value["link_type"] in ("Autolink", "Email")
-        if value["link_type"] != "Email" and not linkable(value["dest_url"]):
-            self.flag()
         href = _href(value)
         if href is None:  # a node of its own while open, whose content is the brackets
             self.stack.append(SyntaxTreeNode("words", "", "<>" if automatic else ""))
@@ -254,8 +244,6 @@ class _TreeBuilder:
         if name not in _LEAVES:
             raise ValueError(f"unexpected Markdown element {name}")
         kind, tag = _LEAVES[name]
-        if name == "InlineHtml":
-            self.flag()
         if name == "Rule":
             self.end_words()
             self.stack[-1].children.append(SyntaxTreeNode(kind, tag))
@@ -294,10 +282,6 @@ def _readers() -> Any:
 
 
 _BREAKS = ("softbreak", "hardbreak")
-UNSAFE = "unsafe"
-"""The attribute of a tree's root set when its text holds raw HTML or a link to no web or
-mail address: the tree is parsed for every letter anyway, so the closer look that places
-them costs only the letters that have them."""
 
 
 def _strip_edges(inline: SyntaxTreeNode) -> None:
@@ -439,12 +423,36 @@ def unsafe(text: str, refused: re.Pattern[str]) -> list[Unsafe]:
     a character reference to a character that ``refused`` matches (``&#x1F;``: the text holds
     it, DOCX and PDF cannot); raw HTML (the Markdown publishes it, DOCX and PDF drop it); a
     link or image whose target is no http:, https: or mailto: address nor a relative one
-    (``javascript:``, ``data:``). The tree (:func:`parse`, which every output of the letter
-    shares) flags the last two; the first needs ``&#`` in the text. Only then is the text read
-    again, to find where each stands."""
-    if "&#" not in text and not parse(text).attrs.get(UNSAFE) and not _GFM.search(text):
+    (``javascript:``, ``data:``). pulldown-cmark's events show the last two
+    (:func:`_flagged`); the first needs ``&#`` in the text. Only then is the text read again,
+    to find where each stands."""
+    if "&#" not in text and not _GFM.search(text) and not _flagged(text):
         return []
     return _unsafe(text, refused)
+
+
+def _flagged(text: str) -> bool:
+    """Whether ``text`` holds raw HTML, an image, or a link to no web or mail address, from
+    pulldown-cmark's events alone: a letter rendered to Markdown alone never builds the tree
+    (nor loads markdown-it-py, which a link's target needs), and a letter that has none of
+    them is not read again."""
+    import pyromark
+
+    for event in pyromark.events(text, options=_options()):
+        if isinstance(event, str):
+            continue
+        for kind, value in event.items():
+            if kind == "InlineHtml" or (kind == "Start" and value == "HtmlBlock"):
+                return True
+            if kind == "Start" and isinstance(value, dict):
+                for name, link in value.items():
+                    if name == "Image" or (
+                        name == "Link"
+                        and link["link_type"] != "Email"
+                        and not linkable(link["dest_url"])
+                    ):
+                        return True
+    return False
 
 
 def _unsafe(text: str, refused: re.Pattern[str]) -> list[Unsafe]:
