@@ -388,6 +388,9 @@ def test_each_catalog_is_read_once_per_process(
 
     from circulaire import templating
 
+    kept = tmp_path / "cache"
+    kept.mkdir()
+    monkeypatch.setattr(wording, "_cache_folder", lambda: str(kept))  # nothing compiled yet
     for cached in (wording._compiled, wording.wording, templating.house_wording):
         cached.cache_clear()  # as in a new process
     catalog(tmp_path, "es", {"Tel": "Teléfono"})
@@ -403,6 +406,36 @@ def test_each_catalog_is_read_once_per_process(
     for fmt in ("md", "txt", "md", "txt"):
         assert "Teléfono: +41 22 730 6341" in rendered(spanish, fmt, templates=tmp_path)
     assert len(reads) == 2  # the user's Spanish catalog and the house's, once each
+
+    for cached in (wording._compiled, wording.wording, templating.house_wording):
+        cached.cache_clear()  # another process: both come compiled from the cache folder
+    assert "Teléfono: +41 22 730 6341" in rendered(spanish, "md", templates=tmp_path)
+    assert len(reads) == 2
+    catalog(tmp_path, "es", {"Tel": "Tfno."})  # edited: read again
+    for cached in (wording._compiled, wording.wording, templating.house_wording):
+        cached.cache_clear()
+    assert "Tfno.: +41 22 730 6341" in rendered(spanish, "md", templates=tmp_path)
+    assert len(reads) == 3
+
+
+def test_a_kept_catalog_that_is_no_catalog_is_compiled_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from circulaire import templating
+
+    kept = tmp_path / "cache"
+    kept.mkdir()
+    monkeypatch.setattr(wording, "_cache_folder", lambda: str(kept))
+    for cached in (wording._compiled, wording.wording, templating.house_wording):
+        cached.cache_clear()
+    expected = rendered(letter("es"))
+    files = sorted(kept.iterdir())
+    assert files
+    for file in files:
+        file.write_bytes(b"\x00 not marshal")  # a disk error, another program
+    for cached in (wording._compiled, wording.wording, templating.house_wording):
+        cached.cache_clear()
+    assert rendered(letter("es")) == expected
 
 
 def test_the_packaged_catalogs_are_inside_the_templates_folder() -> None:

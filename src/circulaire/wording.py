@@ -15,9 +15,13 @@ from __future__ import annotations
 
 import dataclasses
 import gettext
+import hashlib
 import io
+import marshal
+import os
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -136,26 +140,97 @@ def wording(language: str, folders: tuple[Path, ...]) -> Wording:
 def _compiled(path: Path) -> tuple[bytes, frozenset[str]]:
     """A catalog checked and compiled to the MO format in memory (with Babel's ``write_mo``),
     and its msgids: fuzzy and untranslated messages are left out, so that they fall back to
-    the next catalog."""
+    the next catalog. What an earlier process compiled of the same text is taken from the
+    cache folder of templates (:func:`_kept`): Babel's catalog reader and its imports were a
+    tenth of a cold render."""
+    data = _catalog_bytes(path)
+    kept = _kept(data)
+    found = kept.load() if kept is not None else None
+    if found is not None:
+        return found
     from babel.messages.mofile import write_mo
 
-    catalog = read_catalog(path)
+    catalog = _read_po(data, path)
     problems = list(check(catalog))
     if problems:
         raise RenderError(f"{path}:{problems[0]}")
     buffer = io.BytesIO()
     write_mo(buffer, catalog, use_fuzzy=False)
-    return buffer.getvalue(), frozenset(m.id for m in catalog if isinstance(m.id, str) and m.id)
+    compiled = buffer.getvalue(), frozenset(m.id for m in catalog if isinstance(m.id, str) and m.id)
+    if kept is not None:
+        kept.save(compiled)
+    return compiled
+
+
+class _Kept:
+    """A compiled catalog in a file of the cache folder, named after the hash of its text."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def load(self) -> tuple[bytes, frozenset[str]] | None:
+        """The catalog compiled, or ``None``: none kept, or a file that is not one."""
+        try:
+            with open(self.path, "rb") as handle:
+                data, ids = marshal.load(handle)
+        except (OSError, EOFError, ValueError, TypeError):
+            return None
+        if not isinstance(data, bytes) or not isinstance(ids, tuple):
+            return None
+        if not all(isinstance(msgid, str) for msgid in ids):
+            return None
+        return data, frozenset(ids)
+
+    def save(self, compiled: tuple[bytes, frozenset[str]]) -> None:
+        """Written beside, then renamed: two processes compiling it at once keep one whole."""
+        temporary = f"{self.path}.{os.getpid()}.tmp"
+        with suppress(OSError):
+            with open(temporary, "wb") as handle:
+                marshal.dump((compiled[0], tuple(sorted(compiled[1]))), handle)
+            os.replace(temporary, self.path)
+        with suppress(OSError):
+            os.unlink(temporary)
+
+
+def _kept(data: bytes) -> _Kept | None:
+    """Where the catalog of text ``data`` is kept compiled: in the folder where Jinja keeps
+    this user's compiled templates (one only they can write), under a hash of the text, of
+    this module and of Babel's version; ``None`` when there is no such folder."""
+    import babel
+
+    folder = _cache_folder()
+    if folder is None:
+        return None
+    key = hashlib.sha256(Path(__file__).read_bytes())
+    key.update(f"|{babel.__version__}|".encode())
+    key.update(data)
+    return _Kept(os.path.join(folder, f"circulaire-catalog-{key.hexdigest()[:32]}.cache"))
+
+
+def _cache_folder() -> str | None:
+    from jinja2 import FileSystemBytecodeCache
+
+    try:
+        return FileSystemBytecodeCache().directory
+    except (RuntimeError, OSError):
+        return None
 
 
 def read_catalog(path: Path) -> Any:
     """A ``.po`` file as a Babel catalog, or a :class:`RenderError` naming the file."""
-    from babel.messages.pofile import PoFileError, read_po
+    return _read_po(_catalog_bytes(path), path)
 
+
+def _catalog_bytes(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise RenderError(f"{path}: the catalog cannot be read ({exc.strerror})") from None
+
+
+def _read_po(data: bytes, path: Path) -> Any:
+    from babel.messages.pofile import PoFileError, read_po
+
     try:
         return read_po(io.BytesIO(data), domain=DOMAIN, abort_invalid=True)
     except PoFileError as exc:  # its line is counted from 0, its message ends "on <line>"
