@@ -14,10 +14,8 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import CirculaireError, Problem, SpecError, UnprintableText
+from .errors import CirculaireError, Problem, SpecError
 from .render import BUILT, FORMATS
-
-_BINARY = ("docx", "pdf")
 
 
 def _fail(error: CirculaireError | Problem) -> None:
@@ -44,37 +42,10 @@ draft_option = click.option(
 """Options that ``render`` and ``build`` share, so they mean the same in both."""
 
 
-def _unused_reference(reference_docx: Path | None, formats: tuple[str, ...]) -> None:
-    """A reference document given for formats that have no use for it is said to be ignored,
-    rather than silently: the user expects it to change what is written."""
-    if reference_docx is not None and "docx" not in formats:
-        asked = ",".join(formats)
-        click.echo(
-            f"warning: --reference-docx is used for DOCX only: ignored for -f {asked}", err=True
-        )
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="circulaire")
 def cli() -> None:
     """Turn YAML letter specs into circular letters: Markdown, plain text, DOCX and PDF."""
-
-
-def _format(fmt: str | None, output: str | None) -> str:
-    """``-f``; else the suffix of ``-o FILE``; else Markdown. A file whose suffix names another
-    format, or none, is a usage error rather than a PDF called ``letter.md``."""
-    from .output import is_folder_target, suffix_format
-
-    if output is None or is_folder_target(Path(output), output):
-        return fmt or "md"
-    named = suffix_format(output)
-    if fmt is None and named is None:
-        raise click.UsageError(
-            f"cannot tell the format of '{output}': give -f md, txt, docx, pdf or html"
-        )
-    if fmt is not None and named not in (None, fmt):
-        raise click.UsageError(f"-o '{output}' is a .{named} file, but -f asks for {fmt}")
-    return fmt or str(named)
 
 
 @cli.command()
@@ -107,39 +78,13 @@ def render(
     draft: bool,
 ) -> None:
     """Render one letter SPEC (Markdown on standard output by default)."""
-    from .drafts import placeholders, refuse
-    from .output import is_folder_target, output_path, write_atomic
-    from .render import RenderOptions
-    from .render import render as render_letter
-    from .translation import language_of
-    from .validate import load_spec
+    from .entry import Usage, render_format, render_spec
 
-    fmt = _format(fmt, output)
-    if output is None and fmt in _BINARY and sys.stdout.isatty():
-        raise click.UsageError(f"{fmt} is binary: give -o FILE or -o FOLDER")
-    _unused_reference(reference_docx, (fmt,))
     try:
-        source, letter = load_spec(spec)
-        found = placeholders(source, letter)
-        if found and not draft:
-            raise refuse(found, "rendered")
-        options = RenderOptions(templates, reference_docx, draft=bool(found))
-        data = render_letter(letter, fmt, options)
-        if output is None:
-            sys.stdout.buffer.write(data)
-            sys.stdout.buffer.flush()
-            return
-        target = Path(output)
-        if is_folder_target(target, output):
-            target = output_path(letter.parsed_reference, fmt, target, language_of(spec))
-        write_atomic(target, data)
-        click.echo(f"wrote {target}", err=True)
-    except UnprintableText as exc:  # said where the spec writes it
-        from .source import unprintable
-
-        _fail(unprintable(spec, exc))
-    except CirculaireError as exc:
-        _fail(exc)
+        fmt = render_format(fmt, output)
+    except Usage as exc:
+        raise click.UsageError(str(exc)) from None
+    render_spec(spec, fmt, output, templates, reference_docx, draft)
 
 
 @cli.command()
@@ -302,10 +247,11 @@ def build(
     with a manifest and a register (index.md). Exit 1 if any letter failed."""
     from .build import ProgressBar, Settings, Shard
     from .build import build as build_archive
+    from .entry import unused_reference
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose contradict each other: give one")
-    _unused_reference(reference_docx, formats)
+    unused_reference(reference_docx, formats)
     assert shard is None or isinstance(shard, Shard)
     settings = Settings(source, output, formats, templates, reference_docx, shard, force, draft)
     try:
