@@ -71,9 +71,20 @@ _ONE_COLUMN = _OneColumn()
 def columns(text: str) -> int:
     """The columns ``text`` takes in a monospace font: two for a wide character (Chinese),
     none for a combining mark (Arabic vowels) or a format character."""
-    if text.isascii():  # one column each, control characters included
+    if _one_column_each(text):
         return len(text)
     return sum(map(_COLUMNS.__getitem__, text))
+
+
+def _one_column_each(text: str) -> bool:
+    """Whether each character of ``text`` takes one column and none is wide: at once for the
+    Latin scripts, whose characters all lie below the combining marks (U+0300), the soft
+    hyphen (no column) apart; ASCII's control characters take one."""
+    if text.isascii():
+        return True
+    if max(text) < "\u0300":
+        return "\xad" not in text
+    return all(map(_ONE_COLUMN.__getitem__, text))
 
 
 def _units(word: str) -> list[str]:
@@ -100,7 +111,7 @@ def wrap(text: str, width: int, first: str = "", rest: str = "") -> str:
     lines: list[str] = []
     for given in text.split("\n"):
         line = first if not lines else rest
-        if given.isascii() or all(map(_ONE_COLUMN.__getitem__, given)):
+        if _one_column_each(given):
             lines.extend(_greedy(given, width, line, rest))
             continue
         used = columns(line)
