@@ -8,6 +8,10 @@ same run, on the same files.
 
 from __future__ import annotations
 
+NOTHING = "pass"
+"""The floor of a cold command (``render -f md``, ``validate``): Python starting, with its
+``site``, and doing nothing."""
+
 SCRIPT = r'''
 """md+txt for every spec under a folder, in N processes: PyYAML's C loader and two Jinja2
 templates, one file written per format, nothing checked."""
