@@ -136,6 +136,29 @@ def _fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
 
 
 @functools.cache
+def _plan(cls: type) -> tuple[tuple[Any, ...], ...]:
+    """For each field of a record, in order: its name, field and type, whether it is
+    required, and which rules of ``model.py`` apply to it (a text that may not be empty, the
+    house wording, Markdown, unique items, a check of its value); worked out once per record,
+    not once per value."""
+    hints = _hints(cls)
+    return tuple(
+        (
+            name,
+            f,
+            hints[name],
+            _required(f),
+            (cls.__name__, name) not in MAY_BE_EMPTY,
+            (cls.__name__, name) in HOUSE_WORDING,
+            (cls.__name__, name) in MARKDOWN,
+            (cls.__name__, name) in UNIQUE_ITEMS,
+            _FIELD_CHECKS.get((cls.__name__, name)),
+        )
+        for name, f in _fields(cls).items()
+    )
+
+
+@functools.cache
 def _shape(tp: Any) -> tuple[str, Any, bool]:
     """How a model type converts: (kind, its argument, whether ``None`` is allowed); worked
     out once per type, not once per value."""
@@ -297,44 +320,41 @@ class _Checker:
                 "E101",
             )
         fields = _fields(cls)
-        hints = _hints(cls)
         ok = True
-        for key in value:
-            if key in _ORIGINALS.get(cls, ()):
-                original = "comes from the original: a translation holds only its own words"
-                self.fail((*where, key), original, "E117", key=True)
-                ok = False
-            elif key not in fields:
-                hint = _did_you_mean(key, list(fields))
-                self.fail((*where, key), f"unknown field{hint}", "E107", key=True)
-                ok = False
+        originals = _ORIGINALS.get(cls, ())
+        if originals or not value.keys() <= fields.keys():
+            for key in value:
+                if key in originals:
+                    original = "comes from the original: a translation holds only its own words"
+                    self.fail((*where, key), original, "E117", key=True)
+                    ok = False
+                elif key not in fields:
+                    hint = _did_you_mean(key, list(fields))
+                    self.fail((*where, key), f"unknown field{hint}", "E107", key=True)
+                    ok = False
         kwargs: dict[str, Any] = {}
-        for fname, f in fields.items():
+        for fname, f, hint, required, written, house, markdown, unique, check in _plan(cls):
             if fname not in value:
-                required = (
-                    f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-                )
                 if required:
                     self.fail((*where, fname), "required field is missing", "E102")
                     ok = False
                 continue
-            converted = self.convert(value[fname], hints[fname], (*where, fname))
-            if converted is not INVALID and (cls.__name__, fname) not in MAY_BE_EMPTY:
-                house = (cls.__name__, fname) in HOUSE_WORDING
-                converted = self._written(converted, value[fname], (*where, fname), f, house)
-            if isinstance(converted, str) and (cls.__name__, fname) in MARKDOWN:
-                converted = self._markdown(converted, (*where, fname))
-            if converted is not INVALID and (cls.__name__, fname) in UNIQUE_ITEMS:
-                converted = self._unique(converted, (*where, fname))
-            check = _FIELD_CHECKS.get((cls.__name__, fname))
-            if converted is not INVALID and converted is not None and check:
+            at = (*where, fname)
+            converted = self.convert(value[fname], hint, at)
+            if written and converted is not INVALID:
+                converted = self._written(converted, value[fname], at, f, house)
+            if markdown and isinstance(converted, str):
+                converted = self._markdown(converted, at)
+            if unique and converted is not INVALID:
+                converted = self._unique(converted, at)
+            if check and converted is not INVALID and converted is not None:
                 message = check(converted)
                 if message:
-                    converted = self.fail((*where, fname), message, _CHECK_CODES[check])
+                    converted = self.fail(at, message, _CHECK_CODES[check])
             if converted is INVALID:
                 ok = False
-            elif converted is None and _required(f):
-                self.fail((*where, fname), "is empty", "E102")
+            elif converted is None and required:
+                self.fail(at, "is empty", "E102")
                 ok = False
             else:
                 kwargs[fname] = converted
