@@ -54,7 +54,10 @@ def wheel_faces() -> dict[str, bytes]:
     for match in re.finditer(rb"OTTO\x00[\x08-\x20]\x00", data):
         start = match.start()
         (count,) = struct.unpack(">H", data[start + 4 : start + 6])
-        records = [struct.unpack(">4sLLL", data[start + 12 + 16 * i : start + 28 + 16 * i]) for i in range(count)]
+        records = [
+            struct.unpack(">4sLLL", data[start + 12 + 16 * i : start + 28 + 16 * i])
+            for i in range(count)
+        ]
         end = max(offset + length for _, _, offset, length in records)
         try:
             name = TTFont(io.BytesIO(data[start : start + end]))["name"].getDebugName(4)
@@ -94,9 +97,16 @@ def truetype(otf: bytes) -> bytes:
     font["glyf"].glyphs = glyphs
     font["loca"] = newTable("loca")
     font["maxp"].tableVersion = 0x00010000
-    for attribute in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs",
-                      "maxInstructionDefs", "maxStackElements", "maxSizeOfInstructions",
-                      "maxComponentElements"):
+    for attribute in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
         setattr(font["maxp"], attribute, 0)
     font["maxp"].maxZones = 1
     font["head"].indexToLocFormat = 0

@@ -9,7 +9,9 @@ renderer looks up, list numbering, the letterhead and the page numbers.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import sys
+import uuid
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -21,8 +23,22 @@ R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PKG_RELS = "http://schemas.openxmlformats.org/package/2006/relationships"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 
-FONT = "Calibri"
-"""The letter's face; LibreOffice shows Carlito (same metrics) or its own substitute."""
+FONT = "Libertinus Serif"
+"""The letter's face, the PDF's, embedded in the document (:data:`FONT_FILES`): Word and
+LibreOffice lay out the pages the PDF has, on a machine that has not installed it."""
+FONT_FOLDER = Path(__file__).resolve().parent / "fonts"
+FONT_FILES = {
+    "embedRegular": "LibertinusSerif-Regular.ttf",
+    "embedBold": "LibertinusSerif-Bold.ttf",
+    "embedItalic": "LibertinusSerif-Italic.ttf",
+    "embedBoldItalic": "LibertinusSerif-BoldItalic.ttf",
+}
+"""The four faces a letter uses, written by ``tools/make_house_fonts.py`` (OFL 1.1)."""
+FONT_SIZE = 23
+"""11.5 pt, in half-points: the PDF's."""
+LINE = 265
+"""Lines 1.104 times the face's height apart (in 240ths): the PDF's pitch for Libertinus Serif
+(its cap height, 0.658 em, and a leading of 0.6 em, over the face's 1.14 em)."""
 MONO = "Courier New"
 ORGANIZATION = "Union internationale des télécommunications"
 """The house, as the letterhead shows it in this document itself: the letterhead is a field,
@@ -63,6 +79,7 @@ PPR_ORDER = [
     "pageBreakBefore",
     "numPr",
     "pBdr",
+    "tabs",
     "spacing",
     "ind",
     "contextualSpacing",
@@ -85,6 +102,17 @@ def spacing(before: int = 0, after: int = 0) -> str:
     return f'<w:spacing w:before="{before}" w:after="{after}"/>'
 
 
+PARAGRAPH_SPACE = 70
+"""Between two paragraphs, 3.5 pt more than between two lines: the PDF's (0.9 em from line to
+line, where the leading is 0.6 em)."""
+SUBJECT_INDENT = 1134
+"""The subject hangs 2 cm in, under itself, after its label and a tab ("Objet:<tab>...")."""
+SUBJECT_HANGING = (
+    f'<w:tabs><w:tab w:val="left" w:pos="{SUBJECT_INDENT}"/></w:tabs>'
+    f'<w:ind w:left="{SUBJECT_INDENT}" w:hanging="{SUBJECT_INDENT}"/>'
+)
+
+
 def styles() -> bytes:
     fonts = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
     mono = f'<w:rFonts w:ascii="{MONO}" w:hAnsi="{MONO}" w:cs="{MONO}"/>'
@@ -103,8 +131,8 @@ def styles() -> bytes:
         paragraph_style(
             "LetterHeader",
             "Letter Header",
-            ppr=spacing(before=240, after=240),
-            rpr='<w:sz w:val="20"/><w:szCs w:val="20"/>',
+            ppr=spacing(before=200, after=100),
+            rpr='<w:sz w:val="19"/><w:szCs w:val="19"/>',
         ),
         paragraph_style(
             "LetterRecipients",
@@ -115,37 +143,37 @@ def styles() -> bytes:
             "LetterSubject",
             "Letter Subject",
             next_style="BodyText",
-            ppr=spacing(before=240, after=360) + keep,
+            ppr=spacing(before=220, after=200) + keep + left + SUBJECT_HANGING,
         ),
         paragraph_style(
             "BodyText",
             "Body Text",
-            ppr=spacing(after=200) + '<w:jc w:val="both"/>',
+            ppr=spacing(after=PARAGRAPH_SPACE) + '<w:jc w:val="both"/>',
         ),
         paragraph_style(
             "ListBullet",
             "List Bullet",
             based_on="BodyText",
-            ppr='<w:numPr><w:numId w:val="1"/></w:numPr>' + spacing(after=120) + left,
+            ppr='<w:numPr><w:numId w:val="1"/></w:numPr>' + spacing(after=0) + left,
         ),
         paragraph_style(
             "ListNumber",
             "List Number",
             based_on="BodyText",
-            ppr='<w:numPr><w:numId w:val="2"/></w:numPr>' + spacing(after=120) + left,
+            ppr='<w:numPr><w:numId w:val="2"/></w:numPr>' + spacing(after=0) + left,
         ),
         paragraph_style(
             "LetterSignature",
             "Letter Signature",
-            ppr=spacing(before=360) + keep,
+            ppr=spacing(before=250) + keep,
         ),
-        paragraph_style("LetterAnnexes", "Letter Annexes", ppr=spacing(before=480)),
+        paragraph_style("LetterAnnexes", "Letter Annexes", ppr=spacing(before=240)),
         paragraph_style(
             "AnnexHeading",
             "Annex Heading",
             next_style="AnnexTitle",
             ppr="<w:pageBreakBefore/>" + keep + spacing(after=240) + '<w:jc w:val="center"/>',
-            rpr="<w:b/><w:bCs/><w:caps/>",
+            rpr="<w:b/><w:bCs/>",
         ),
         paragraph_style(
             "AnnexTitle",
@@ -217,9 +245,9 @@ def styles() -> bytes:
     ]
     defaults = (
         f"<w:docDefaults><w:rPrDefault><w:rPr>{fonts}"
-        '<w:sz w:val="22"/><w:szCs w:val="22"/><w:lang w:val="fr-CH" w:eastAsia="en-US" '
+        f'<w:sz w:val="{FONT_SIZE}"/><w:szCs w:val="{FONT_SIZE}"/><w:lang w:val="fr-CH" w:eastAsia="en-US" '
         'w:bidi="ar-SA"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>'
-        '<w:spacing w:after="0" w:line="264" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
+        f'<w:spacing w:after="0" w:line="{LINE}" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
         "</w:docDefaults>"
     )
     return xml(f'<w:styles xmlns:w="{W}">{defaults}{"".join(defined)}</w:styles>')
@@ -303,12 +331,52 @@ def document() -> bytes:
 
 
 def settings() -> bytes:
+    """Fonts embedded (Word shows them, and keeps them when it saves), and words hyphenated
+    in the text's language, as the PDF justifies them."""
     return xml(
-        f'<w:settings xmlns:w="{W}"><w:defaultTabStop w:val="567"/>'
+        f'<w:settings xmlns:w="{W}"><w:embedTrueTypeFonts/><w:saveSubsetFonts/>'
+        '<w:defaultTabStop w:val="567"/><w:autoHyphenation/>'
         '<w:hyphenationZone w:val="425"/><w:characterSpacingControl w:val="doNotCompress"/>'
         '<w:compat><w:compatSetting w:name="compatibilityMode" '
         'w:uri="http://schemas.microsoft.com/office/word" w:val="15"/></w:compat>'
         '<w:themeFontLang w:val="fr-CH"/></w:settings>'
+    )
+
+
+def font_key(data: bytes) -> str:
+    """The GUID a font part is obfuscated with: drawn from the font's bytes, never at random,
+    so that the document is the same bytes every time."""
+    return "{" + str(uuid.UUID(bytes=hashlib.sha256(data).digest()[:16])).upper() + "}"
+
+
+def obfuscated(data: bytes, key: str) -> bytes:
+    """A font as a DOCX embeds it (ECMA-376 Part 1, 17.8.1): its first 32 bytes XORed with the
+    key's 16 bytes, read from the GUID's hex digits in reverse order."""
+    digits = bytes.fromhex(key.strip("{}").replace("-", ""))[::-1]
+    head = bytes(byte ^ digits[i % 16] for i, byte in enumerate(data[:32]))
+    return head + data[32:]
+
+
+def embedded_fonts() -> dict[str, tuple[str, bytes]]:
+    """Each face of :data:`FONT_FILES`, by its ``w:embed*`` element: its key and its part."""
+    fonts = {}
+    for element, file in FONT_FILES.items():
+        data = (FONT_FOLDER / file).read_bytes()
+        key = font_key(data)
+        fonts[element] = (key, obfuscated(data, key))
+    return fonts
+
+
+def font_table() -> bytes:
+    """The letter's face, and where its embedded faces are."""
+    embeds = "".join(
+        f'<w:{element} r:id="rId{i}" w:fontKey="{key}"/>'
+        for i, (element, (key, _)) in enumerate(embedded_fonts().items(), start=1)
+    )
+    return xml(
+        f'<w:fonts xmlns:w="{W}" xmlns:r="{R}"><w:font w:name="{FONT}">'
+        '<w:charset w:val="00"/><w:family w:val="roman"/><w:pitch w:val="variable"/>'
+        f"{embeds}</w:font></w:fonts>"
     )
 
 
@@ -338,6 +406,7 @@ def content_types() -> bytes:
         "/word/settings.xml": f"{main}.settings+xml",
         "/word/header1.xml": f"{main}.header+xml",
         "/word/header2.xml": f"{main}.header+xml",
+        "/word/fontTable.xml": f"{main}.fontTable+xml",
         "/docProps/core.xml": "application/vnd.openxmlformats-package.core-properties+xml",
     }
     items = "".join(
@@ -347,6 +416,8 @@ def content_types() -> bytes:
         '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
         '<Default Extension="rels" '
         'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="odttf" '
+        'ContentType="application/vnd.openxmlformats-officedocument.obfuscatedFont"/>'
         f'<Default Extension="xml" ContentType="application/xml"/>{items}</Types>'
     )
 
@@ -366,12 +437,21 @@ def package() -> dict[str, bytes]:
             ("rId3", "settings", "settings.xml"),
             ("rId4", "header", "header1.xml"),
             ("rId5", "header", "header2.xml"),
+            ("rId6", "fontTable", "fontTable.xml"),
         ),
         "word/styles.xml": styles(),
         "word/numbering.xml": numbering(),
         "word/settings.xml": settings(),
         "word/header1.xml": first_page_header(),
         "word/header2.xml": continuation_header(),
+        "word/fontTable.xml": font_table(),
+        "word/_rels/fontTable.xml.rels": relationships(
+            *((f"rId{i}", "font", f"fonts/font{i}.odttf") for i in range(1, len(FONT_FILES) + 1))
+        ),
+        **{
+            f"word/fonts/font{i}.odttf": part
+            for i, (_, part) in enumerate(embedded_fonts().values(), start=1)
+        },
     }
 
 

@@ -30,6 +30,8 @@ BLOCK_STYLES = {
 """The paragraph style of each block of ``letter.j2``; any other block is body text."""
 LINE_BLOCKS = frozenset({"dateline", "header", "recipients", "subject", "signatures"})
 """Blocks whose lines stay lines even where the spec asks for soft Markdown line breaks."""
+KEPT_WITH_NEXT = {"body": True, "signatures": False}
+"""Blocks whose last paragraph is kept with the next one (True), or let go (False)."""
 ANNEX_STYLES = ("Annex Heading", "Annex Title")
 """The first paragraphs of each annex: "Annexe 1", then its title."""
 BODY_TEXT = "Body Text"
@@ -92,8 +94,22 @@ class BodyWriter(Walker):
         self.first_styles = first_styles
         self.page_break = name == "annex"
         grouped = name == "signatures" and letter.style.marks == "grouped"
+        start = len(self.out)
         if not (grouped and self.signature_table(tree, letter)):
             self.visit(tree)
+        if name in KEPT_WITH_NEXT:
+            self._keep_last(start, KEPT_WITH_NEXT[name])
+
+    def _keep_last(self, start: int, keep: bool) -> None:
+        """The closing, marks and signatures stay together and with the body's last lines, as
+        in the PDF: the body's last paragraph is kept with the next (the closing, or the first
+        mark), and the last signature is not (the annex count may go to the next page)."""
+        if len(self.out) == start or not self.out[-1].startswith("<w:p>"):
+            return  # a table ends the block: its rows keep together by themselves
+        paragraph = self.out[-1]
+        after_style = paragraph.index("/>", paragraph.index("<w:pStyle")) + 2  # schema order
+        value = "<w:keepNext/>" if keep else '<w:keepNext w:val="0"/>'
+        self.out[-1] = paragraph[:after_style] + value + paragraph[after_style:]
 
     def _annex_styles(self, letter: Letter) -> list[str]:
         """The styles of the annex block's first paragraphs: an annex without a title has its
