@@ -15,7 +15,7 @@ from circulaire.model import Letter
 from circulaire.render import render
 from circulaire.validate import load_letter
 from conftest import ARCHIVE, LETTERS
-from readers import fonts_embedded, pdf_text, soffice_to_pdf
+from readers import pdf_text, soffice_to_pdf
 
 pytestmark = pytest.mark.slow
 
