@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 
 SIMILAR_ENOUGH = 0.95
 """Word-sequence similarity a reader's text must reach against the plain-text rendering."""
+JUSTIFIED_ARABIC_SIMILAR_ENOUGH = 0.9
+"""The same, for Arabic that LibreOffice justifies: it stretches the joins between letters, as
+a scribe does (kashida), and pdftotext reads a word so stretched as two, a few in a hundred."""
 
 
 IDEOGRAPH = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -95,6 +98,7 @@ def without_page_furniture(text: str, item: Letter) -> str:
     text rendering, so they are left out before the two are compared."""
     furniture = re.compile(
         rf"^{MARKS}*({re.escape(item.author)}|{re.escape(item.reference)} – \d+/\d+"
+        rf"|{MARKS}*\d+/\d+ – {MARKS}*{re.escape(item.reference)}"  # read right to left
         rf"|.+ · .+){MARKS}*$"
     )
     kept: list[str] = []

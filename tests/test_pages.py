@@ -87,11 +87,6 @@ def pages_of(pdf: Path, item: Letter) -> dict[str, int]:
     return found
 
 
-@pytest.mark.xfail(
-    reason="unfinished (issue 18, item 4): the DOCX spacing does not yet match the PDF's"
-    " closely enough for every letter (Arabic and Chinese line heights, signature spacing)",
-    strict=False,
-)
 @pytest.mark.parametrize("spec", ARCHIVE, ids=lambda p: p.relative_to(LETTERS).as_posix())
 def test_each_part_falls_on_the_same_page(
     spec: Path, both_pdfs: dict[Path, tuple[Path, Path]]

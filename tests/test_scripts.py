@@ -32,6 +32,7 @@ from circulaire.validate import load_letter
 from conftest import ARCHIVE, LETTERS, require
 from readers import (
     IDEOGRAPH,
+    JUSTIFIED_ARABIC_SIMILAR_ENOUGH,
     SIMILAR_ENOUGH,
     fonts_embedded,
     pandoc_markdown,
@@ -364,8 +365,8 @@ def test_any_arabic_text_gives_a_document_word_can_open(body: str) -> None:
     data = render(dataclasses.replace(letter("ar"), body=body), "docx")
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         for name in archive.namelist():
-            if name.endswith(".png"):
-                continue  # the house's logo
+            if name.endswith((".png", ".odttf")):
+                continue  # the house's logo and its embedded fonts
             root = etree.fromstring(archive.read(name))  # well-formed, or this raises
             for properties in root.iter(f"{{{W}}}pPr"):  # in the order Word requires
                 names = [etree.QName(child).localname for child in properties]
@@ -412,11 +413,9 @@ def test_libreoffice_lays_the_arabic_docx_out_right_to_left(
     text = pdf_text(pdf)
     for latin in ("forum.telecom@itu.int", "https://digital-world.itu.int/", "ITU Telecom"):
         assert latin in text
-    # LibreOffice justifies Arabic as a scribe does, stretching the joins between letters
-    # (kashida), and pdftotext reads a word so stretched as two: a few words in a hundred.
     item = letter("ar")
     read = without_page_furniture(text, item)
-    assert similarity(read, render(item, "txt").decode()) >= 0.9
+    assert similarity(read, render(item, "txt").decode()) >= JUSTIFIED_ARABIC_SIMILAR_ENOUGH
 
 
 @pytest.mark.slow
@@ -424,7 +423,8 @@ def test_libreoffice_reads_the_chinese_docx(libreoffice_pdfs: dict[str, Path]) -
     item = letter("zh")
     read = without_page_furniture(pdf_text(libreoffice_pdfs["zh"]), item)
     assert similarity(read, render(item, "txt").decode()) >= SIMILAR_ENOUGH
-    assert re.search(r"请访问： https://\s?digital-world\.itu\.int/。", read)  # never cut in a word
+    # never cut in a word, but after its own hyphen (which pdftotext takes away at a line end)
+    assert re.search(r"请访问： https://\s?digital-?\s?world\.itu\.int/。", read)
 
 
 def link_targets(markdown: str) -> list[str]:

@@ -45,8 +45,8 @@ CHARACTERS = [
 
 def wheel_faces() -> dict[str, bytes]:
     """The OpenType fonts built into the typst wheel, by full name."""
-    from fontTools.ttLib import TTFont
     import typst
+    from fontTools.ttLib import TTFont
 
     library = next(Path(typst.__file__).parent.glob("_typst*"))
     data = library.read_bytes()
@@ -61,7 +61,7 @@ def wheel_faces() -> dict[str, bytes]:
         end = max(offset + length for _, _, offset, length in records)
         try:
             name = TTFont(io.BytesIO(data[start : start + end]))["name"].getDebugName(4)
-        except Exception:  # noqa: BLE001 - bytes that only look like a font
+        except Exception:
             continue
         found.setdefault(str(name), data[start : start + end])
     return found

@@ -16,6 +16,9 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+from circulaire.render.docx import metrics
+from circulaire.render.docx.metrics import LATIN
+
 OUTPUT = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -34,11 +37,11 @@ FONT_FILES = {
     "embedBoldItalic": "LibertinusSerif-BoldItalic.ttf",
 }
 """The four faces a letter uses, written by ``tools/make_house_fonts.py`` (OFL 1.1)."""
-FONT_SIZE = 23
+FONT_SIZE = LATIN.size
 """11.5 pt, in half-points: the PDF's."""
-LINE = 265
-"""Lines 1.104 times the face's height apart (in 240ths): the PDF's pitch for Libertinus Serif
-(its cap height, 0.658 em, and a leading of 0.6 em, over the face's 1.14 em)."""
+HEADER_SIZE = 19
+"""The header's lines (reference, contact), 9.5 pt: the PDF's."""
+LINE = LATIN.pitch()
 MONO = "Courier New"
 ORGANIZATION = "Union internationale des télécommunications"
 """The house, as the letterhead shows it in this document itself: the letterhead is a field,
@@ -46,8 +49,11 @@ ORGANIZATION = "Union internationale des télécommunications"
 
 # Page: A4 portrait, in twentieths of a point (1 cm = 567).
 PAGE_WIDTH, PAGE_HEIGHT = 11906, 16838
-MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 1701, 1134, 1418, 1134
-HEADER_DISTANCE, FOOTER_DISTANCE = 567, 567
+MARGIN_TOP, MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT = 1633, 1247, 1418, 1134
+HEADER_DISTANCE, FOOTER_DISTANCE = 485, 617
+"""The letterhead's top and the footer's bottom, where the PDF has them."""
+CONTINUATION_HEADER_DROP = 620
+"""The page number of pages 2 and on, as low as the PDF sets it: just over the text."""
 
 
 def xml(root: str) -> bytes:
@@ -97,14 +103,25 @@ def schema_order(ppr: str) -> str:
     return ElementTree.tostring(element, encoding="unicode").replace(f' xmlns:w="{W}"', "")
 
 
-def spacing(before: int = 0, after: int = 0) -> str:
-    """Space before and after a paragraph, in twentieths of a point (240 = 12 pt)."""
-    return f'<w:spacing w:before="{before}" w:after="{after}"/>'
+def spacing(before: int = 0, after: int = 0, line: int = LINE) -> str:
+    """Space before and after a paragraph, and from line to line, in twentieths of a point
+    (240 = 12 pt)."""
+    return f'<w:spacing w:before="{before}" w:after="{after}" w:line="{line}" w:lineRule="exact"/>'
 
 
-PARAGRAPH_SPACE = 70
-"""Between two paragraphs, 3.5 pt more than between two lines: the PDF's (0.9 em from line to
-line, where the leading is 0.6 em)."""
+em = LATIN.em
+PARAGRAPH_SPACE = LATIN.paragraph_space
+DATE_TO_HEADER = em(0.5) + 80
+"""The PDF's half an em under the date, and the header's smaller lines set lower in theirs."""
+HEADER_TO_RECIPIENTS = PARAGRAPH_SPACE + 12
+LETTERHEAD_SPACING = '<w:spacing w:before="0" w:after="120" w:line="240" w:lineRule="auto"/>'
+"""The letterhead's line is as tall as the logo in it."""
+HEADING_SPACING = spacing(before=em(1.2 - metrics.LEADING), after=em(0.8 - metrics.LEADING))
+"""A heading (and an annex's title) 1.2 em under what comes before it and 0.8 em over what
+follows, as the PDF sets them; of two paragraphs' spaces, the larger counts."""
+LIST_SPACING = spacing(after=PARAGRAPH_SPACE) + "<w:contextualSpacing/>"
+"""A list's items follow one another line after line, and the list is a paragraph apart from
+what comes before and after it, as in the PDF."""
 SUBJECT_INDENT = 1134
 """The subject hangs 2 cm in, under itself, after its label and a tab ("Objet:<tab>...")."""
 SUBJECT_HANGING = (
@@ -126,24 +143,26 @@ def styles() -> bytes:
         paragraph_style(
             "LetterDate",
             "Letter Date",
-            ppr=spacing(after=120) + '<w:contextualSpacing/><w:jc w:val="right"/>',
+            ppr=spacing(after=PARAGRAPH_SPACE) + '<w:jc w:val="right"/>',
         ),
         paragraph_style(
             "LetterHeader",
             "Letter Header",
-            ppr=spacing(before=200, after=100),
-            rpr='<w:sz w:val="19"/><w:szCs w:val="19"/>',
+            ppr=spacing(
+                before=DATE_TO_HEADER, after=HEADER_TO_RECIPIENTS, line=LATIN.pitch(HEADER_SIZE)
+            ),
+            rpr=f'<w:sz w:val="{HEADER_SIZE}"/><w:szCs w:val="{HEADER_SIZE}"/>',
         ),
         paragraph_style(
             "LetterRecipients",
             "Letter Recipients",
-            ppr=spacing(after=240) + '<w:contextualSpacing/><w:ind w:left="4536"/>',
+            ppr=spacing(after=em(0.5)) + '<w:contextualSpacing/><w:ind w:left="4536"/>',
         ),
         paragraph_style(
             "LetterSubject",
             "Letter Subject",
             next_style="BodyText",
-            ppr=spacing(before=220, after=200) + keep + left + SUBJECT_HANGING,
+            ppr=spacing(before=em(0.8), after=em(0.8)) + keep + left,
         ),
         paragraph_style(
             "BodyText",
@@ -154,33 +173,35 @@ def styles() -> bytes:
             "ListBullet",
             "List Bullet",
             based_on="BodyText",
-            ppr='<w:numPr><w:numId w:val="1"/></w:numPr>' + spacing(after=0) + left,
+            ppr='<w:numPr><w:numId w:val="1"/></w:numPr>' + LIST_SPACING + left,
         ),
         paragraph_style(
             "ListNumber",
             "List Number",
             based_on="BodyText",
-            ppr='<w:numPr><w:numId w:val="2"/></w:numPr>' + spacing(after=0) + left,
+            ppr='<w:numPr><w:numId w:val="2"/></w:numPr>' + LIST_SPACING + left,
         ),
         paragraph_style(
             "LetterSignature",
             "Letter Signature",
-            ppr=spacing(before=250) + keep,
+            ppr=spacing(before=em(2 - metrics.LEADING)) + keep,
         ),
-        paragraph_style("LetterAnnexes", "Letter Annexes", ppr=spacing(before=240)),
+        paragraph_style(
+            "LetterAnnexes", "Letter Annexes", ppr=spacing(before=em(1) + PARAGRAPH_SPACE)
+        ),
         paragraph_style(
             "AnnexHeading",
             "Annex Heading",
             next_style="AnnexTitle",
-            ppr="<w:pageBreakBefore/>" + keep + spacing(after=240) + '<w:jc w:val="center"/>',
+            ppr="<w:pageBreakBefore/>" + keep + spacing() + '<w:jc w:val="center"/>',
             rpr="<w:b/><w:bCs/>",
         ),
         paragraph_style(
             "AnnexTitle",
             "Annex Title",
             next_style="BodyText",
-            ppr=keep + spacing(after=360) + '<w:jc w:val="center"/>',
-            rpr='<w:b/><w:bCs/><w:sz w:val="24"/><w:szCs w:val="24"/>',
+            ppr=keep + HEADING_SPACING + '<w:jc w:val="center"/>',
+            rpr="<w:b/><w:bCs/>",
         ),
         # Markdown a body or annex may hold besides paragraphs and lists.
         *(
@@ -188,8 +209,8 @@ def styles() -> bytes:
                 f"Heading{level}",
                 f"heading {level}",
                 next_style="BodyText",
-                ppr=keep + spacing(before=240, after=120) + f'<w:outlineLvl w:val="{level - 1}"/>',
-                rpr="<w:b/><w:bCs/>" + (f'<w:sz w:val="{28 - 2 * level}"/>' if level < 4 else ""),
+                ppr=keep + HEADING_SPACING + f'<w:outlineLvl w:val="{level - 1}"/>',
+                rpr="<w:b/><w:bCs/>",
             )
             for level in range(1, 7)
         ),
@@ -210,14 +231,15 @@ def styles() -> bytes:
         paragraph_style(
             "Letterhead",
             "Letterhead",
-            ppr=spacing(after=120)
+            ppr=LETTERHEAD_SPACING
             + '<w:pBdr><w:bottom w:val="single" w:sz="8" w:space="4" w:color="1F3864"/></w:pBdr>',
             rpr='<w:b/><w:bCs/><w:color w:val="1F3864"/><w:sz w:val="28"/><w:szCs w:val="28"/>',
         ),
         paragraph_style(
             "Header",
             "header",
-            ppr='<w:jc w:val="center"/>',
+            ppr=spacing(before=CONTINUATION_HEADER_DROP, line=LATIN.pitch(18))
+            + '<w:jc w:val="center"/>',
             rpr='<w:sz w:val="18"/><w:szCs w:val="18"/>',
         ),
         # Characters and tables.
@@ -245,9 +267,10 @@ def styles() -> bytes:
     ]
     defaults = (
         f"<w:docDefaults><w:rPrDefault><w:rPr>{fonts}"
-        f'<w:sz w:val="{FONT_SIZE}"/><w:szCs w:val="{FONT_SIZE}"/><w:lang w:val="fr-CH" w:eastAsia="en-US" '
-        'w:bidi="ar-SA"/></w:rPr></w:rPrDefault><w:pPrDefault><w:pPr>'
-        f'<w:spacing w:after="0" w:line="{LINE}" w:lineRule="auto"/></w:pPr></w:pPrDefault>'
+        f'<w:sz w:val="{FONT_SIZE}"/><w:szCs w:val="{FONT_SIZE}"/>'
+        '<w:lang w:val="fr-CH" w:eastAsia="en-US" w:bidi="ar-SA"/></w:rPr></w:rPrDefault>'
+        "<w:pPrDefault><w:pPr>"
+        f"{spacing()}</w:pPr></w:pPrDefault>"
         "</w:docDefaults>"
     )
     return xml(f'<w:styles xmlns:w="{W}">{defaults}{"".join(defined)}</w:styles>')
@@ -306,7 +329,7 @@ def continuation_header() -> bytes:
         f"{field('DOCPROPERTY reference', 'CL-00/0')}"
         '<w:r><w:t xml:space="preserve"> – </w:t></w:r>'
         f"{field('PAGE', '2')}<w:r><w:t>/</w:t></w:r>{field('NUMPAGES', '2')}"
-        '</w:p><w:p><w:pPr><w:pStyle w:val="Header"/></w:pPr></w:p></w:hdr>'
+        "</w:p></w:hdr>"
     )
 
 

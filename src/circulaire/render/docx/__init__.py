@@ -17,6 +17,7 @@ from ...templating import house_wording, packaged_templates, render_blocks
 from ..markdown import FILTERS
 from .body import BodyWriter
 from .letterhead import footer_lines
+from .metrics import face
 from .package import assemble
 from .reference import load_reference
 
@@ -29,7 +30,12 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
     reference = load_reference(options.reference_docx or packaged_templates() / "reference.docx")
     parts = render_blocks("letter.docx.j2", letter, FILTERS, options.templates, hard_break="  \n")
     script = writing(letter.language)
-    writer = BodyWriter(reference, rtl=script.rtl, east_asian=script.script == "Chinese")
+    writer = BodyWriter(
+        reference,
+        rtl=script.rtl,
+        east_asian=script.script == "Chinese",
+        face=face(script.script),
+    )
     for block, text in parts:
         writer.block(block, text, letter)
     if writer.missing or writer.unnumbered:

@@ -8,9 +8,11 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ...markup import Walker, parse
+from . import signatures
+from .metrics import LATIN, Face
 from .scripts import LRM, directional_runs, ends_unanchored, is_latin, with_bidi
 from .table import cell, table, widths
-from .wordml import escape, quoteattr
+from .wordml import escape, quoteattr, with_properties
 
 if TYPE_CHECKING:
     from ...markup import SyntaxTreeNode
@@ -30,8 +32,13 @@ BLOCK_STYLES = {
 """The paragraph style of each block of ``letter.j2``; any other block is body text."""
 LINE_BLOCKS = frozenset({"dateline", "header", "recipients", "subject", "signatures"})
 """Blocks whose lines stay lines even where the spec asks for soft Markdown line breaks."""
-KEPT_WITH_NEXT = {"body": True, "signatures": False}
-"""Blocks whose last paragraph is kept with the next one (True), or let go (False)."""
+KEPT_WITH_NEXT = frozenset({"body"})
+"""Blocks whose last paragraph is kept with the next one: the closing (or the body's last
+paragraph) with the first signatory."""
+KEEP_WITH_NEXT = "<w:keepNext/>"
+START_ALIGNED = '<w:jc w:val="left"/>'
+"""The department, over the date, on the side where lines start, as in the PDF (``left`` is
+where a paragraph right to left starts)."""
 ANNEX_STYLES = ("Annex Heading", "Annex Title")
 """The first paragraphs of each annex: "Annexe 1", then its title."""
 BODY_TEXT = "Body Text"
@@ -40,7 +47,6 @@ HYPERLINK_STYLE = "Hyperlink"
 CODE_STYLE = "Verbatim Char"
 CODE_BLOCK_STYLE = "Source Code"
 QUOTE_STYLE = "Block Text"
-SIGNATURES_TABLE_STYLE = "Letter Signatures"
 LIST_INDENT = 567
 """Left indent of a list paragraph per level (1 cm), for paragraphs that continue an item."""
 BULLET_WIDTH = 397
@@ -67,6 +73,9 @@ class BodyWriter(Walker):
     """The letter is right to left (Arabic): so are its paragraphs, tables and runs."""
     east_asian: bool = False
     """The letter is in Chinese: its punctuation is set in the East Asian font (``w:hint``)."""
+    face: Face = LATIN
+    """The letter's text as the PDF sets it: the spaces between its signatories are in its
+    ems."""
     out: list[str] = field(default_factory=list)
     links: list[tuple[str, str]] = field(default_factory=list)
     lists: list[tuple[int, int, int, int]] = field(default_factory=list)
@@ -95,21 +104,14 @@ class BodyWriter(Walker):
         self.page_break = name == "annex"
         grouped = name == "signatures" and letter.style.marks == "grouped"
         start = len(self.out)
-        if not (grouped and self.signature_table(tree, letter)):
+        if not (grouped and signatures.side_by_side(self, tree, letter)):
             self.visit(tree)
-        if name in KEPT_WITH_NEXT:
-            self._keep_last(start, KEPT_WITH_NEXT[name])
-
-    def _keep_last(self, start: int, keep: bool) -> None:
-        """The closing, marks and signatures stay together and with the body's last lines, as
-        in the PDF: the body's last paragraph is kept with the next (the closing, or the first
-        mark), and the last signature is not (the annex count may go to the next page)."""
-        if len(self.out) == start or not self.out[-1].startswith("<w:p>"):
-            return  # a table ends the block: its rows keep together by themselves
-        paragraph = self.out[-1]
-        after_style = paragraph.index("/>", paragraph.index("<w:pStyle")) + 2  # schema order
-        value = "<w:keepNext/>" if keep else '<w:keepNext w:val="0"/>'
-        self.out[-1] = paragraph[:after_style] + value + paragraph[after_style:]
+            if name == "signatures":
+                signatures.space_apart(self.out, start, letter, self.face)
+        if name in KEPT_WITH_NEXT and len(self.out) > start:
+            self.out[-1] = with_properties(self.out[-1], first=KEEP_WITH_NEXT)
+        if name == "dateline" and letter.department:
+            self.out[start] = with_properties(self.out[start], last=START_ALIGNED)
 
     def _annex_styles(self, letter: Letter) -> list[str]:
         """The styles of the annex block's first paragraphs: an annex without a title has its
@@ -248,52 +250,6 @@ class BodyWriter(Walker):
             cells += [cell(style_id, "", "", self.rtl, w) for w in column_widths[len(cells) :]]
             rows.append((header, cells))
         self.out.append(table(rows, column_widths, self.rtl))
-
-    def signature_table(self, tree: SyntaxTreeNode, letter: Letter) -> bool:
-        """Grouped marks: the signatories side by side, each under their mark, in a borderless
-        table of two columns. False when the block does not hold one paragraph per mark and
-        per signatory (a template override), which is then laid out as it comes."""
-        signatories = letter.signatories
-        marked = [s for s in signatories if s.has_mark]
-        paragraphs = tree.children
-        if len(signatories) < 2 or len(paragraphs) != len(marked) + len(signatories):
-            return False
-        if any(p.type != "paragraph" for p in paragraphs):
-            return False
-        rendered = []
-        for node in paragraphs:
-            outer, self.out = self.out, []
-            self.visit(node)
-            rendered.append("".join(self.out))
-            self.out = outer
-        marks = iter(rendered[: len(marked)])
-        cells = [
-            (next(marks) if s.has_mark else "") + name
-            for s, name in zip(signatories, rendered[len(marked) :], strict=True)
-        ]
-        if len(cells) % 2:
-            cells.append("<w:p/>")
-        width = self.reference.text_width // 2
-        rows = "".join(
-            "<w:tr><w:trPr><w:cantSplit/></w:trPr>"
-            + "".join(
-                f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{cell}</w:tc>'
-                for cell in cells[i : i + 2]
-            )
-            + "</w:tr>"
-            for i in range(0, len(cells), 2)
-        )
-        style_id = self.style(SIGNATURES_TABLE_STYLE, "table")
-        self.out.append(
-            f'<w:tbl><w:tblPr><w:tblStyle w:val="{style_id}"/>'
-            f"{'<w:bidiVisual/>' if self.rtl else ''}"
-            f'<w:tblW w:w="{2 * width}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
-            '<w:tblLook w:val="0000" w:firstRow="0" w:lastRow="0" w:firstColumn="0" '
-            'w:lastColumn="0" w:noHBand="1" w:noVBand="1"/></w:tblPr>'
-            f'<w:tblGrid><w:gridCol w:w="{width}"/><w:gridCol w:w="{width}"/></w:tblGrid>'
-            f"{rows}</w:tbl>"
-        )
-        return True
 
     # -- inline -------------------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ FOOTER_PART = "word/house-footer.xml"
 LOGO_ID, SVG_ID, FOOTER_ID = "rIdHouseLogo", "rIdHouseLogoSvg", "rIdHouseFooter"
 LOGO_HEIGHT = 13 * 36000
 """The logo's height, 13 mm (in EMU), as in the PDF."""
+FOOTER_PITCH = 169
+"""The footer's lines, 8 pt, 8.46 pt apart (in twentieths of a point), as in the PDF."""
 PNG_PPI = 300
 SVG_EXTENSION = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
 """The extension of a picture that holds an SVG besides its PNG (Word 2016 and later)."""
@@ -116,7 +118,8 @@ def footer(lines: list[str]) -> bytes:
     )
     return (
         f'{DECLARATION}<w:ftr xmlns:w="{W}" xmlns:r="{R}"><w:p><w:pPr><w:pBdr><w:top '
-        'w:val="single" w:sz="4" w:space="4" w:color="1F3864"/></w:pBdr><w:jc w:val="center"/>'
+        'w:val="single" w:sz="4" w:space="4" w:color="1F3864"/></w:pBdr>'
+        f'<w:spacing w:line="{FOOTER_PITCH}" w:lineRule="exact"/><w:jc w:val="center"/>'
         f"</w:pPr>{runs}</w:p></w:ftr>"
     ).encode()
 

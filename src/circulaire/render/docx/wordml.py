@@ -32,6 +32,18 @@ def quoteattr(text: str) -> str:
     return saxutils.quoteattr(_xml_safe(text), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 
+def with_properties(paragraph: str, first: str = "", last: str = "") -> str:
+    """A written paragraph (``<w:p><w:pPr><w:pStyle .../>...</w:pPr>...``) with properties
+    added, in the order WordprocessingML requires: ``first`` (``w:keepNext``) just after its
+    style, ``last`` (``w:spacing``, ``w:jc``) after the others. Anything else (a table) is
+    given back as it is."""
+    if not paragraph.startswith("<w:p><w:pPr><w:pStyle"):
+        return paragraph
+    after_style = paragraph.index("/>") + 2
+    end = paragraph.index("</w:pPr>")
+    return paragraph[:after_style] + first + paragraph[after_style:end] + last + paragraph[end:]
+
+
 def _xml_safe(text: str) -> str:
     bad = NOT_XML.search(text)
     if bad:
