@@ -174,7 +174,7 @@ def test_the_house_wording_reaches_the_docx_and_its_grouped_marks() -> None:
     document = Document(io.BytesIO(render(grouped, "docx")))
     texts = [p.text for p in document.paragraphs]
     assert "Geneva, 16 March 2005" in texts
-    assert "Subject: Third meeting of the Council Working Group, Geneva, 11-13 May 2005" in texts
+    assert "Subject:\tThird meeting of the Council Working Group, Geneva, 11-13 May 2005" in texts
     assert "Annex 1" in texts
     [table] = document.tables
     assert [cell.text.split("\n")[:2] for cell in table.rows[0].cells] == [

@@ -122,6 +122,8 @@ follows, as the PDF sets them; of two paragraphs' spaces, the larger counts."""
 LIST_SPACING = spacing(after=PARAGRAPH_SPACE) + "<w:contextualSpacing/>"
 """A list's items follow one another line after line, and the list is a paragraph apart from
 what comes before and after it, as in the PDF."""
+RECIPIENTS_INDENT = (PAGE_WIDTH - MARGIN_LEFT - MARGIN_RIGHT) // 2
+"""The recipients in the right half of the text, as the PDF pads them."""
 SUBJECT_INDENT = 1134
 """The subject hangs 2 cm in, under itself, after its label and a tab ("Objet:<tab>...")."""
 SUBJECT_HANGING = (
@@ -156,13 +158,14 @@ def styles() -> bytes:
         paragraph_style(
             "LetterRecipients",
             "Letter Recipients",
-            ppr=spacing(after=em(0.5)) + '<w:contextualSpacing/><w:ind w:left="4536"/>',
+            ppr=spacing(after=em(0.5))
+            + f'<w:contextualSpacing/><w:ind w:left="{RECIPIENTS_INDENT}"/>',
         ),
         paragraph_style(
             "LetterSubject",
             "Letter Subject",
             next_style="BodyText",
-            ppr=spacing(before=em(0.8), after=em(0.8)) + keep + left,
+            ppr=spacing(before=em(0.8), after=em(0.8)) + keep + left + SUBJECT_HANGING,
         ),
         paragraph_style(
             "BodyText",

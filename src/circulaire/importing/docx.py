@@ -8,7 +8,8 @@ bulleted paragraphs as list items. Tables are read cell by cell: a table of labe
 (``Réf.: | CL-21/27``) as the lines of one block, any other (signatures side by side) as the
 blocks of its cells in reading order. Where a document sets its parts apart with empty
 paragraphs, as people do when they type a letter, each run of paragraphs between them is one
-block, its lines joined by hard breaks; a tab between a label and its value is a space.
+block, its lines joined by hard breaks; a tab between a label and its value is a space (none
+after a Chinese colon).
 
 What a document cannot say, the Markdown cannot get back: whether a line ended in a hard break
 or the next paragraph began, how a link was written (``<…>`` or ``[…](…)``), which escapes the
@@ -195,6 +196,7 @@ def _joined(pieces: list[tuple[str, bool, bool]]) -> str:
                 ("\n" if i else "") + (lead + mark + core + mark[::-1] + trail if core else line)
             )
     text = "".join(out)
+    text = re.sub(r"(?<=[：])[ ]*\t[\t ]*", "", text)  # Chinese: "事由：value", no space
     return re.sub(r"[ ]*\t[\t ]*", " ", text)  # label<TAB>value: "label value"
 
 

@@ -36,6 +36,12 @@ KEPT_WITH_NEXT = frozenset({"body"})
 """Blocks whose last paragraph is kept with the next one: the closing (or the body's last
 paragraph) with the first signatory."""
 KEEP_WITH_NEXT = "<w:keepNext/>"
+AFTER_A_TABLE = (
+    '<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
+    '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>'
+)
+"""The paragraph Word wants after a table that ends the body: 1 pt high, so that it never
+takes a page of its own."""
 START_ALIGNED = '<w:jc w:val="left"/>'
 """The department, over the date, on the side where lines start, as in the PDF (``left`` is
 where a paragraph right to left starts)."""
@@ -123,7 +129,7 @@ class BodyWriter(Walker):
     def finished(self) -> list[str]:
         """The body; Word wants a paragraph after a table that ends it."""
         if self.out and self.out[-1].startswith("<w:tbl>"):
-            self.out.append("<w:p/>")
+            self.out.append(AFTER_A_TABLE)
         return self.out
 
     def style(self, name: str, kind: str = "paragraph") -> str:

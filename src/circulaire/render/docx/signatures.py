@@ -21,6 +21,10 @@ larger is the one that counts, in Word and LibreOffice as in Typst)."""
 LET_GO = '<w:keepNext w:val="0"/>'
 """A signatory's last paragraph, not kept with the next signatory (the style keeps the rest)."""
 TABLE_STYLE = "Letter Signatures"
+GUTTER = 1.5
+"""Side by side, as in the PDF's grid: the marks over the closing by 1 em more than a
+paragraph's space (the table's first paragraphs add theirs to the closing's), then 1.5 em
+between a line and the next row."""
 
 
 def space_apart(out: list[str], start: int, letter: Letter, face: Face) -> None:
@@ -46,6 +50,10 @@ def _before(space: int) -> str:
     return f'<w:spacing w:before="{space}"/>'
 
 
+def _spaced(paragraph: str, space: int) -> str:
+    return with_properties(paragraph, last=_before(space))
+
+
 def side_by_side(writer: BodyWriter, tree: SyntaxTreeNode, letter: Letter) -> bool:
     """Grouped marks: the signatories side by side, each under their mark, in a borderless
     table of two columns. False when the block does not hold one paragraph per mark and
@@ -64,10 +72,17 @@ def side_by_side(writer: BodyWriter, tree: SyntaxTreeNode, letter: Letter) -> bo
         rendered.append("".join(writer.out))
         writer.out = outer
     marks = iter(rendered[: len(marked)])
-    cells = [
-        (next(marks) if s.has_mark else "") + name
-        for s, name in zip(signatories, rendered[len(marked) :], strict=True)
-    ]
+    face = writer.face
+    gap = face.em(GUTTER - LEADING)
+    cells = []
+    for number, (signatory, name) in enumerate(
+        zip(signatories, rendered[len(marked) :], strict=True)
+    ):
+        top = face.em(1) if number < 2 else gap
+        if signatory.has_mark:
+            cells.append(_spaced(next(marks), top) + _spaced(name, gap))
+        else:  # level with the names beside it, under their marks
+            cells.append(_spaced(name, top + face.pitch() + gap))
     if len(cells) % 2:
         cells.append("<w:p/>")
     width = writer.reference.text_width // 2
