@@ -126,7 +126,7 @@ def test_each_annex_starts_a_page(tmp_path: Path) -> None:
     text = pages(written(item, tmp_path))
     lines = [line for line in text[1].splitlines() if line]
     assert lines[1] == "Annexe 1"
-    assert lines[2].startswith("Appel à l’action pour la Journée mondiale 2020")  # ’: typeset
+    assert lines[2].startswith("Appel à l'action pour la Journée mondiale 2020")  # as written
     two = dataclasses.replace(item, annexes=(Annex("Première", "Un."), Annex("Seconde", "Deux.")))
     text = pages(written(two, tmp_path, "two"))
     assert len(text) == 3
@@ -193,7 +193,7 @@ def test_only_typsts_own_fonts_embedded_accents_and_ligatures_read_back(tmp_path
         "LibertinusSerif-Regular",
     ]
     assert all(" yes yes yes " in line for line in listing.stdout.decode().splitlines()[2:])
-    text = " ".join(pdf_text(pdf).split())
+    text = " ".join(pdf_text(pdf).replace("\u00ad\n", "").split())  # a word hyphenated
     assert "faire œuvre de sensibilisation" in text
     assert "États Membres" in text and "Hanoï" in text and "Genève, le 31 août 2020" in text
 
@@ -323,13 +323,13 @@ def test_no_spec_text_is_read_as_typst(tmp_path: Path) -> None:
     text = pdf_text(written(item, tmp_path))
     one_line = " ".join(text.split())
     for shown in (
-        "Objet: #read(« /etc/passwd ») $x^2$ *gras* _penché_ @label <tag> \\ `code` [x] ~ //",
+        'Objet: #read("/etc/passwd") $x^2$ *gras* _penché_ @label <tag> \\ `code` [x] ~ //',
         "Genève #set page(width: 1cm), le 8 juillet 2021",
-        "#import « /etc/passwd »: * #{1+1}",
+        '#import "/etc/passwd": * #{1+1}',
         "Madame, Monsieur, -- --- ... -? = + / 1.",
         "])} #emph[x] /* non fermé",
-        "Texte #strong[pas gras] $y$ \\u{41} @ref <l> ~ #read(« /etc/passwd »)",
-        "#import « x.typ »: *",
+        'Texte #strong[pas gras] $y$ \\u{41} @ref <l> ~ #read("/etc/passwd")',
+        '#import "x.typ": *',
         "= pas un titre",
         "/ pas: un terme",
         "• - tiret • + plus • = égal • 1. un • / barre: x • #x",
@@ -426,7 +426,9 @@ def test_long_words_stay_on_the_page_and_an_empty_body_is_a_letter(tmp_path: Pat
     placed = words_placed(pdf)
     assert max(right for _, _, right, _ in placed) <= PAGE_WIDTH - RIGHT_MARGIN + 1
     text = pdf_text(pdf)
-    assert "".join(text.split()).count(LONG_WORD) == 5  # broken across lines, never lost
+    # broken across lines, never lost: in the subject, the recipient, the signatory, the
+    # annex's title and twice in its address
+    assert "".join(text.replace("\u00ad", "").split()).count(LONG_WORD) == 6
     assert "Madame la Ministre, Monsieur le Ministre,\n" in text
     assert pages(pdf)[-1].splitlines()[2] == "Annexe 1"
 

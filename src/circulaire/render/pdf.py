@@ -202,6 +202,18 @@ def markdown_to_typst(text: str) -> str:
     return markup
 
 
+def markdown_to_kept_typst(text: str) -> str:
+    """A body that ends the letter without a closing formula: its last paragraph sticks to
+    the signatures (a sticky block), as the DOCX keeps it with them, so that no signature
+    ever stands alone at the top of a page."""
+    walker, tree = TypstMarkup(), parse(text)
+    if not tree.children or tree.children[-1].type != "paragraph":
+        return markdown_to_typst(text)
+    *head, last = tree.children
+    kept = embedded(f"block(sticky: true)[{walker.visit(last)}]")
+    return walker.blocks([*head]) + "\n\n" + kept if head else kept
+
+
 def typst_bytes(data: bytes) -> str:
     """Bytes as a Typst value (a logo embedded in the source, which then reads no file)."""
     try:
@@ -217,6 +229,7 @@ FILTERS: dict[str, Callable[..., str]] = {
     "mailto": _mailto,
     "item": _item,
     "markdown": markdown_to_typst,
+    "markdown_kept": markdown_to_kept_typst,
     "typst_string": string,
 }
 
