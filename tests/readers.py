@@ -114,15 +114,19 @@ def without_page_furniture(text: str, item: Letter) -> str:
     return "\n".join(kept)
 
 
+def installed_families() -> set[str]:
+    """The font families the system has (fontconfig's), as LibreOffice finds them."""
+    listed = subprocess.run(
+        [require("fc-list"), ":", "family"], capture_output=True, check=True, timeout=60
+    ).stdout.decode("utf-8")
+    return {name for line in listed.splitlines() for name in line.split(",")}
+
+
 def require_font(family: str, package: str) -> None:
     """A font the system has, for LibreOffice, which takes its fonts from the system. Absent
     locally: skip, saying which Debian package brings it; absent in CI (.ci/run installs it):
     fail."""
-    program = require("fc-list")
-    listed = subprocess.run(
-        [program, ":", "family"], capture_output=True, check=True, timeout=60
-    ).stdout.decode("utf-8")
-    if family in {name for line in listed.splitlines() for name in line.split(",")}:
+    if family in installed_families():
         return
     message = f"the font {family} (Debian's {package}) is not installed"
     if os.environ.get("CI"):

@@ -4,8 +4,10 @@ the DOCX is set in the PDF's face, embedded, so that LibreOffice needs no font i
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,7 @@ from circulaire.model import Letter
 from circulaire.render import render
 from circulaire.validate import load_letter
 from conftest import ARCHIVE, LETTERS
-from readers import pdf_text, soffice_to_pdf
+from readers import fonts_embedded, installed_families, pdf_text, soffice_to_pdf
 
 pytestmark = pytest.mark.slow
 
@@ -25,22 +27,41 @@ them, in every language (Chinese has no spaces, and a reader may put some betwee
 Latin letters)."""
 
 
-@pytest.fixture(scope="session")
-def both_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, tuple[Path, Path]]:
-    """Every archive letter as PDF, and as DOCX converted by LibreOffice, in one run of it."""
-    folder = tmp_path_factory.mktemp("pages")
-    documents, typeset = [], []
-    for spec in ARCHIVE:
-        name = spec.relative_to(LETTERS).with_suffix("").as_posix().replace("/", "-")
-        item = load_letter(spec)
-        (folder / f"{name}.docx").write_bytes(render(item, "docx"))
-        (folder / f"{name}.typst.pdf").write_bytes(render(item, "pdf"))
-        documents.append(folder / f"{name}.docx")
-        typeset.append(folder / f"{name}.typst.pdf")
-    converted = soffice_to_pdf(documents, folder / "libreoffice", folder / "profile")
+def cut_short(spec: Path) -> dict[str, Letter]:
+    """The letter of ``spec`` with its body cut after each of its paragraphs, then run on by
+    its first ones again: the closing, the marks and the signatures fall on either side of a
+    page's end, wherever a body of this family may end."""
+    item = load_letter(spec)
+    paragraphs = item.body.split("\n\n")
+    name = spec.relative_to(LETTERS).with_suffix("").as_posix()
     return {
-        spec: pair for spec, pair in zip(ARCHIVE, zip(typeset, converted, strict=True), strict=True)
+        f"{name} ({count} paragraphs)": dataclasses.replace(
+            item, body="\n\n".join((paragraphs * 3)[:count])
+        )
+        for count in range(1, len(paragraphs) + 4)
     }
+
+
+LETTERS_AS_PUBLISHED = {spec.relative_to(LETTERS).as_posix(): load_letter(spec) for spec in ARCHIVE}
+LETTERS_CUT_SHORT = {name: item for spec in ARCHIVE for name, item in cut_short(spec).items()}
+
+
+@pytest.fixture(scope="session")
+def both_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    """Each letter as PDF, and as DOCX converted by LibreOffice, forty to a run of it."""
+    folder = tmp_path_factory.mktemp("pages")
+    letters = {**LETTERS_AS_PUBLISHED, **LETTERS_CUT_SHORT}
+    documents, typeset = [], []
+    for number, item in enumerate(letters.values()):
+        (folder / f"{number}.docx").write_bytes(render(item, "docx"))
+        (folder / f"{number}.typst.pdf").write_bytes(render(item, "pdf"))
+        documents.append(folder / f"{number}.docx")
+        typeset.append(folder / f"{number}.typst.pdf")
+    converted = []
+    for start in range(0, len(documents), 40):
+        batch = documents[start : start + 40]
+        converted += soffice_to_pdf(batch, folder / "libreoffice", folder / "profile")
+    return dict(zip(letters, zip(typeset, converted, strict=True), strict=True))
 
 
 def normal(text: str) -> str:
@@ -87,10 +108,62 @@ def pages_of(pdf: Path, item: Letter) -> dict[str, int]:
     return found
 
 
-@pytest.mark.parametrize("spec", ARCHIVE, ids=lambda p: p.relative_to(LETTERS).as_posix())
+@pytest.mark.parametrize("name", LETTERS_AS_PUBLISHED)
 def test_each_part_falls_on_the_same_page(
-    spec: Path, both_pdfs: dict[Path, tuple[Path, Path]]
+    name: str, both_pdfs: dict[str, tuple[Path, Path]]
 ) -> None:
-    item = load_letter(spec)
-    typeset, converted = both_pdfs[spec]
+    item = LETTERS_AS_PUBLISHED[name]
+    typeset, converted = both_pdfs[name]
     assert pages_of(converted, item) == pages_of(typeset, item)
+
+
+@pytest.mark.parametrize("name", LETTERS_CUT_SHORT)
+def test_each_part_falls_on_the_same_page_wherever_the_body_ends(
+    name: str, both_pdfs: dict[str, tuple[Path, Path]]
+) -> None:
+    item = LETTERS_CUT_SHORT[name]
+    typeset, converted = both_pdfs[name]
+    assert pages_of(converted, item) == pages_of(typeset, item)
+
+
+def test_the_closing_and_the_signatures_are_never_apart(
+    both_pdfs: dict[str, tuple[Path, Path]],
+) -> None:
+    """Wherever the body ends, the closing (or the body's last paragraph) and the first
+    signatory share a page, and a mark its signatory, in both formats."""
+    for name, item in LETTERS_CUT_SHORT.items():
+        for pdf in both_pdfs[name]:
+            found = pages_of(pdf, item)
+            last = [part for part in found if part.startswith(("paragraph", "closing"))][-1]
+            first = f"signatory {item.signatories[0].name}"
+            assert found[last] == found[first], f"{name}: {pdf.name}"
+
+
+def test_the_docx_carries_the_pdfs_face_and_libreoffice_uses_it(
+    both_pdfs: dict[str, tuple[Path, Path]],
+) -> None:
+    """The four faces of Libertinus Serif travel in every DOCX, obfuscated with their keys as
+    Word embeds them (ECMA-376 Part 1, 17.8.1), and LibreOffice sets the letter in them on a
+    system that has not installed the face."""
+    typeset, converted = both_pdfs["CL-21/27.yaml"]
+    with zipfile.ZipFile(typeset.with_name(typeset.name.replace(".typst.pdf", ".docx"))) as docx:
+        table = docx.read("word/fontTable.xml").decode()
+        rels = docx.read("word/_rels/fontTable.xml.rels").decode()
+        targets = dict(re.findall(r'Id="(rId\d+)"[^>]*Target="([^"]+)"', rels))
+        embedded = re.findall(r'<w:(embed\w+) r:id="(rId\d+)" w:fontKey="\{([^}]+)\}"', table)
+        assert [kind for kind, _, _ in embedded] == [
+            "embedRegular",
+            "embedBold",
+            "embedItalic",
+            "embedBoldItalic",
+        ]
+        for _, rid, key in embedded:
+            data = docx.read(f"word/{targets[rid]}")
+            digits = bytes.fromhex(key.replace("-", ""))[::-1]
+            head = bytes(byte ^ digits[i % 16] for i, byte in enumerate(data[:32]))
+            font = head + data[32:]
+            assert font[:4] == b"\x00\x01\x00\x00"  # TrueType, once the key is undone
+            assert "Libertinus Serif".encode("utf-16-be") in font  # its name table
+    if "Libertinus Serif" in installed_families():
+        pytest.skip("Libertinus Serif is installed: LibreOffice may not need the embedded face")
+    assert {"LibertinusSerif-Regular", "LibertinusSerif-Bold"} <= set(fonts_embedded(converted))

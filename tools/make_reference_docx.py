@@ -17,7 +17,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from circulaire.render.docx import metrics
-from circulaire.render.docx.metrics import LATIN
+from circulaire.render.docx.metrics import LATIN, LIST_INDENT, MARKER_WIDTH
 
 OUTPUT = Path(__file__).resolve().parents[1] / "templates" / "reference.docx"
 
@@ -86,6 +86,7 @@ PPR_ORDER = [
     "numPr",
     "pBdr",
     "tabs",
+    "suppressAutoHyphens",
     "spacing",
     "ind",
     "contextualSpacing",
@@ -119,6 +120,8 @@ LETTERHEAD_SPACING = '<w:spacing w:before="0" w:after="120" w:line="240" w:lineR
 HEADING_SPACING = spacing(before=em(1.2 - metrics.LEADING), after=em(0.8 - metrics.LEADING))
 """A heading (and an annex's title) 1.2 em under what comes before it and 0.8 em over what
 follows, as the PDF sets them; of two paragraphs' spaces, the larger counts."""
+UNHYPHENATED, HYPHENATED = "<w:suppressAutoHyphens/>", '<w:suppressAutoHyphens w:val="0"/>'
+"""Words are hyphenated in justified text only (body text, lists, quotes), as Typst does."""
 LIST_SPACING = spacing(after=PARAGRAPH_SPACE) + "<w:contextualSpacing/>"
 """A list's items follow one another line after line, and the list is a paragraph apart from
 what comes before and after it, as in the PDF."""
@@ -136,12 +139,12 @@ def styles() -> bytes:
     fonts = f'<w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}" w:eastAsia="{FONT}" w:cs="{FONT}"/>'
     mono = f'<w:rFonts w:ascii="{MONO}" w:hAnsi="{MONO}" w:cs="{MONO}"/>'
     keep = "<w:keepNext/><w:keepLines/>"
-    left = '<w:jc w:val="left"/>'  # list items are short: never stretched to both margins
+    left = '<w:jc w:val="left"/>'  # the subject: never stretched to both margins
     defined = [
         # The letter, top to bottom.
-        paragraph_style("Normal", "Normal", based_on=None, extra="", ppr=spacing(), rpr="").replace(
-            'w:styleId="Normal">', 'w:default="1" w:styleId="Normal">'
-        ),
+        paragraph_style(
+            "Normal", "Normal", based_on=None, extra="", ppr=spacing() + UNHYPHENATED, rpr=""
+        ).replace('w:styleId="Normal">', 'w:default="1" w:styleId="Normal">'),
         paragraph_style(
             "LetterDate",
             "Letter Date",
@@ -170,19 +173,19 @@ def styles() -> bytes:
         paragraph_style(
             "BodyText",
             "Body Text",
-            ppr=spacing(after=PARAGRAPH_SPACE) + '<w:jc w:val="both"/>',
+            ppr=spacing(after=PARAGRAPH_SPACE) + HYPHENATED + '<w:jc w:val="both"/>',
         ),
         paragraph_style(
             "ListBullet",
             "List Bullet",
             based_on="BodyText",
-            ppr='<w:numPr><w:numId w:val="1"/></w:numPr>' + LIST_SPACING + left,
+            ppr='<w:numPr><w:numId w:val="1"/></w:numPr>' + LIST_SPACING,
         ),
         paragraph_style(
             "ListNumber",
             "List Number",
             based_on="BodyText",
-            ppr='<w:numPr><w:numId w:val="2"/></w:numPr>' + LIST_SPACING + left,
+            ppr='<w:numPr><w:numId w:val="2"/></w:numPr>' + LIST_SPACING,
         ),
         paragraph_style(
             "LetterSignature",
@@ -284,12 +287,12 @@ def numbering() -> bytes:
     each list counts from its own start."""
 
     def level(ilvl: int, fmt: str, text: str) -> str:
-        indent = 567 * (ilvl + 1)
+        indent = LIST_INDENT * (ilvl + 1)
         font = f'<w:rPr><w:rFonts w:ascii="{FONT}" w:hAnsi="{FONT}"/></w:rPr>'
         return (
             f'<w:lvl w:ilvl="{ilvl}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
             f'<w:lvlText w:val="{text}"/><w:lvlJc w:val="left"/>'
-            f'<w:pPr><w:ind w:left="{indent}" w:hanging="397"/></w:pPr>'
+            f'<w:pPr><w:ind w:left="{indent}" w:hanging="{MARKER_WIDTH}"/></w:pPr>'
             f"{font if fmt == 'bullet' else ''}</w:lvl>"
         )
 

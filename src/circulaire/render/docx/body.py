@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from ...markup import Walker, parse
 from . import signatures
-from .metrics import LATIN, Face
+from .metrics import LATIN, LIST_INDENT, MARKER_WIDTH, Face
 from .scripts import LRM, directional_runs, ends_unanchored, is_latin, with_bidi
 from .table import cell, table, widths
 from .wordml import escape, quoteattr, with_properties
@@ -36,6 +36,8 @@ KEPT_WITH_NEXT = frozenset({"body"})
 """Blocks whose last paragraph is kept with the next one: the closing (or the body's last
 paragraph) with the first signatory."""
 KEEP_WITH_NEXT = "<w:keepNext/>"
+UNHYPHENATED, RAGGED = "<w:suppressAutoHyphens/>", '<w:jc w:val="left"/>'
+"""A list in a block of lines (the recipients): not justified, nor hyphenated, as the PDF."""
 AFTER_A_TABLE = (
     '<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
     '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>'
@@ -53,10 +55,6 @@ HYPERLINK_STYLE = "Hyperlink"
 CODE_STYLE = "Verbatim Char"
 CODE_BLOCK_STYLE = "Source Code"
 QUOTE_STYLE = "Block Text"
-LIST_INDENT = 567
-"""Left indent of a list paragraph per level (1 cm), for paragraphs that continue an item."""
-BULLET_WIDTH = 397
-"""Room for the bullet or number of a list item in an indented block (7 mm)."""
 
 
 @dataclass
@@ -89,6 +87,8 @@ class BodyWriter(Walker):
     run: Run = field(default_factory=Run)
     style_name: str = BODY_TEXT
     soft_line_breaks: bool = False
+    justified: bool = True
+    """The block is set justified, and hyphenated (body text, annexes), not ragged (lines)."""
     first_styles: list[str] = field(default_factory=list)
     page_break: bool = False
     annexes_seen: int = 0
@@ -106,6 +106,7 @@ class BodyWriter(Walker):
             return
         self.style_name = BLOCK_STYLES.get(name, BODY_TEXT)
         self.soft_line_breaks = name in LINE_BLOCKS
+        self.justified = not self.soft_line_breaks
         self.first_styles = first_styles
         self.page_break = name == "annex"
         grouped = name == "signatures" and letter.style.marks == "grouped"
@@ -209,9 +210,13 @@ class BodyWriter(Walker):
         # A list in an indented block (recipients on the right) keeps the block's indent.
         offset = self.reference.indents.get(self.style(self.style_name), 0)
         indent = f'<w:ind w:left="{offset + LIST_INDENT * (level + 1)}"/>'
+        if not self.justified:  # the recipients: a list set ragged, as the block is
+            numbered += UNHYPHENATED
         if offset:
-            hanging = f'w:left="{offset + LIST_INDENT * level + BULLET_WIDTH}"'
-            numbered += f'<w:ind {hanging} w:hanging="{BULLET_WIDTH}"/>'
+            hanging = f'w:left="{offset + LIST_INDENT * (level + 1)}"'
+            numbered += f'<w:ind {hanging} w:hanging="{MARKER_WIDTH}"/>'
+        if not self.justified:
+            numbered += RAGGED
         self.depth += 1
         for item in node.children:
             children = list(item.children)

@@ -15,6 +15,10 @@ LEADING = 0.6
 """From a line's baseline to the next line's cap height, in ems: ``par(leading: 0.6em)``."""
 PARAGRAPH = 0.9
 """From a paragraph's last baseline to the next one's cap height: ``par(spacing: 0.9em)``."""
+LIST_MARKER = 0.5
+"""From the margin to a list item's bullet or number: ``list(indent: 0.5em)``."""
+LIST_TEXT = 1.35
+"""From the margin to a list item's text: the indent, the bullet, then Typst's 0.5 em."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,10 @@ class Face:
 
 LATIN = Face(size=23, cap_height=0.658)
 """Libertinus Serif, 11.5 pt: every letter but those below, and the reference document."""
+LIST_INDENT = LATIN.em(LIST_TEXT)
+"""A list item's text, from its list's start, for each level (twentieths of a point)."""
+MARKER_WIDTH = LATIN.em(LIST_TEXT - LIST_MARKER)
+"""From a list item's bullet or number to its text: the numbering's hanging indent."""
 FACES = {
     "Arabic": Face(size=26, cap_height=0.646),
     "Chinese": Face(size=22, cap_height=0.732),
