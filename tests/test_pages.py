@@ -5,6 +5,7 @@ the DOCX is set in the PDF's face, embedded, so that LibreOffice needs no font i
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import unicodedata
 import zipfile
@@ -17,7 +18,13 @@ from circulaire.model import Letter
 from circulaire.render import render
 from circulaire.validate import load_letter
 from conftest import ARCHIVE, LETTERS
-from readers import fonts_embedded, installed_families, pdf_text, soffice_to_pdf
+from readers import (
+    fonts_embedded,
+    installed_families,
+    pdf_text,
+    require_font,
+    soffice_to_pdf,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -46,9 +53,37 @@ LETTERS_AS_PUBLISHED = {spec.relative_to(LETTERS).as_posix(): load_letter(spec) 
 LETTERS_CUT_SHORT = {name: item for spec in ARCHIVE for name, item in cut_short(spec).items()}
 
 
+HYPHENATION = {
+    "fr": "hyphen-fr",
+    "en_US": "hyphen-en-us",
+    "es_ES": "hyphen-es",
+    "ru_RU": "hyphen-ru",
+}
+"""LibreOffice's dictionaries for the archive's languages, and their Debian packages: without
+them it breaks no word at a line's end where Typst does, and the lines differ."""
+
+
+def require_hyphenation() -> None:
+    """Skip locally, fail in CI (.ci/run installs them), without the dictionaries."""
+    lacking = [
+        package
+        for language, package in HYPHENATION.items()
+        if not Path(f"/usr/share/hyphen/hyph_{language}.dic").is_file()
+    ]
+    if not lacking:
+        return
+    message = f"LibreOffice's hyphenation dictionaries are not installed ({', '.join(lacking)})"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message}, which CI needs (.ci/run installs them)")
+    pytest.skip(f"{message}: install them to run this test")
+
+
 @pytest.fixture(scope="session")
 def both_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
     """Each letter as PDF, and as DOCX converted by LibreOffice, forty to a run of it."""
+    require_hyphenation()
+    require_font("Amiri", "fonts-hosny-amiri")  # the DOCX embeds the Latin face only
+    require_font("Noto Serif CJK SC", "fonts-noto-cjk")
     folder = tmp_path_factory.mktemp("pages")
     letters = {**LETTERS_AS_PUBLISHED, **LETTERS_CUT_SHORT}
     documents, typeset = [], []
