@@ -37,6 +37,11 @@ PDF_STANDARD = "a-2u"
 """PDF/A-2u, for archives: fonts embedded, every character mapped to Unicode (so pdftotext and
 screen readers read the words), and a character the fonts cannot show is an error, never a
 blank box."""
+PACKAGES_FOLDER = "typst"
+"""Typst packages next to the packaged templates (``typst/local/circulaire/0.1.0``), which any
+template may import (``@local/circulaire:0.1.0``), a ``--templates`` folder's too: values the
+same for every letter, which Typst then builds once per process rather than once per letter.
+Nothing is ever downloaded."""
 FONTS_FOLDER = "fonts"
 """A folder of font files next to the templates, which the template may name besides Typst's
 own fonts."""
@@ -363,5 +368,9 @@ def _compiler(pid: int, root: str, font_folders: tuple[str, ...]) -> Any:
     import typst
 
     return typst.Compiler(
-        root=root, font_paths=list(font_folders), ignore_system_fonts=True, sys_inputs={}
+        root=root,
+        font_paths=list(font_folders),
+        ignore_system_fonts=True,
+        sys_inputs={},
+        package_path=str(packaged_templates() / PACKAGES_FOLDER),
     )
