@@ -25,6 +25,7 @@ from ..scripts import writing
 from ..templating import origins, packaged_templates, render_template
 
 if TYPE_CHECKING:
+    from ..house import House
     from ..markup import SyntaxTreeNode
     from ..model import Letter
     from ..scripts import FontPackage
@@ -257,9 +258,21 @@ def _printed(letter: Letter, options: RenderOptions) -> tuple[Letter, dict[str, 
         "hard_break": LINE_BREAK,
         "script": writing(letter.language),
         "draft": options.draft,
-        "house": house(options.templates),
+        "house": _house(options.templates),
     }
     return printed, context
+
+
+_packaged_templates = cache(packaged_templates)
+"""The packaged templates' folder, looked up once per process rather than three times a
+letter (the look-up resolves the path: a third of the Python side of a PDF)."""
+
+
+@cache
+def _house(user_templates: Path | None) -> House:
+    """The house of a templates folder, once per process (:func:`house` reads its settings
+    once too, but looks up the packaged templates at each call)."""
+    return house(user_templates)
 
 
 def _written_by(letter: Letter, options: RenderOptions, line: int | None) -> str:
@@ -278,9 +291,9 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
     import typst
 
     source = typst_source(letter, options)
-    root = options.templates or packaged_templates()
     fonts = writing(letter.language).fonts
     absent = [package for package in fonts if package.location() is None]
+    root = options.templates or _packaged_templates()
     compiler = _compiler(os.getpid(), str(root), _font_folders(options.templates, fonts))
     # The letter's date is the PDF's creation date, whatever the clock says.
     timestamp = datetime.combine(letter.date, time(), tzinfo=UTC)
@@ -353,7 +366,7 @@ def _font_folders(
 ) -> tuple[str, ...]:
     """The folders Typst takes fonts from besides its own: the templates' ``fonts/``, then
     those of the packages a letter's script needs. A letter in French loads no other font."""
-    folders = [packaged_templates() / FONTS_FOLDER]
+    folders = [_packaged_templates() / FONTS_FOLDER]
     if user_templates is not None:
         folders.insert(0, user_templates / FONTS_FOLDER)
     found = [str(folder) for folder in folders if folder.is_dir()]
@@ -372,5 +385,5 @@ def _compiler(pid: int, root: str, font_folders: tuple[str, ...]) -> Any:
         font_paths=list(font_folders),
         ignore_system_fonts=True,
         sys_inputs={},
-        package_path=str(packaged_templates() / PACKAGES_FOLDER),
+        package_path=str(_packaged_templates() / PACKAGES_FOLDER),
     )
