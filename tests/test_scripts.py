@@ -462,3 +462,28 @@ def test_a_phone_number_keeps_its_groups_in_order_right_to_left(tmp_path: Path) 
     pdf = tmp_path / "ar.pdf"
     pdf.write_bytes(render(item, "pdf"))
     assert "+41 22 730 6341" in pdf_text(pdf)
+
+
+LONG_ADDRESS = "https://digital-world.itu.int/programme/sessions/ministerial_roundtable/" * 3
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_a_long_address_is_broken_across_lines_and_stays_on_the_page(
+    language: str, tmp_path: Path
+) -> None:
+    """A word of 40 characters or more is cut into pieces a line may end after, in a letter
+    right to left (in the word's own direction) and in Chinese (where only Latin runs are
+    words) as in French."""
+    item = letter(language)
+    item = dataclasses.replace(item, body=f"{item.body}\n\n{LONG_ADDRESS}\n")
+    pdf = tmp_path / f"{language}.pdf"
+    pdf.write_bytes(render(item, "pdf"))
+    # its pieces (the letter's own https://digital-world. runs a point past the margin in
+    # Chinese, before and after the address was added)
+    placed = [word for word in words_placed(pdf) if re.search("programme|sessions|table", word[0])]
+    assert len(placed) >= 3
+    assert min(left for _, left, _, _ in placed) >= 20 * MM - 1
+    assert max(right for _, _, right, _ in placed) <= PAGE_WIDTH - 20 * MM + 1
+    read = re.sub("[\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", pdf_text(pdf))  # bidi marks
+    # never lost (pdftotext takes a hyphen that ends a line for a word's hyphenation)
+    assert "".join(read.split()).replace("-", "").count(LONG_ADDRESS.replace("-", "")) == 1
