@@ -143,20 +143,12 @@ def pages_of(pdf: Path, item: Letter) -> dict[str, int]:
     return found
 
 
-@pytest.mark.parametrize("name", LETTERS_AS_PUBLISHED)
+@pytest.mark.parametrize("name", [*LETTERS_AS_PUBLISHED, *LETTERS_CUT_SHORT])
 def test_each_part_falls_on_the_same_page(
     name: str, both_pdfs: dict[str, tuple[Path, Path]]
 ) -> None:
-    item = LETTERS_AS_PUBLISHED[name]
-    typeset, converted = both_pdfs[name]
-    assert pages_of(converted, item) == pages_of(typeset, item)
-
-
-@pytest.mark.parametrize("name", LETTERS_CUT_SHORT)
-def test_each_part_falls_on_the_same_page_wherever_the_body_ends(
-    name: str, both_pdfs: dict[str, tuple[Path, Path]]
-) -> None:
-    item = LETTERS_CUT_SHORT[name]
+    """Every archive letter as published, and cut short wherever its body may end."""
+    item = {**LETTERS_AS_PUBLISHED, **LETTERS_CUT_SHORT}[name]
     typeset, converted = both_pdfs[name]
     assert pages_of(converted, item) == pages_of(typeset, item)
 

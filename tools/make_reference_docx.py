@@ -16,6 +16,9 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
+from make_house_fonts import FACES
+from make_house_fonts import FOLDER as FONT_FOLDER
+
 from circulaire.render.docx import metrics
 from circulaire.render.docx.metrics import LATIN, LIST_INDENT, MARKER_WIDTH
 
@@ -29,14 +32,13 @@ DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 FONT = "Libertinus Serif"
 """The letter's face, the PDF's, embedded in the document (:data:`FONT_FILES`): Word and
 LibreOffice lay out the pages the PDF has, on a machine that has not installed it."""
-FONT_FOLDER = Path(__file__).resolve().parent / "fonts"
-FONT_FILES = {
-    "embedRegular": "LibertinusSerif-Regular.ttf",
-    "embedBold": "LibertinusSerif-Bold.ttf",
-    "embedItalic": "LibertinusSerif-Italic.ttf",
-    "embedBoldItalic": "LibertinusSerif-BoldItalic.ttf",
-}
-"""The four faces a letter uses, written by ``tools/make_house_fonts.py`` (OFL 1.1)."""
+FONT_FILES = dict(
+    zip(
+        ("embedRegular", "embedBold", "embedItalic", "embedBoldItalic"), FACES.values(), strict=True
+    )
+)
+"""The four faces a letter uses, written by ``tools/make_house_fonts.py`` (OFL 1.1), by the
+element of the font table that embeds each."""
 FONT_SIZE = LATIN.size
 """11.5 pt, in half-points: the PDF's."""
 HEADER_SIZE = 19
