@@ -52,7 +52,7 @@ def specs(paths: Iterable[Path], unread: list[Problem]) -> Iterator[Path]:
         # A walk with os.scandir, not Path.rglob: an archive of 10,000 letters is found in
         # milliseconds, which a no-op build needs. Symlinked folders are not followed.
         real = os.path.realpath(path)
-        for parts, linked in sorted(_walk(str(path), (), unread, (real, str(path)))):
+        for parts, linked, _ in sorted(_walk(str(path), (), unread, (real, str(path))), key=_parts):
             relative = os.path.join(*parts)
             key = os.path.realpath(os.path.join(path, relative)) if linked else ""
             key = key or os.path.join(real, relative)
@@ -62,6 +62,31 @@ def specs(paths: Iterable[Path], unread: list[Problem]) -> Iterator[Path]:
             spec = path.joinpath(*parts)
             if relative.isascii() or _named_in_utf8(spec, unread):
                 yield spec
+
+
+def listed(folder: Path, unread: list[Problem]) -> Iterator[tuple[str, os.stat_result | None]]:
+    """:func:`specs` of one archive folder, each by its key (its path in the archive, written
+    with ``/``: ``CL-21/27.yaml``), with its status as the listing gave it (``None`` for a
+    symbolic link): a build asks the system about each spec once, and makes no ``Path``."""
+    seen: set[str] = set()
+    given = str(folder)
+    real = os.path.realpath(given)
+    found = list(_walk(given, (), unread, (real, given)))
+    found.sort(key=_parts)
+    for parts, linked, entry in found:
+        relative = os.path.join(*parts)
+        key = os.path.realpath(os.path.join(given, relative)) if linked else ""
+        key = key or os.path.join(real, relative)
+        if key in seen:
+            continue
+        seen.add(key)
+        if relative.isascii() or _named_in_utf8(folder.joinpath(*parts), unread):
+            status = None if linked else entry.stat(follow_symlinks=False)
+            yield "/".join(parts), status
+
+
+def _parts(found: tuple[tuple[str, ...], bool, os.DirEntry[str]]) -> tuple[str, ...]:
+    return found[0]
 
 
 def refused(path: Path) -> Problem | None:
@@ -119,9 +144,10 @@ def _walk(
     parts: tuple[str, ...],
     unread: list[Problem],
     archive: tuple[str, str],
-) -> Iterator[tuple[tuple[str, ...], bool]]:
-    """(path parts, is a symlink) of every visible spec file under ``folder``, in the archive
-    ``(real path, path as given)``; links that may not be followed go into ``unread``."""
+) -> Iterator[tuple[tuple[str, ...], bool, os.DirEntry[str]]]:
+    """(path parts, is a symlink, its entry in the listing) of every visible spec file under
+    ``folder``, in the archive ``(real path, path as given)``; links that may not be followed
+    go into ``unread``."""
     if len(parts) > MAX_FOLDER_DEPTH:
         message = (
             f"folders nested more than {MAX_FOLDER_DEPTH} deep: not read "
@@ -144,9 +170,9 @@ def _walk(
             continue
         elif not entry.is_symlink():
             if entry.is_file(follow_symlinks=False):  # not a pipe or a device
-                yield (*parts, entry.name), False
+                yield (*parts, entry.name), False, entry
         elif _followed(entry.path, archive, unread):
-            yield (*parts, entry.name), True
+            yield (*parts, entry.name), True, entry
 
 
 def _followed(link: str, archive: tuple[str, str], unread: list[Problem]) -> bool:

@@ -23,10 +23,16 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def unchanged(path: str, size: Any, sha256: Any, stamp: int) -> tuple[bool, bool]:
-    """(is the file the one recorded, did it have to be hashed to tell)."""
+def unchanged(
+    path: str, size: Any, sha256: Any, stamp: int, listed: os.stat_result | None = None
+) -> tuple[bool, bool]:
+    """(is the file the one recorded, did it have to be hashed to tell). ``listed``: the
+    status of a regular file (not a link) as a listing of its folder just gave it."""
     try:
-        st, changed = status(path)
+        if listed is None:
+            st, changed = status(path)
+        else:
+            st, changed = listed, max(listed.st_mtime_ns, listed.st_ctime_ns)
     except OSError:
         return False, False
     if st.st_size != size:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..discover import specs
+from ..discover import listed
 from ..errors import CirculaireError, Problem
 from ..output import cannot_write
 from ..translation import language_of, original_of
@@ -20,7 +20,7 @@ from .manifest import Stored, build_inputs, expected_stem, opened, read_manifest
 from .settings import Settings, letter_of
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Task:
     """One letter to render: its key in the manifest, its spec, the formats to (re)build."""
 
@@ -33,12 +33,12 @@ class Task:
     """The language of the version it renders; None for a letter's original, whose spec says."""
 
     @classmethod
-    def of(cls, key: str, spec: Path, formats: tuple[str, ...]) -> Task:
-        language = language_of(spec)
+    def of(cls, key: str, spec: str, formats: tuple[str, ...]) -> Task:
+        language = language_of(key)
         letter = letter_of(key)
         if language is not None:  # CL-21/27.en.yaml: the English version of CL-21/27
             letter = letter.removesuffix(f".{language}")
-        return cls(key, str(spec), formats, letter, language)
+        return cls(key, spec, formats, letter, language)
 
 
 @dataclass
@@ -47,8 +47,9 @@ class Plan:
 
     settings: Settings
     inputs: dict[str, Any]
-    letters: dict[str, Path]
-    """Every spec of the build (of its shard) by key, its path in the archive: CL-21/27.yaml."""
+    letters: dict[str, str]
+    """Every spec of the build (of its shard) by key (``CL-21/27.yaml``), its path as the
+    build names it (``letters/CL-21/27.yaml``)."""
     kept: dict[str, Stored]
     """Entries whose outputs are current; for a partly current letter, the current outputs."""
     tasks: list[Task]
@@ -82,115 +83,126 @@ class Plan:
 
 
 def plan(settings: Settings) -> Plan:
-    """Compare the archive with the output folder's manifests, reading only what changed."""
-    unread: list[Problem] = []
-    filed = _keys(settings.source, unread)
+    """Compare the archive with the output folder's manifests, reading only what changed.
+
+    An archive with no spec at all is an error (a mistyped folder, an archive not checked
+    out): building it would remove every letter's files."""
+    source = settings.source
+    if not source.is_dir():
+        raise CirculaireError(f"{source}: not a folder of letter specs")
     try:
         settings.output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise cannot_write(settings.output, exc) from None
     # A folder where no file can be made (a read-only file system) keeps this machine's time.
+    # Specs are looked at after it: one edited meanwhile is newer than the build's start.
     begun = filesystem_time(settings.output) or time.time_ns()
     inputs = build_inputs(settings)
     previous_stamped, manifests, register = read_manifests(settings.output)
     shard = settings.shard
-    letters = {key: path for key, path in filed.items() if shard is None or shard.holds(key)}
-    output = str(settings.output)
     previous: dict[str, Stored] = {
         key: text
         for key, (text, _) in previous_stamped.items()
         if shard is None or shard.holds(key)
     }
-    result = Plan(settings, inputs, letters, {}, [], {}, {}, previous, False, manifests, begun)
+    result = Plan(settings, inputs, {}, {}, [], {}, {}, previous, False, manifests, begun)
     result.register = register
+    unread: list[Problem] = []
     result.problems = unread
+    letters = result.letters
+    shown = str(source)
+    base = "" if shown == "." else shown + os.sep
+    output = f"{settings.output}{os.sep}"
+    filed = 0
+    for key, status in listed(source, unread):
+        filed += 1
+        if shard is not None and not shard.holds(key):
+            continue
+        spec = base + key
+        letters[key] = spec
+        found = previous_stamped.get(key)
+        if found is None:
+            result.tasks.append(Task.of(key, spec, settings.formats))
+        else:
+            _compare(result, key, spec, status, found, output)
+    if unread and unread[0].file == shown:
+        raise CirculaireError(str(unread[0]))
+    if not filed and not unread:
+        message = "no letter spec (.yaml, .yml) in this folder: nothing built, nothing removed"
+        raise CirculaireError(f"{source}: {message}")
     # Letters in a folder that cannot be listed are not gone: they keep their entries as they
     # are, and their files, until the folder can be read again.
-    hidden = _under(unread, settings.source)
+    hidden = _under(unread, source)
     for key, text in previous.items():
         if key not in letters and key.startswith(hidden):
-            letters[key] = settings.source / key
+            letters[key] = str(source / key)
             result.kept[key] = without_spec(text)  # no one looked at its spec: not vouched for
             result.unread.add(key)
     result.gone = {key: text for key, text in previous.items() if key not in letters}
-    for key, spec in letters.items():
-        if key in result.unread:
-            continue
-        found = previous_stamped.get(key)
-        formats = settings.formats
-        if found is None:
-            result.tasks.append(Task.of(key, spec, formats))
-            continue
-        try:
-            entry, stamp = opened(found[0]), found[1]
-        except ValueError:
-            entry, stamp = {}, found[1]
-        outputs = entry.get("outputs")
-        if isinstance(outputs, dict):
-            dropped = sorted(fmt for fmt in outputs if fmt not in formats)
-            if dropped:
-                result.dropped[key] = dropped
-        if settings.force or (entry.get("draft") and not settings.draft):
-            result.tasks.append(Task.of(key, spec, formats))
-            continue
-        spec_record = entry.get("spec")
-        if not isinstance(outputs, dict) or not isinstance(spec_record, dict):
-            result.tasks.append(Task.of(key, spec, formats))
-            continue
-        same, hashed = unchanged(
-            str(spec), spec_record.get("size"), spec_record.get("sha256"), stamp
-        )
-        result.checked |= hashed
-        if same and language_of(spec) is not None:  # and its original, that it is made with
-            original = entry.get("original")
-            same, hashed = (False, False)
-            if isinstance(original, dict):
-                same, hashed = unchanged(
-                    str(original_of(spec)), original.get("size"), original.get("sha256"), stamp
-                )
-            result.checked |= hashed
-        if not same:
-            result.edited.add(key)
-        if not same or any(entry.get(name) != value for name, value in inputs.items()):
-            result.tasks.append(Task.of(key, spec, formats))
-            continue
-        current: dict[str, Any] = {}
-        stem = expected_stem(entry)
-        for fmt in formats:
-            record = outputs.get(fmt)
-            expected = f"{stem}.{fmt}"
-            if not isinstance(record, dict) or stem is None or record.get("file") != expected:
-                continue
-            same, hashed = unchanged(
-                f"{output}/{expected}", record.get("size"), record.get("sha256"), stamp
-            )
-            result.checked |= hashed
-            if same:
-                current[fmt] = record
-        missing = tuple(fmt for fmt in formats if fmt not in current)
-        whole = not missing and key not in result.dropped
-        result.kept[key] = found[0] if whole else {**entry, "outputs": current}
-        if missing:
-            result.tasks.append(Task.of(key, spec, missing))
     return result
 
 
-def _keys(source: Path, unread: list[Problem]) -> dict[str, Path]:
-    """Every spec under ``source`` by its key, its path in the archive (``CL-21/27.yaml``);
-    folders that cannot be listed go into ``unread``. An archive with no spec at all is an
-    error (a mistyped folder, an archive not checked out): building it would remove every
-    letter's files."""
-    if not source.is_dir():
-        raise CirculaireError(f"{source}: not a folder of letter specs")
-    prefix = str(source)
-    skip = 0 if prefix == "." else len(prefix) + 1
-    keys = {str(path)[skip:].replace(os.sep, "/"): path for path in specs([source], unread)}
-    if unread and unread[0].file == prefix:
-        raise CirculaireError(str(unread[0]))
-    if not keys and not unread:
-        message = "no letter spec (.yaml, .yml) in this folder: nothing built, nothing removed"
-        raise CirculaireError(f"{source}: {message}")
-    return keys
+def _compare(
+    result: Plan,
+    key: str,
+    spec: str,
+    listed: os.stat_result | None,
+    found: tuple[str, int],
+    output: str,
+) -> None:
+    """A letter the manifests know: kept, or a task for what changed (every format, or the
+    outputs missing)."""
+    settings, inputs = result.settings, result.inputs
+    formats = settings.formats
+    text, stamp = found
+    try:
+        entry = opened(text)
+    except ValueError:
+        entry = {}
+    outputs = entry.get("outputs")
+    if isinstance(outputs, dict):
+        dropped = sorted(fmt for fmt in outputs if fmt not in formats)
+        if dropped:
+            result.dropped[key] = dropped
+    if settings.force or (entry.get("draft") and not settings.draft):
+        result.tasks.append(Task.of(key, spec, formats))
+        return
+    spec_record = entry.get("spec")
+    if not isinstance(outputs, dict) or not isinstance(spec_record, dict):
+        result.tasks.append(Task.of(key, spec, formats))
+        return
+    size, digest = spec_record.get("size"), spec_record.get("sha256")
+    same, hashed = unchanged(spec, size, digest, stamp, listed)
+    result.checked |= hashed
+    if same and language_of(key) is not None:  # and its original, that it is made with
+        original = entry.get("original")
+        same, hashed = (False, False)
+        if isinstance(original, dict):
+            same, hashed = unchanged(
+                str(original_of(Path(spec))), original.get("size"), original.get("sha256"), stamp
+            )
+        result.checked |= hashed
+    if not same:
+        result.edited.add(key)
+    if not same or any(entry.get(name) != value for name, value in inputs.items()):
+        result.tasks.append(Task.of(key, spec, formats))
+        return
+    current: dict[str, Any] = {}
+    stem = expected_stem(entry)
+    for fmt in formats:
+        record = outputs.get(fmt)
+        expected = f"{stem}.{fmt}"
+        if not isinstance(record, dict) or stem is None or record.get("file") != expected:
+            continue
+        same, hashed = unchanged(output + expected, record.get("size"), record.get("sha256"), stamp)
+        result.checked |= hashed
+        if same:
+            current[fmt] = record
+    missing = tuple(fmt for fmt in formats if fmt not in current)
+    whole = not missing and key not in result.dropped
+    result.kept[key] = text if whole else {**entry, "outputs": current}
+    if missing:
+        result.tasks.append(Task.of(key, spec, missing))
 
 
 def _under(unread: list[Problem], source: Path) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import OutputError, Problem, SpecError
-from ..model import Reference
+from ..model import REFERENCE_PATTERN, Reference
 from ..output import write_atomic
 from ..translation import language_of
 from . import register
@@ -185,7 +185,7 @@ class Record:
             else:
                 outcome.unchanged -= 1
             outcome.failed += 1
-            outcome.problems.append(_reference_problem(plan.letters[key], clash))
+            outcome.problems.append(_reference_problem(Path(plan.letters[key]), clash))
             remove_outputs(plan.settings.output, clashing)
         self._retire()
 
@@ -255,14 +255,20 @@ class Record:
         return True
 
 
-def _clashes(entries: dict[str, Stored], letters: dict[str, Path]) -> Iterator[tuple[str, str]]:
+def _clashes(entries: dict[str, Stored], letters: dict[str, str]) -> Iterator[tuple[str, str]]:
     """Letters whose references are the same (``CL-20/38`` and ``CL-20/038`` too): both would
     write the same files, or file one letter twice."""
     by_reference: dict[object, list[tuple[str, str]]] = {}
     for key in sorted(entries):
-        reference = reference_of(key, entries[key])
-        parsed = Reference.parse(reference)
-        same = (parsed.identity if parsed else reference, language_of(key))
+        filed = REFERENCE_PATTERN.match(key[:-5]) if key.endswith(".yaml") else None
+        if filed is not None:  # CL-21/27.yaml: an original, of its path's reference
+            reference = filed[0]
+            identity = (filed["series"], filed["year"], int(filed["number"]))
+            same: tuple[object, str | None] = (identity, None)
+        else:
+            reference = reference_of(key, entries[key])
+            parsed = Reference.parse(reference)
+            same = (parsed.identity if parsed else reference, language_of(key))
         by_reference.setdefault(same, []).append((key, reference))
     for _, clashing in sorted(by_reference.items(), key=lambda item: str(item[0])):
         if len(clashing) > 1:
@@ -295,7 +301,7 @@ def _changed_while_building(plan: Plan, entries: dict[str, Stored]) -> list[str]
             if status(path)[1] < plan.begun:
                 continue
             recorded = opened(entries[key]).get("spec")
-            if not isinstance(recorded, dict) or file_sha256(path) == recorded.get("sha256"):
+            if not isinstance(recorded, dict) or file_sha256(Path(path)) == recorded.get("sha256"):
                 continue
         except (OSError, ValueError):
             pass
