@@ -18,7 +18,6 @@ from .lock import OutputLock
 from .progress import Progress, ProgressBar
 from .record import Outcome, Record
 from .settings import MANIFEST, Settings, Shard
-from .workers import results, start_workers_early
 
 __all__ = ["MANIFEST", "Outcome", "Progress", "ProgressBar", "Settings", "Shard", "build", "run"]
 
@@ -27,7 +26,10 @@ def build(settings: Settings, jobs: int | None = None, progress: Progress | None
     """Bring the output folder up to date with the archive: plan, then :func:`run`, holding
     the folder (see :mod:`.lock`)."""
     with OutputLock(settings):
-        start_workers_early(settings, jobs)
+        if settings.force or not settings.manifest.exists():  # a build that renders it all
+            from .workers import start_workers_early
+
+            start_workers_early(settings, jobs)
         return run(plan.plan(settings), jobs, progress)
 
 
@@ -38,7 +40,12 @@ def run(work: plan.Plan, jobs: int | None = None, progress: Progress | None = No
     try:
         record = Record(work)
         record.remove_gone()
-        record.take(results(work, jobs), progress)
+        if work.tasks:  # the pool and what it imports only for a build that renders
+            from .workers import results
+
+            record.take(results(work, jobs), progress)
+        else:
+            record.take((), progress)
         record.settle_clashes()
         record.save()
         outcome = record.outcome

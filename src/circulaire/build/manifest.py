@@ -248,7 +248,7 @@ def _manifest_letters(data: bytes) -> tuple[dict[str, Any], dict[str, str]]:
         tail = json.loads('{"letters": {' + lines[-2])
         for line in lines[1:-2]:
             key, _, value = line.rstrip(",").partition(": ")
-            letters[json.loads(key)] = value
+            letters[_key(key)] = value
         if lines[-1] != "" or head.get("letters") != {} or tail.get("letters") != {}:
             raise ValueError("not one letter a line")
         return {**head, **tail}, letters
@@ -261,6 +261,21 @@ def _manifest_letters(data: bytes) -> tuple[dict[str, Any], dict[str, str]]:
         if not isinstance(whole, dict):
             raise ValueError("no letters") from None
         return document, {key: to_json(entry) for key, entry in whole.items()}
+
+
+def _key(text: str) -> Any:
+    """A letter's key from its JSON text: a plain one (``"CL-21/27.yaml"``) as it stands,
+    any other as JSON reads it."""
+    inner = text[1:-1]
+    if (
+        text[:1] == '"'
+        and text[-1:] == '"'
+        and inner.isprintable()
+        and '"' not in inner
+        and "\\" not in inner
+    ):
+        return inner
+    return json.loads(text)
 
 
 def read_manifests(
