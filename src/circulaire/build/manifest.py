@@ -195,6 +195,12 @@ def opened(value: Stored) -> Entry:
     return entry
 
 
+def checked(value: Stored) -> Entry:
+    """An entry the build holds: opened (and checked) when the plan read it, or made by the
+    build itself. Read again (for the register) without checking it a second time."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def _locale(value: Any) -> bool:
     """A letter's language as its spec gives it (``fr``, ``fr_CH``), for the register."""
     return type(value) is str and _LOCALE.fullmatch(value) is not None
