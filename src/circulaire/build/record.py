@@ -88,8 +88,6 @@ class Record:
         self.written: dict[str, int] = {}
         """Files written for each letter built, so that a letter failed afterwards is not
         counted."""
-        self.rows: dict[str, register.Row] = {}
-        """The register's rows of the letters built, made while the workers render."""
         self.keep_journal = False
         """Whether the next build needs the journal: a letter went unrendered for a reason
         outside its spec (what a dying worker wrote is then unknown), or the manifest could
@@ -151,7 +149,6 @@ class Record:
         entry = {**result.entry, **plan.inputs}
         entry["outputs"] = {**kept, **result.entry["outputs"]}
         self.entries[key] = to_json(entry)
-        self.rows[key] = register.row(entry, plan.settings.formats)
         outcome.built.append(key)
         self.written[key] = len(result.entry["outputs"])
         self.unsynced.extend(record["file"] for record in result.entry["outputs"].values())
@@ -215,7 +212,7 @@ class Record:
         if self.changed or settings.force:
             record: dict[str, Any] | None = None
             if index is not None:
-                table = register.rows(entries, settings.formats, self.rows)
+                table = register.rows(entries, settings.formats)
                 data = register.markdown(table)
                 if self._saved(index, _write_if_changed, index, data):
                     record = {"sha256": sha256(data), "size": len(data)}

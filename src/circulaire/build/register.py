@@ -46,18 +46,13 @@ def row(entry: Entry, formats: Iterable[str]) -> Row:
     )
 
 
-def rows(
-    entries: dict[str, Stored], formats: Iterable[str], made: dict[str, Row] | None = None
-) -> list[Row]:
-    """Every letter's row, in the register's order, its translations' files in it. ``made``
-    holds the rows of letters built in this run, made as they came; other entries are read
-    one at a time (the plan checked them): the register of 10,000 letters is a few
-    megabytes."""
+def rows(entries: dict[str, Stored], formats: Iterable[str]) -> list[Row]:
+    """Every letter's row, in the register's order, its translations' files in it. Entries
+    are read one at a time, as the build holds them (the plan checked them; the build made
+    the others): no row is kept while letters render, the register of 10,000 letters being
+    a few megabytes."""
     order = list(formats)
-    made = made or {}
-    every = [
-        made[key] if key in made else row(checked(value), order) for key, value in entries.items()
-    ]
+    every = [row(checked(value), order) for value in entries.values()]
     versions: dict[str, list[tuple[str, tuple[tuple[str, str], ...]]]] = {}
     for version in every:
         if version.translation is not None:
