@@ -203,7 +203,14 @@ def main() -> None:
     parser.add_argument("--memory", default="100,1000,5000", help="archive sizes for memory")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--runs", type=int, default=3, help="cold builds of each archive")
+    parser.add_argument(
+        "--only",
+        default="archive,formats,memory",
+        help="what to measure: archive (md+txt cold, no-op, one changed, their floors),"
+        " formats (DOCX, PDF, pandoc, translations, cold commands), memory",
+    )
     options = parser.parse_args()
+    wanted = set(options.only.split(","))
     jobs = options.jobs
     rows: list[tuple[str, str]] = []
     figures: dict[str, float] = {}
@@ -228,184 +235,199 @@ def main() -> None:
             f"{4000 / seconds:,.0f} files/s",
         )
 
-        # Markdown and text, the whole archive.
-        dists = [root / f"dist-{run}" for run in range(1, options.runs + 1)]
-        runs = cold_builds(archive, dists, "md,txt", jobs)
-        figures["md,txt"] = statistics.median(options.letters / seconds for seconds in runs)
-        report(f"md+txt, {options.letters:,} letters, cold build", rates(options.letters, runs))
-        script = []
-        for run in range(1, options.runs + 1):
-            out = root / f"script-{run}"
-            out.mkdir()
-            script.append(
-                timed([sys.executable, "-c", floors.SCRIPT, str(archive), str(out), str(jobs)])
+        if "archive" in wanted:
+            # Markdown and text, the whole archive.
+            dists = [root / f"dist-{run}" for run in range(1, options.runs + 1)]
+            runs = cold_builds(archive, dists, "md,txt", jobs)
+            figures["md,txt"] = statistics.median(options.letters / seconds for seconds in runs)
+            report(f"md+txt, {options.letters:,} letters, cold build", rates(options.letters, runs))
+            script = []
+            for run in range(1, options.runs + 1):
+                out = root / f"script-{run}"
+                out.mkdir()
+                script.append(
+                    timed([sys.executable, "-c", floors.SCRIPT, str(archive), str(out), str(jobs)])
+                )
+            floor = statistics.median(options.letters / seconds for seconds in script)
+            report(
+                f"floor: a script of md+txt (PyYAML's C loader, two Jinja2 templates, {jobs}"
+                " processes)",
+                f"{rates(options.letters, script)}; circulaire {figures['md,txt'] / floor:.2f}x it",
             )
-        floor = statistics.median(options.letters / seconds for seconds in script)
-        report(
-            f"floor: a script of md+txt (PyYAML's C loader, two Jinja2 templates, {jobs}"
-            " processes)",
-            f"{rates(options.letters, script)}; circulaire {figures['md,txt'] / floor:.2f}x it",
-        )
-        dist = dists[0]
-        noop = [build(archive, dist, "md,txt", jobs) for _ in range(5)]
-        record = root / "stat-record.json"
-        floors.stat_record(str(archive), str(record))
-        stat = [
-            timed([sys.executable, "-c", floors.STAT, str(archive), str(record)]) for _ in range(5)
-        ]
-        noop_s, stat_s = statistics.median(noop), statistics.median(stat)
-        report(
-            f"no-op rebuild of {options.letters:,} letters (median of 5)",
-            f"{noop_s:.2f} s; floor (stat every spec, in Python): {stat_s:.2f} s;"
-            f" {noop_s / stat_s:.1f}x it",
-        )
-        changed = sorted(archive.rglob("*.yaml"))[options.letters // 2]
-        changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-        one = build(archive, dist, "md,txt", jobs)
-        alone = statistics.median(
-            timed([*CIRCULAIRE, "render", str(changed), "-f", "md", "-o", str(root / "one.md")])
-            for _ in range(5)
-        )
-        report(
-            f"one spec changed among {options.letters:,}, rebuilt",
-            f"{one:.2f} s; floor (render that letter alone): {alone:.3f} s; {one / alone:.1f}x it",
-        )
-
-        # DOCX and PDF, on a sample of the archive.
-        for fmt, count in (("docx", options.docx), ("pdf", options.pdf)):
-            sample = make_archive(root / f"{fmt}-letters", count)
-            try:
-                outputs = [root / f"{fmt}-dist-{run}" for run in range(1, options.runs + 1)]
-                runs = cold_builds(sample, outputs, fmt, jobs)
-                figures[fmt] = statistics.median(count / seconds for seconds in runs)
-                report(f"{fmt}, {count} letters", rates(count, runs))
-            except RuntimeError as exc:
-                report(f"{fmt}, {count} letters", f"failed: {str(exc).splitlines()[-1]}")
-
-        # What a user would otherwise script: pandoc, one process per letter, on the Markdown
-        # of letters of the DOCX sample (letter i is the same in every synthetic archive): one
-        # at a time, as a shell loop does, and as many at once as circulaire's jobs.
-        pandoc = shutil.which("pandoc")
-        docx_rate = figures.get("docx")
-        if pandoc is None:
-            report("pandoc md -> docx", "pandoc is not installed")
-        else:
-            sample = sorted((root / "docx-letters").rglob("*.yaml"))[: options.pandoc]
-            markdown = [
-                dist / p.relative_to(root / "docx-letters").with_suffix(".md") for p in sample
+            dist = dists[0]
+            noop = [build(archive, dist, "md,txt", jobs) for _ in range(5)]
+            record = root / "stat-record.json"
+            floors.stat_record(str(archive), str(record))
+            stat = [
+                timed([sys.executable, "-c", floors.STAT, str(archive), str(record)])
+                for _ in range(5)
             ]
-            out = root / "pandoc"
-            out.mkdir()
+            noop_s, stat_s = statistics.median(noop), statistics.median(stat)
+            report(
+                f"no-op rebuild of {options.letters:,} letters (median of 5)",
+                f"{noop_s:.2f} s; floor (stat every spec, in Python): {stat_s:.2f} s;"
+                f" {noop_s / stat_s:.1f}x it",
+            )
+            # Five letters, each changed in turn (a line added at its end) and rebuilt.
+            every = sorted(archive.rglob("*.yaml"))
+            one_runs = []
+            for run in range(5):
+                changed = every[(options.letters // 2 + run * 997) % len(every)]
+                changed.write_text(changed.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+                one_runs.append(build(archive, dist, "md,txt", jobs))
+            one = statistics.median(one_runs)
+            alone = statistics.median(
+                timed([*CIRCULAIRE, "render", str(changed), "-f", "md", "-o", str(root / "one.md")])
+                for _ in range(5)
+            )
+            report(
+                f"one spec changed among {options.letters:,}, rebuilt (median of 5)",
+                f"{one:.2f} s; floor (render that letter alone): {alone:.3f} s;"
+                f" {one / alone:.1f}x it",
+            )
 
-            def convert(path: Path) -> float:
-                target = out / f"{path.parent.name}-{path.stem}.docx"
-                return timed([pandoc, str(path), "-o", str(target)])
+        if "formats" in wanted:
+            # DOCX and PDF, on a sample of the archive.
+            for fmt, count in (("docx", options.docx), ("pdf", options.pdf)):
+                sample = make_archive(root / f"{fmt}-letters", count)
+                try:
+                    outputs = [root / f"{fmt}-dist-{run}" for run in range(1, options.runs + 1)]
+                    runs = cold_builds(sample, outputs, fmt, jobs)
+                    figures[fmt] = statistics.median(count / seconds for seconds in runs)
+                    report(f"{fmt}, {count} letters", rates(count, runs))
+                except RuntimeError as exc:
+                    report(f"{fmt}, {count} letters", f"failed: {str(exc).splitlines()[-1]}")
 
-            for at_once in sorted({1, jobs}):
-                started = time.perf_counter()
-                with ThreadPoolExecutor(at_once) as pool:
-                    list(pool.map(convert, markdown))
-                pandoc_rate = len(markdown) / (time.perf_counter() - started)
-                label = "one at a time" if at_once == 1 else f"{at_once} at once"
-                report(
-                    f"pandoc md -> docx, one process per letter, {label}",
-                    f"{pandoc_rate:,.0f} letters/s ({len(markdown)} letters)",
-                )
-                if docx_rate:
-                    report(f"DOCX: circulaire / pandoc {label}", f"{docx_rate / pandoc_rate:.1f}x")
+            # What a user would otherwise script: pandoc, one process per letter, on the Markdown
+            # of letters of the DOCX sample (letter i is the same in every synthetic archive): one
+            # at a time, as a shell loop does, and as many at once as circulaire's jobs.
+            pandoc = shutil.which("pandoc")
+            docx_rate = figures.get("docx")
+            if pandoc is None or "archive" not in wanted:
+                why = "pandoc is not installed" if pandoc is None else "needs --only archive"
+                report("pandoc md -> docx", why)
+            else:
+                sample = sorted((root / "docx-letters").rglob("*.yaml"))[: options.pandoc]
+                markdown = [
+                    dist / p.relative_to(root / "docx-letters").with_suffix(".md") for p in sample
+                ]
+                out = root / "pandoc"
+                out.mkdir()
 
-        # Where the time goes: one process loading, validating and rendering, without writing;
-        # and what this machine's file system takes to create the files, without rendering.
-        sample = root / "docx-letters"
-        count = min(300, len(list(sample.rglob("*.yaml"))))
-        for formats in ("md,txt", "docx", "pdf"):
-            try:
-                seconds = run_probe(RENDER_PROBE, str(sample), formats, str(count))
-                report(f"{formats}, one process, no disk", rate(count, seconds))
-                if formats in figures:
-                    # This machine's ceiling for a build, whatever its speed: every worker
-                    # rendering without pause, with no file to create and nothing to start.
-                    ceiling = jobs * count / seconds
+                def convert(path: Path) -> float:
+                    target = out / f"{path.parent.name}-{path.stem}.docx"
+                    return timed([pandoc, str(path), "-o", str(target)])
+
+                for at_once in sorted({1, jobs}):
+                    started = time.perf_counter()
+                    with ThreadPoolExecutor(at_once) as pool:
+                        list(pool.map(convert, markdown))
+                    pandoc_rate = len(markdown) / (time.perf_counter() - started)
+                    label = "one at a time" if at_once == 1 else f"{at_once} at once"
                     report(
-                        f"{formats}: cold build as a share of {jobs} x one process",
-                        f"{figures[formats] / ceiling:.0%} (of {ceiling:,.0f} letters/s)",
+                        f"pandoc md -> docx, one process per letter, {label}",
+                        f"{pandoc_rate:,.0f} letters/s ({len(markdown)} letters)",
                     )
-            except RuntimeError as exc:
-                report(f"{formats}, one process, no disk", f"failed: {exc}")
+                    if docx_rate:
+                        report(
+                            f"DOCX: circulaire / pandoc {label}", f"{docx_rate / pandoc_rate:.1f}x"
+                        )
 
-        # A translation against its original: loading both, merging, and its own wording.
-        original = LETTERS / "CL-21" / "27.yaml"
-        versions = sorted(original.parent.glob("27.*.yaml"))
-        for fmt, count in (("md", 300), ("txt", 300), ("docx", 200), ("pdf", 30)):
+            # Where the time goes: one process loading, validating and rendering, without writing;
+            # and what this machine's file system takes to create the files, without rendering.
+            sample = root / "docx-letters"
+            count = min(300, len(list(sample.rglob("*.yaml"))))
+            for formats in ("md,txt", "docx", "pdf"):
+                try:
+                    seconds = run_probe(RENDER_PROBE, str(sample), formats, str(count))
+                    report(f"{formats}, one process, no disk", rate(count, seconds))
+                    if formats in figures:
+                        # This machine's ceiling for a build, whatever its speed: every worker
+                        # rendering without pause, with no file to create and nothing to start.
+                        ceiling = jobs * count / seconds
+                        report(
+                            f"{formats}: cold build as a share of {jobs} x one process",
+                            f"{figures[formats] / ceiling:.0%} (of {ceiling:,.0f} letters/s)",
+                        )
+                except RuntimeError as exc:
+                    report(f"{formats}, one process, no disk", f"failed: {exc}")
+
+            # A translation against its original: loading both, merging, and its own wording.
+            original = LETTERS / "CL-21" / "27.yaml"
+            versions = sorted(original.parent.glob("27.*.yaml"))
+            for fmt, count in (("md", 300), ("txt", 300), ("docx", 200), ("pdf", 30)):
+                try:
+                    french = run_probe(VERSION_PROBE, str(original), fmt, str(count))
+                    costs = []
+                    for spec in versions:
+                        seconds = run_probe(VERSION_PROBE, str(spec), fmt, str(count))
+                        costs.append(f"{spec.name.split('.')[1]} {seconds / french:.2f}x")
+                    report(
+                        f"{fmt}: a translation of CL-21/27, against the French original"
+                        f" ({french * 1000:.2f} ms a letter)",
+                        ", ".join(costs),
+                    )
+                except RuntimeError as exc:
+                    report(f"{fmt}: a translation of CL-21/27", f"failed: {exc}")
+
+            # The floor of a PDF: a page of text in Typst, with no template around it.
             try:
-                french = run_probe(VERSION_PROBE, str(original), fmt, str(count))
-                costs = []
-                for spec in versions:
-                    seconds = run_probe(VERSION_PROBE, str(spec), fmt, str(count))
-                    costs.append(f"{spec.name.split('.')[1]} {seconds / french:.2f}x")
+                typst_floor = run_probe(floors.TYPST, "30")
                 report(
-                    f"{fmt}: a translation of CL-21/27, against the French original"
-                    f" ({french * 1000:.2f} ms a letter)",
-                    ", ".join(costs),
+                    "floor: a minimal letter in Typst, one process",
+                    f"{typst_floor * 1000:.1f} ms a letter",
                 )
             except RuntimeError as exc:
-                report(f"{fmt}: a translation of CL-21/27", f"failed: {exc}")
+                report("floor: a minimal letter in Typst", f"failed: {exc}")
 
-        # The floor of a PDF: a page of text in Typst, with no template around it.
-        try:
-            typst_floor = run_probe(floors.TYPST, "30")
+            # Cold render of one letter to Markdown, beside Python's own start, run in turn.
+            spec = LETTERS / "CL-21" / "27.yaml"
+            render_md, bare = [], []
+            for _ in range(7):
+                render_md.append(timed([*CIRCULAIRE, "render", str(spec), "-f", "md"]))
+                bare.append(timed([sys.executable, "-c", floors.NOTHING]))
+            render_ms, bare_ms = statistics.median(render_md) * 1000, statistics.median(bare) * 1000
             report(
-                "floor: a minimal letter in Typst, one process",
-                f"{typst_floor * 1000:.1f} ms a letter",
+                "cold `circulaire render -f md` of one letter (median of 7)",
+                f"{render_ms:.0f} ms; floor (Python alone): {bare_ms:.0f} ms;"
+                f" {render_ms / bare_ms:.1f}x it",
             )
-        except RuntimeError as exc:
-            report("floor: a minimal letter in Typst", f"failed: {exc}")
 
-        # Cold render of one letter to Markdown, beside Python's own start, run in turn.
-        spec = LETTERS / "CL-21" / "27.yaml"
-        render_md, bare = [], []
-        for _ in range(7):
-            render_md.append(timed([*CIRCULAIRE, "render", str(spec), "-f", "md"]))
-            bare.append(timed([sys.executable, "-c", floors.NOTHING]))
-        render_ms, bare_ms = statistics.median(render_md) * 1000, statistics.median(bare) * 1000
-        report(
-            "cold `circulaire render -f md` of one letter (median of 7)",
-            f"{render_ms:.0f} ms; floor (Python alone): {bare_ms:.0f} ms;"
-            f" {render_ms / bare_ms:.1f}x it",
-        )
-
-        # Cold start of validate on one file.
-        cold = [timed([*CIRCULAIRE, "validate", str(spec)]) for _ in range(7)]
-        cold_ms = statistics.median(cold) * 1000
-        report(
-            "cold `circulaire validate` of one file (median of 7)",
-            f"{cold_ms:.0f} ms (Python alone: {bare_ms:.0f} ms)",
-        )
-
-        # Peak memory as the archive grows: the build, and the largest of its other processes
-        # (workers, fork server), from their high-water marks in /proc.
-        sizes = [int(n) for n in options.memory.split(",")]
-        peaks: dict[int, tuple[int, int]] = {}
-        for size in sizes:
-            letters = make_archive(root / f"mem-{size}", size)
-            command = [*CIRCULAIRE, "build", str(letters), "-o", str(root / f"mem-{size}-dist")]
-            own, others = peak_memory([*command, "-f", "md,txt", "-j", str(jobs), "-q"])
-            out = root / f"mem-{size}-script"
-            out.mkdir()
-            script_command = [sys.executable, "-c", floors.SCRIPT, str(letters), str(out)]
-            floor_own, _ = peak_memory([*script_command, str(jobs)])
-            peaks[size] = (own, floor_own)
+            # Cold start of validate on one file.
+            cold = [timed([*CIRCULAIRE, "validate", str(spec)]) for _ in range(7)]
+            cold_ms = statistics.median(cold) * 1000
             report(
-                f"peak memory, md+txt, {size:,} letters",
-                f"{own} MB (build), {others} MB (largest worker); the script: {floor_own} MB",
+                "cold `circulaire validate` of one file (median of 7)",
+                f"{cold_ms:.0f} ms (Python alone: {bare_ms:.0f} ms)",
             )
-        if len(sizes) > 1:
-            low, high = min(sizes), max(sizes)
-            per_letter = [(peaks[high][i] - peaks[low][i]) * 1024 / (high - low) for i in (0, 1)]
-            report(
-                f"memory a letter adds to the build process ({low:,} to {high:,} letters)",
-                f"{per_letter[0]:.1f} KB; the script: {per_letter[1]:.1f} KB",
-            )
+
+        if "memory" in wanted:
+            # Peak memory as the archive grows: the build, and the largest of its other processes
+            # (workers, fork server), from their high-water marks in /proc.
+            sizes = [int(n) for n in options.memory.split(",")]
+            peaks: dict[int, tuple[int, int]] = {}
+            for size in sizes:
+                letters = make_archive(root / f"mem-{size}", size)
+                command = [*CIRCULAIRE, "build", str(letters), "-o", str(root / f"mem-{size}-dist")]
+                own, others = peak_memory([*command, "-f", "md,txt", "-j", str(jobs), "-q"])
+                out = root / f"mem-{size}-script"
+                out.mkdir()
+                script_command = [sys.executable, "-c", floors.SCRIPT, str(letters), str(out)]
+                floor_own, _ = peak_memory([*script_command, str(jobs)])
+                peaks[size] = (own, floor_own)
+                report(
+                    f"peak memory, md+txt, {size:,} letters",
+                    f"{own} MB (build), {others} MB (largest worker); the script: {floor_own} MB",
+                )
+            if len(sizes) > 1:
+                low, high = min(sizes), max(sizes)
+                per_letter = [
+                    (peaks[high][i] - peaks[low][i]) * 1024 / (high - low) for i in (0, 1)
+                ]
+                report(
+                    f"memory a letter adds to the build process ({low:,} to {high:,} letters)",
+                    f"{per_letter[0]:.1f} KB; the script: {per_letter[1]:.1f} KB",
+                )
 
     print(f"\nOn {os.cpu_count()} cores, `--jobs {jobs}`, Python {sys.version.split()[0]}:\n")
     print("| Measure | Result |")
