@@ -1116,3 +1116,56 @@ def test_a_build_syncs_the_files_it_wrote_not_the_whole_machine(
     monkeypatch.setattr(module.os, "fsync", recording)
     assert run_build(archive, dist).built == ["CL-19/001.yaml"]
     assert {str(dist / "CL-19/001.md"), str(dist / "CL-19")} <= set(synced)
+
+
+_ENTRY = {
+    "code": "c" * 64,
+    "date": "2021-07-08",
+    "language": "fr",
+    "outputs": {fmt: {"file": f"CL-21/27.{fmt}", "sha256": "a" * 64, "size": 5034} for fmt in FAST},
+    "reference": "CL-21/27",
+    "signatories": ["Houlin ZHAO"],
+    "spec": {"sha256": "b" * 64, "size": 5442},
+    "subject": "Journée mondiale",
+    "templates": "d" * 64,
+    "version": "0.1.0",
+}
+_INPUTS = {name: _ENTRY[name] for name in ("templates", "version", "code")}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    subject=st.text(),
+    signatories=st.lists(st.text(), max_size=3),
+    size=st.integers(min_value=-3, max_value=10**12),
+    spot=st.integers(min_value=0, max_value=2000),
+    put=st.sampled_from(['"', "\\", "\x00", "\n", "{", "}", ",", " ", "0", "a", "é", "]"]),
+)
+@example(subject="x", signatories=[], size=1, spot=10**6, put="")
+def test_an_entry_read_without_opening_it_is_one_opened_would_accept(
+    subject: str, signatories: list[str], size: int, spot: int, put: str
+) -> None:
+    """The pattern of an entry as the build writes it matches only texts that the manifest's
+    checks accept, and gives the values they read; the build's own texts all match."""
+    from circulaire.build.manifest import current_entry, opened, to_json
+
+    pattern = current_entry(FAST, _INPUTS)
+    entry = {**_ENTRY, "subject": subject, "signatories": signatories}
+    entry["spec"] = {"sha256": "b" * 64, "size": size}
+    text = to_json(entry)
+    assert (pattern.fullmatch(text) is not None) == (size >= 0)
+    spoiled = text[:spot] + put + text[spot + 1 :]  # one character changed, or one added
+    match = pattern.fullmatch(spoiled)
+    if match is None:
+        return
+    read = opened(spoiled)  # raises if the checks refuse what the pattern took
+    assert read["spec"] == {"sha256": match["spec_sha256"], "size": int(match["spec_size"])}
+    assert read["reference"] == match["reference"]
+    for fmt in FAST:
+        record = read["outputs"][fmt]
+        assert record["file"] == f"{match[f'{fmt}_file']}.{fmt}"
+        assert (record["sha256"], record["size"]) == (
+            match[f"{fmt}_sha256"],
+            int(match[f"{fmt}_size"]),
+        )
+    assert {name: read[name] for name in _INPUTS} == _INPUTS

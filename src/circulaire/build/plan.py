@@ -6,6 +6,7 @@ in the archive, or no longer asked for, is marked for removal."""
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +17,15 @@ from ..errors import CirculaireError, Problem
 from ..output import cannot_write
 from ..translation import language_of, original_of
 from .clock import filesystem_time, unchanged
-from .manifest import Stored, build_inputs, expected_stem, opened, read_manifests, without_spec
+from .manifest import (
+    Stored,
+    build_inputs,
+    current_entry,
+    expected_stem,
+    opened,
+    read_manifests,
+    without_spec,
+)
 from .settings import Settings, letter_of
 
 
@@ -114,6 +123,7 @@ def plan(settings: Settings) -> Plan:
     base = "" if shown == "." else shown + os.sep
     output = f"{settings.output}{os.sep}"
     filed = 0
+    pattern = current_entry(settings.formats, inputs)
     for key, status in listed(source, unread):
         filed += 1
         if shard is not None and not shard.holds(key):
@@ -124,7 +134,7 @@ def plan(settings: Settings) -> Plan:
         if found is None:
             result.tasks.append(Task.of(key, spec, settings.formats))
         else:
-            _compare(result, key, spec, status, found, output)
+            _compare(result, key, spec, status, found, output, pattern)
     if unread and unread[0].file == shown:
         raise CirculaireError(str(unread[0]))
     if not filed and not unread:
@@ -149,12 +159,20 @@ def _compare(
     listed: os.stat_result | None,
     found: tuple[str, int],
     output: str,
+    pattern: re.Pattern[str] | None = None,
 ) -> None:
     """A letter the manifests know: kept, or a task for what changed (every format, or the
-    outputs missing)."""
+    outputs missing). ``pattern``: an entry as this build would write it
+    (:func:`.manifest.current_entry`), read without opening it."""
     settings, inputs = result.settings, result.inputs
     formats = settings.formats
     text, stamp = found
+    if (
+        pattern is not None
+        and not settings.force
+        and _current(result, pattern, key, spec, listed, found, output)
+    ):
+        return
     try:
         entry = opened(text)
     except ValueError:
@@ -203,6 +221,38 @@ def _compare(
     result.kept[key] = text if whole else {**entry, "outputs": current}
     if missing:
         result.tasks.append(Task.of(key, spec, missing))
+
+
+def _current(
+    result: Plan,
+    pattern: re.Pattern[str],
+    key: str,
+    spec: str,
+    listed: os.stat_result | None,
+    found: tuple[str, int],
+    output: str,
+) -> bool:
+    """Whether the letter's entry is one this build would write, its spec and every output
+    the ones it records: then it is kept, and True. False leaves the letter to be opened."""
+    text, stamp = found
+    match = pattern.fullmatch(text)
+    if match is None or language_of(key) is not None:
+        return False
+    same, hashed = unchanged(spec, int(match["spec_size"]), match["spec_sha256"], stamp, listed)
+    result.checked |= hashed
+    if not same:
+        return False
+    reference = match["reference"]
+    for fmt in result.settings.formats:
+        if match[f"{fmt}_file"] != reference:
+            return False
+        size, digest = int(match[f"{fmt}_size"]), match[f"{fmt}_sha256"]
+        same, hashed = unchanged(f"{output}{reference}.{fmt}", size, digest, stamp)
+        result.checked |= hashed
+        if not same:
+            return False
+    result.kept[key] = text
+    return True
 
 
 def _under(unread: list[Problem], source: Path) -> tuple[str, ...]:
