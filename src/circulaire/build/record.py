@@ -267,7 +267,8 @@ def _clashes(entries: dict[str, Stored], letters: dict[str, str]) -> Iterator[tu
             parsed = Reference.parse(reference)
             same = (parsed.identity if parsed else reference, language_of(key))
         by_reference.setdefault(same, []).append((key, reference))
-    for _, clashing in sorted(by_reference.items(), key=lambda item: str(item[0])):
+    clashes = [item for item in by_reference.items() if len(item[1]) > 1]
+    for _, clashing in sorted(clashes, key=lambda item: str(item[0])):
         if len(clashing) > 1:
             for key, reference in clashing:
                 others = ", ".join(str(letters[k]) for k, _ in clashing if k != key)
