@@ -37,6 +37,7 @@ def run(work: plan.Plan, jobs: int | None = None, progress: Progress | None = No
     """Remove what is gone, render what changed (in ``jobs`` processes), then save the manifest
     and the register."""
     journal = begin(work)  # the journal, and what a killed build left half-written
+    record = None
     try:
         record = Record(work)
         record.remove_gone()
@@ -52,6 +53,8 @@ def run(work: plan.Plan, jobs: int | None = None, progress: Progress | None = No
         outcome.removed.extend(end(work.settings, journal, record.keep_journal))
     finally:
         journal.close()
+        if record is not None:
+            record.entries.close()
     outcome.problems.sort()
     outcome.built.sort()
     outcome.seconds = time.perf_counter() - work.started

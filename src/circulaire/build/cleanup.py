@@ -10,7 +10,7 @@ import contextlib
 import os
 import re
 import stat
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -139,7 +139,7 @@ def _still_recorded(path: Path, entry: Entry, fmt: str) -> bool:
 
 
 def retire(
-    output: Path, superseded: list[tuple[str, str, Stored]], entries: dict[str, Stored]
+    output: Path, superseded: list[tuple[str, str, Stored]], entries: Mapping[str, Stored]
 ) -> list[Removed]:
     """Remove the files of superseded entries, and forget those entries: only files that
     still hold what the entry recorded (another letter, of this build or of another shard,

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +83,7 @@ def build_inputs(settings: Settings) -> dict[str, Any]:
 
 
 def manifest_bytes(
-    settings: Settings, letters: dict[str, Stored], register: Entry | None = None
+    settings: Settings, letters: Mapping[str, Stored], register: Entry | None = None
 ) -> bytes:
     """The manifest: sorted keys, no time, no absolute path, so the same archive gives the same
     bytes. One letter a line, so that a diff of two manifests reads letter by letter."""
@@ -91,7 +91,7 @@ def manifest_bytes(
 
 
 def manifest_lines(
-    settings: Settings, letters: dict[str, Stored], register: Entry | None = None
+    settings: Settings, letters: Mapping[str, Stored], register: Entry | None = None
 ) -> Iterator[bytes]:
     """:func:`manifest_bytes` a line at a time: a build writes its manifest without holding
     a copy of it whole."""
@@ -112,7 +112,7 @@ FSYNC_AT_MOST = 256
 
 def save_manifest(
     settings: Settings,
-    entries: dict[str, Stored],
+    entries: Mapping[str, Stored],
     register: Entry | None,
     stamp: int | None = None,
     written: Collection[str] | None = None,
@@ -385,7 +385,7 @@ def without_spec(value: Stored) -> Stored:
     return {name: part for name, part in entry.items() if name != "spec"}
 
 
-def claimed(entries: dict[str, Stored]) -> set[str]:
+def claimed(entries: Mapping[str, Stored]) -> set[str]:
     """Every file the entries record, as ``CL-21/27.md``."""
     files: set[str] = set()
     for value in entries.values():

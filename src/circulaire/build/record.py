@@ -7,11 +7,13 @@ The manifest is saved every few seconds, with the old entries of letters still t
 from __future__ import annotations
 
 import contextlib
+import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections import ChainMap
+from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from ..errors import OutputError, Problem, SpecError
 from ..model import REFERENCE_PATTERN, Reference
@@ -67,6 +69,69 @@ class Outcome:
         )
 
 
+class Entries(MutableMapping[str, Stored]):
+    """The entries of a build by key. Those of letters rendered are held as JSON text in a
+    temporary file without a name (its folder's, else the system's), the others as they came:
+    the entries of 10,000 letters are 9 MB, which the build process otherwise holds to the
+    end. What the file cannot take stays in memory."""
+
+    def __init__(self, folder: Path, entries: dict[str, Stored]) -> None:
+        self._held: dict[str, Stored | int] = dict(entries)
+        self._folder = folder
+        self._file: IO[bytes] | None = None
+        self._end = 0
+
+    def spill(self, key: str, text: str) -> None:
+        """Hold ``text`` in the file: its place there, ``offset << 32 | size``."""
+        data = text.encode("utf-8")
+        try:
+            if self._file is None:
+                self._file = _unnamed_file(self._folder)
+            os.pwrite(self._file.fileno(), data, self._end)
+        except OSError:
+            self._held[key] = text
+            return
+        self._held[key] = self._end << 32 | len(data)
+        self._end += len(data)
+
+    def __getitem__(self, key: str) -> Stored:
+        value = self._held[key]
+        if type(value) is not int:
+            return value  # type: ignore[return-value]
+        assert self._file is not None
+        return os.pread(self._file.fileno(), value & 0xFFFFFFFF, value >> 32).decode("utf-8")
+
+    def __setitem__(self, key: str, value: Stored) -> None:
+        self._held[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self._held[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._held
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._held)
+
+    def __len__(self) -> int:
+        return len(self._held)
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+
+def _unnamed_file(folder: Path) -> IO[bytes]:
+    """A file without a name, in ``folder`` or else the system's temporary folder."""
+    import tempfile
+
+    try:
+        return tempfile.TemporaryFile(dir=folder)
+    except OSError:
+        return tempfile.TemporaryFile()
+
+
 class Record:
     """The entries of a build as it goes: kept, rendered, failed, superseded."""
 
@@ -76,18 +141,16 @@ class Record:
         self.outcome = Outcome(problems=list(plan.problems), unread=len(plan.problems))
         self.pending = {task.key for task in plan.tasks}
         """Letters not rendered yet: their old entries still stand for their files."""
-        self.entries: dict[str, Stored] = {
-            key: entry for key, entry in plan.kept.items() if key not in self.pending
-        }
+        self.entries = Entries(
+            settings.output,
+            {key: entry for key, entry in plan.kept.items() if key not in self.pending},
+        )
         self.outcome.unchanged = len(self.entries)
         self.changed = plan.checked or plan.previous.keys() != plan.letters.keys()
         self.changed |= [path.name for path in plan.manifests] != [settings.manifest.name]
         self.unsynced: list[str] = []
         """Files written since the manifest was last saved (names in the output folder): made
         durable before the next save vouches for them."""
-        self.written: dict[str, int] = {}
-        """Files written for each letter built, so that a letter failed afterwards is not
-        counted."""
         self.keep_journal = False
         """Whether the next build needs the journal: a letter went unrendered for a reason
         outside its spec (what a dying worker wrote is then unknown), or the manifest could
@@ -148,11 +211,10 @@ class Record:
         kept = opened(plan.kept.get(key, {})).get("outputs", {})
         entry = {**result.entry, **plan.inputs}
         entry["outputs"] = {**kept, **result.entry["outputs"]}
-        self.entries[key] = to_json(entry)
+        self.entries.spill(key, to_json(entry))
         outcome.built.append(key)
-        self.written[key] = len(result.entry["outputs"])
         self.unsynced.extend(record["file"] for record in result.entry["outputs"].values())
-        outcome.files += self.written[key]
+        outcome.files += len(result.entry["outputs"])
 
     def checkpoint(self) -> None:
         """Save what is done, and the old entries of letters still to render, which stand for
@@ -161,7 +223,7 @@ class Record:
         plan = self.plan
         standing = {key: plan.standing(key) for key in self.pending if key in plan.previous}
         with contextlib.suppress(OutputError):  # the last save reports it, if it fails too
-            entries = {**standing, **self.entries}
+            entries = ChainMap(self.entries, standing)  # no copy of every entry
             save_manifest(plan.settings, entries, None, plan.begun, self.unsynced)
             self.unsynced = []
 
@@ -176,9 +238,10 @@ class Record:
         for key, clash in _clashes(self.entries, plan.letters):
             self.changed = True
             clashing = self.entries.pop(key)
-            if key in outcome.built:
+            if key in outcome.built:  # less the files it kept from the last build
                 outcome.built.remove(key)
-                outcome.files -= self.written[key]
+                kept = opened(plan.kept.get(key, {})).get("outputs", {})
+                outcome.files -= len(opened(clashing).get("outputs", {})) - len(kept)
             else:
                 outcome.unchanged -= 1
             outcome.failed += 1
@@ -252,7 +315,7 @@ class Record:
         return True
 
 
-def _clashes(entries: dict[str, Stored], letters: dict[str, str]) -> Iterator[tuple[str, str]]:
+def _clashes(entries: Mapping[str, Stored], letters: dict[str, str]) -> Iterator[tuple[str, str]]:
     """Letters whose references are the same (``CL-20/38`` and ``CL-20/038`` too): both would
     write the same files, or file one letter twice."""
     by_reference: dict[object, list[tuple[str, str]]] = {}
@@ -287,7 +350,7 @@ def _reference_problem(spec: Path, message: str) -> Problem:
     return Problem(str(spec), position.line, position.column, "reference", message, "E901")
 
 
-def _changed_while_building(plan: Plan, entries: dict[str, Stored]) -> list[str]:
+def _changed_while_building(plan: Plan, entries: Mapping[str, Stored]) -> list[str]:
     """Letters whose spec was changed after planning began, and now differs from what was
     built: the manifest, dated after them, must not vouch for them. (An entry without the
     record of its spec vouches for none.)"""

@@ -6,7 +6,7 @@ A letter's row is taken from its manifest entry; a writer turns the rows into on
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from html import escape
 from typing import NamedTuple
 from urllib.parse import quote
@@ -46,7 +46,7 @@ def row(entry: Entry, formats: Iterable[str]) -> Row:
     )
 
 
-def rows(entries: dict[str, Stored], formats: Iterable[str]) -> list[Row]:
+def rows(entries: Mapping[str, Stored], formats: Iterable[str]) -> list[Row]:
     """Every letter's row, in the register's order, its translations' files in it. Entries
     are read one at a time, as the build holds them (the plan checked them; the build made
     the others): no row is kept while letters render, the register of 10,000 letters being
