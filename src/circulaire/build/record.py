@@ -279,12 +279,14 @@ class Record:
                 data = register.markdown(table)
                 if self._saved(index, _write_if_changed, index, data):
                     record = {"sha256": sha256(data), "size": len(data)}
+                data = b""  # the Markdown's bytes, let go before the page is made
                 if page is not None and record is not None:
                     data = register.html(table)
                     if self._saved(page, _write_if_changed, page, data):
                         record["html"] = {"sha256": sha256(data), "size": len(data)}
                 elif page is None and _has_page(plan.register):
                     (output / HTML_INDEX).unlink(missing_ok=True)
+                del table, data
             saving = (settings, entries, record, vouched, self.unsynced)
             if not self._saved(manifest, save_manifest, *saving):
                 return

@@ -88,7 +88,8 @@ def markdown(table: list[Row]) -> bytes:
         "| --- | --- | --- | --- | --- |",
         *(_markdown_row(letter) for letter in table),
     ]
-    return ("\n".join(lines) + "\n").encode()
+    lines.append("")  # the last line ends too; one copy of the text, not two
+    return "\n".join(lines).encode()
 
 
 def _markdown_row(letter: Row) -> str:
@@ -244,7 +245,8 @@ def html(table: list[Row]) -> bytes:
         "</body>",
         "</html>",
     ]
-    return ("\n".join(lines) + "\n").encode()
+    lines.append("")  # the last line ends too; one copy of the text, not two
+    return "\n".join(lines).encode()
 
 
 def _series(reference: str) -> str:
