@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import time
 from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping, MutableMapping
@@ -71,7 +72,7 @@ class Outcome:
 
 class Entries(MutableMapping[str, Stored]):
     """The entries of a build by key. Those of letters rendered are held as JSON text in a
-    temporary file without a name (its folder's, else the system's), the others as they came:
+    temporary file without a name in the output folder, the others as they came:
     the entries of 10,000 letters are 9 MB, which the build process otherwise holds to the
     end. What the file cannot take stays in memory."""
 
@@ -85,8 +86,8 @@ class Entries(MutableMapping[str, Stored]):
         """Hold ``text`` in the file: its place there, ``offset << 32 | size``."""
         data = text.encode("utf-8")
         try:
-            if self._file is None:
-                self._file = _unnamed_file(self._folder)
+            if self._file is None:  # without a name: nothing is left if the build is killed
+                self._file = tempfile.TemporaryFile(dir=self._folder)  # noqa: SIM115 (close())
             os.pwrite(self._file.fileno(), data, self._end)
         except OSError:
             self._held[key] = text
@@ -120,16 +121,6 @@ class Entries(MutableMapping[str, Stored]):
         if self._file is not None:
             self._file.close()
             self._file = None
-
-
-def _unnamed_file(folder: Path) -> IO[bytes]:
-    """A file without a name, in ``folder`` or else the system's temporary folder."""
-    import tempfile
-
-    try:
-        return tempfile.TemporaryFile(dir=folder)
-    except OSError:
-        return tempfile.TemporaryFile()
 
 
 class Record:
