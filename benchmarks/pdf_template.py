@@ -26,6 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks import floors, synthetic
+from benchmarks.probe import run_probe
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,16 +64,7 @@ def probe(code: str, source: Path | None, *args: str) -> float:
     environment = dict(os.environ)
     if source is not None:
         environment["PYTHONPATH"] = str(source)
-    result = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=environment,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr.strip().splitlines()[-1])
-    return float(result.stdout)
+    return run_probe(code, *args, environment=environment)
 
 
 def main() -> None:

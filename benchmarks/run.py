@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks import floors, synthetic
+from benchmarks import floors, probe, synthetic
 from benchmarks.synthetic import LETTERS
 
 CIRCULAIRE = [sys.executable, "-m", "circulaire"]
@@ -146,16 +146,7 @@ def _high_water(pid: int) -> int:
 
 
 def run_probe(code: str, *args: str) -> float:
-    result = subprocess.run(
-        [sys.executable, "-c", code, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=ENVIRONMENT,
-    )
-    if result.returncode != 0:
-        raise RuntimeError(result.stderr.strip().splitlines()[-1])
-    return float(result.stdout)
+    return probe.run_probe(code, *args, environment=ENVIRONMENT)
 
 
 def timed(command: list[str]) -> float:
