@@ -129,8 +129,8 @@ def styles(data: bytes, writing: Writing) -> bytes:
     ``w:eastAsia`` for Chinese) and its font (``w:rFonts``). The language of Latin text
     (``w:val``) stays the reference's: were it Chinese, LibreOffice would break the Latin
     words of a Chinese letter (an address, a number) anywhere. The reference's own font for
-    the script is kept, unless it is its Latin font (the house's Calibri, which has no Arabic
-    or Chinese letters)."""
+    the script is kept, unless it is its Latin font (the house's Libertinus Serif, which has no
+    Arabic or Chinese letters)."""
     name = slot(writing)
     if name is None:
         return data
