@@ -44,6 +44,29 @@ def require(program: str) -> str:
     pytest.skip(f"{program} is not installed: install it to run this test")
 
 
+def on_a_terminal(*arguments: str) -> tuple[int, str]:
+    """``circulaire arguments`` run with its standard error on a terminal (a pseudo-terminal,
+    as a user's): its exit code, and all it showed there."""
+    import pty
+    import subprocess
+    import sys
+
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "circulaire", *arguments], stderr=terminal)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(controller, 4096)
+        except OSError:  # the command has ended and closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(controller)
+    return process.wait(), shown.decode(errors="replace")
+
+
 @pytest.fixture(params=ARCHIVE, ids=lambda p: p.relative_to(LETTERS).with_suffix("").as_posix())
 def spec(request: pytest.FixtureRequest) -> Path:
     """Each spec of the archive in turn."""

@@ -24,7 +24,7 @@ from circulaire.build import MANIFEST, Outcome, Settings, Shard, build
 from circulaire.build.plan import plan
 from circulaire.build.workers import start_workers_early
 from circulaire.cli import cli
-from conftest import LETTERS, ORIGINALS, refuse_to_list, refuse_to_read
+from conftest import LETTERS, ORIGINALS, on_a_terminal, refuse_to_list, refuse_to_read
 
 BASES = ORIGINALS
 FAST = ("md", "txt")
@@ -743,25 +743,9 @@ def test_workers_end_with_a_killed_build(tmp_path: Path) -> None:
 
 
 def test_a_terminal_gets_a_progress_bar(tmp_path: Path) -> None:
-    import pty
-
     archive = make_archive(tmp_path / "letters", 30)
-    controller, terminal = pty.openpty()
-    command = [sys.executable, "-m", "circulaire", "build", str(archive), "-o", str(tmp_path)]
-    process = subprocess.Popen([*command, "-f", "md", "-j", "1"], stderr=terminal)
-    os.close(terminal)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(controller, 4096)
-        except OSError:  # the build has ended and closed the terminal
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(controller)
-    assert process.wait() == 0
-    text = shown.decode(errors="replace")
+    code, text = on_a_terminal("build", str(archive), "-o", str(tmp_path), "-f", "md", "-j", "1")
+    assert code == 0
     assert re.search(r"building .*30/30 .*letters/s", text), text
     assert "built 30 letters (30 files)" in text
 

@@ -17,7 +17,7 @@ from circulaire.errors import CirculaireError
 from circulaire.importing import import_file, import_markdown
 from circulaire.render import render
 from circulaire.validate import load_letter
-from conftest import GOLDEN, LETTERS, MARKDOWNISH
+from conftest import GOLDEN, LETTERS, MARKDOWNISH, on_a_terminal
 
 SEEDS = Path("/work/shared/seeds")
 CORPUS = sorted((Path(__file__).parent / "import").glob("*.yaml"))
@@ -351,28 +351,9 @@ def test_a_missing_file_is_bad_input(tmp_path: Path) -> None:
 
 
 def test_a_folder_import_shows_its_progress_on_a_terminal(tmp_path: Path) -> None:
-    import os
-    import pty
-    import subprocess
-    import sys
-
     old = old_folder(tmp_path)
-    controller, terminal = pty.openpty()
-    command = [sys.executable, "-m", "circulaire", "import", str(old), "--check"]
-    process = subprocess.Popen(command, stderr=terminal)
-    os.close(terminal)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(controller, 4096)
-        except OSError:  # the import has ended and closed the terminal
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(controller)
-    assert process.wait() == 1
-    text = shown.decode(errors="replace")
+    code, text = on_a_terminal("import", str(old), "--check")
+    assert code == 1
     assert re.search(r"importing .*4/4", text), text
     assert f"{old / 'empty.md'}: the file is empty" in text
     assert text.rstrip().endswith("3 imported exactly, 0 with differences, 1 failed")
