@@ -217,7 +217,7 @@ def markdown_to_kept_typst(text: str) -> str:
         return markdown_to_typst(text)
     *head, last = tree.children
     kept = embedded(f"block(sticky: true)[{walker.visit(last)}]")
-    return walker.blocks([*head]) + "\n\n" + kept if head else kept
+    return walker.blocks(head) + "\n\n" + kept if head else kept
 
 
 def typst_bytes(data: bytes) -> str:

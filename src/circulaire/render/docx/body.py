@@ -36,8 +36,9 @@ KEPT_WITH_NEXT = frozenset({"body"})
 """Blocks whose last paragraph is kept with the next one: the closing (or the body's last
 paragraph) with the first signatory."""
 KEEP_WITH_NEXT = "<w:keepNext/>"
-UNHYPHENATED, RAGGED = "<w:suppressAutoHyphens/>", '<w:jc w:val="left"/>'
-"""A list in a block of lines (the recipients): not justified, nor hyphenated, as the PDF."""
+UNHYPHENATED = "<w:suppressAutoHyphens/>"
+"""A list in a block of lines (the recipients) is not hyphenated, nor justified (it is set
+:data:`START_ALIGNED`), as in the PDF."""
 AFTER_A_TABLE = (
     '<w:p><w:pPr><w:spacing w:before="0" w:after="0" w:line="20" w:lineRule="exact"/>'
     '<w:rPr><w:sz w:val="2"/><w:szCs w:val="2"/></w:rPr></w:pPr></w:p>'
@@ -45,8 +46,8 @@ AFTER_A_TABLE = (
 """The paragraph Word wants after a table that ends the body: 1 pt high, so that it never
 takes a page of its own."""
 START_ALIGNED = '<w:jc w:val="left"/>'
-"""The department, over the date, on the side where lines start, as in the PDF (``left`` is
-where a paragraph right to left starts)."""
+"""Ragged, on the side where lines start (``left`` is where a paragraph right to left starts):
+the department over the date, and a list in a block of lines, as in the PDF."""
 ANNEX_STYLES = ("Annex Heading", "Annex Title")
 """The first paragraphs of each annex: "Annexe 1", then its title."""
 BODY_TEXT = "Body Text"
@@ -216,7 +217,7 @@ class BodyWriter(Walker):
             hanging = f'w:left="{offset + LIST_INDENT * (level + 1)}"'
             numbered += f'<w:ind {hanging} w:hanging="{MARKER_WIDTH}"/>'
         if not self.justified:
-            numbered += RAGGED
+            numbered += START_ALIGNED
         self.depth += 1
         for item in node.children:
             children = list(item.children)
