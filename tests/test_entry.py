@@ -40,10 +40,12 @@ def clicked(*args: str | Path) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
-def test_a_markdown_render_does_not_load_click() -> None:
+@pytest.mark.parametrize("into_a_folder", [False, True], ids=["on standard output", "into -o"])
+def test_a_markdown_render_does_not_load_click(into_a_folder: bool, tmp_path: Path) -> None:
+    output = ", '-o', " + repr(str(tmp_path)) if into_a_folder else ""
     probe = (
         "import runpy, sys\n"
-        f"sys.argv = ['circulaire', 'render', {str(SPEC)!r}, '-f', 'md']\n"
+        f"sys.argv = ['circulaire', 'render', {str(SPEC)!r}, '-f', 'md'{output}]\n"
         "runpy.run_module('circulaire', run_name='__main__')\n"
         "assert 'click' not in sys.modules, 'click was loaded'\n"
         "assert 'markdown_it' not in sys.modules, 'markdown-it-py was loaded'\n"
@@ -58,7 +60,12 @@ def test_a_markdown_render_does_not_load_click() -> None:
             check=False,
         )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("Genève, le 8 juillet 2021\n")
+    if into_a_folder:  # said as the click command says it
+        written = tmp_path / "CL-21" / "27.md"
+        assert result.stderr == f"wrote {written}\n"
+        assert written.read_text(encoding="utf-8").startswith("Genève, le 8 juillet 2021\n")
+    else:
+        assert result.stdout.startswith("Genève, le 8 juillet 2021\n")
 
 
 @pytest.mark.parametrize(

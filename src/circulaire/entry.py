@@ -2,9 +2,8 @@
 arguments are of the plain forms (``render SPEC -f md -o out/``); anything else, help and
 every usage error included, goes to the click commands of ``cli.py``, which say it as usual.
 
-Loading click was a sixth of a cold ``render -f md``; a render that prints nothing (the
-letter on standard output) never loads it. A message goes out through ``click.echo``, as
-from the commands, loaded then.
+Loading click was a sixth of a cold ``render -f md``: a render that goes as planned never
+loads it, and says what it wrote on standard error as the commands would.
 """
 
 from __future__ import annotations
@@ -44,10 +43,16 @@ def main() -> None:
 
 
 def echo(message: str) -> None:
-    """A line on standard error, as the commands write one."""
-    import click
+    """A line on standard error, as the commands write one. Plain text needs nothing of
+    click's: Python's standard error already writes what its encoding cannot hold as escapes;
+    click is loaded only for a stream that still refuses it."""
+    try:
+        sys.stderr.write(f"{message}\n")
+        sys.stderr.flush()
+    except UnicodeEncodeError:
+        import click
 
-    click.echo(message, err=True)
+        click.echo(message, err=True)
 
 
 def fail(error: CirculaireError | Problem) -> None:
