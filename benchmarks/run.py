@@ -104,8 +104,11 @@ def make_archive(root: Path, count: int) -> Path:
 
 
 def peak_memory(command: list[str]) -> tuple[int, int]:
-    """Peak resident memory, in MB, of a command and of the largest of its descendants."""
-    process = subprocess.Popen(command, env=ENVIRONMENT, stderr=subprocess.PIPE)
+    """Peak resident memory, in kB, of a command and of the largest of its descendants (what
+    it prints is not kept: the script says how long it took)."""
+    process = subprocess.Popen(
+        command, env=ENVIRONMENT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     own = others = 0
     while process.poll() is None:
         tree = _descendants(process.pid)
@@ -114,7 +117,7 @@ def peak_memory(command: list[str]) -> tuple[int, int]:
         time.sleep(0.02)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed")
-    return own // 1024, others // 1024
+    return own, others
 
 
 def _descendants(pid: int) -> list[int]:
@@ -408,13 +411,12 @@ def main() -> None:
                 peaks[size] = (own, floor_own)
                 report(
                     f"peak memory, md+txt, {size:,} letters",
-                    f"{own} MB (build), {others} MB (largest worker); the script: {floor_own} MB",
+                    f"{own / 1024:.1f} MB (build), {others / 1024:.1f} MB (largest worker);"
+                    f" the script: {floor_own / 1024:.1f} MB",
                 )
             if len(sizes) > 1:
                 low, high = min(sizes), max(sizes)
-                per_letter = [
-                    (peaks[high][i] - peaks[low][i]) * 1024 / (high - low) for i in (0, 1)
-                ]
+                per_letter = [(peaks[high][i] - peaks[low][i]) / (high - low) for i in (0, 1)]
                 report(
                     f"memory a letter adds to the build process ({low:,} to {high:,} letters)",
                     f"{per_letter[0]:.1f} KB; the script: {per_letter[1]:.1f} KB",
