@@ -153,6 +153,37 @@ def test_the_web_page_has_the_logo_inline_and_the_footer() -> None:
     assert ADDRESS in html and CONTACTS.replace(" · ", " · ") in html
 
 
+SPOKEN = {
+    "CL-21/27": "Place des Nations · CH-1211 Genève 20 · Suisse",
+    "CL-21/27.en": "Place des Nations · CH-1211 Geneva 20 · Switzerland",
+    "CL-21/27.es": "Place des Nations · CH-1211 Ginebra 20 · Suiza",
+    "CL-21/27.ar": "Place des Nations · CH-1211 Genève 20 · Suisse",  # none of its own: the first
+}
+
+
+@pytest.mark.parametrize("name", SPOKEN)
+def test_the_address_is_written_in_the_letters_language(name: str, tmp_path: Path) -> None:
+    item = letter(name)
+    others = {address for address in SPOKEN.values() if address != SPOKEN[name]}
+    pdf = tmp_path / "letter.pdf"
+    pdf.write_bytes(render(item, "pdf"))
+    footer = zipfile.ZipFile(io.BytesIO(render(item, "docx"))).read("word/house-footer.xml")
+    for shown in (pdf_text(pdf), footer.decode(), render(item, "html").decode()):
+        assert SPOKEN[name] in shown.replace("\n", " ")
+        assert not any(address in shown for address in others)
+
+
+def test_a_regional_locale_has_its_languages_address(tmp_path: Path) -> None:
+    settings = "address:\n  en: [One Road, London]\n  fr_CA: [Une rue, Montréal]\n  fr: [Une rue]\n"
+    templates = templates_with(tmp_path / "t", settings)
+    assert house(templates, "fr_CA").address == ("Une rue", "Montréal")
+    assert house(templates, "fr-CA").address == ("Une rue", "Montréal")
+    assert house(templates, "fr_CH").address == ("Une rue",)
+    assert house(templates, "ru").address == ("One Road", "London")  # the first written
+    one = templates_with(tmp_path / "one", "address: [Une rue, Genève]\n")
+    assert house(one, "en").address == house(one, "zh").address == ("Une rue", "Genève")
+
+
 @pytest.mark.parametrize(
     "settings, files, expected",
     [
@@ -170,6 +201,13 @@ def test_the_web_page_has_the_logo_inline_and_the_footer() -> None:
             r"house.yaml:1:1: addres: unknown field \(did you mean 'address'\?\)",
         ),
         ("contact:\n  phone: 0227305111\n", {}, r"house.yaml:2:10: contact.phone: a text"),
+        (
+            "address:\n  fr: [Place des Nations]\n  french: [Place des Nations]\n",
+            {},
+            r"house.yaml:3:3: address.french: not a language \(a locale such as en, fr_CH",
+        ),
+        ("address:\n  en: [[Place]]\n", {}, r"house.yaml:2:7: address.en: the postal address"),
+        ("address: {}\n", {}, r"house.yaml:1:10: address: a list of lines, or a mapping"),
     ],
 )
 def test_bad_house_settings_are_an_error_naming_the_file(

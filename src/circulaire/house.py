@@ -10,11 +10,13 @@ from __future__ import annotations
 import difflib
 import re
 import struct
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from .dates import check_language
 from .errors import CirculaireError, RenderError
 from .templating import packaged_templates
 
@@ -53,17 +55,32 @@ class House:
 
     logo: Logo | None = None
     address: tuple[str, ...] = ()
-    """The postal address, a line each."""
+    """The postal address, a line each, as the letter's language writes it."""
     contact: tuple[tuple[str, str], ...] = ()
     """``(phone|fax|email|web, value)`` in the order written."""
+    addresses: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    """The address in each language that ``house.yaml`` writes it in, the first first; empty
+    when it writes one address for every language."""
+
+    def speaking(self, language: str) -> House:
+        """The letterhead of a letter in ``language`` (a locale: ``en``, ``fr_CH``): the address
+        written for that locale, else for its language (``fr`` for ``fr_CH``), else the first
+        one written, which is a postal address still, in the form its own post reads."""
+        if not self.addresses:
+            return self
+        written = dict(self.addresses)
+        identifier = language.replace("-", "_")
+        lines = written.get(identifier) or written.get(identifier.split("_")[0].lower())
+        return replace(self, address=lines or self.addresses[0][1])
 
 
-def house(user_templates: Path | None = None) -> House:
-    """The house of the templates in use: the user's ``house.yaml``, else the packaged one."""
+def house(user_templates: Path | None = None, language: str = "fr") -> House:
+    """The house of the templates in use, the user's ``house.yaml`` else the packaged one, as a
+    letter in ``language`` shows it (see :meth:`House.speaking`)."""
     folders: tuple[Path, ...] = (packaged_templates(),)
     if user_templates is not None:
         folders = (user_templates, *folders)
-    return _house(folders)
+    return _house(folders).speaking(language)
 
 
 @cache
@@ -94,10 +111,19 @@ def _house(folders: tuple[Path, ...]) -> House:
                 str(source.problem((key,), f"unknown field{meant}", "E201", key=True))
             )
     address = data.get("address", [])
-    if isinstance(address, str):
-        address = [address]
-    if not isinstance(address, list) or not all(_text(line) for line in address):
-        raise error(("address",), "the postal address is a list of lines of text")
+    addresses: list[tuple[str, tuple[str, ...]]] = []
+    if isinstance(address, dict):  # by language: {fr: [...], en: [...]}
+        if not address:
+            raise error(("address",), "a list of lines, or a mapping of languages to lists")
+        for language, lines in address.items():
+            if not isinstance(language, str) or check_language(language) is not None:
+                where = ("address", language)
+                message = "not a language (a locale such as en, fr_CH: the letters' language)"
+                raise RenderError(str(source.problem(where, message, "E201", key=True)))
+            addresses.append((language, _lines(lines, error, ("address", language))))
+        address_lines = addresses[0][1]
+    else:
+        address_lines = _lines(address, error, ("address",))
     contact = data.get("contact", {})
     if not isinstance(contact, dict):
         raise error(("contact",), f"a mapping of {', '.join(CONTACT_FIELDS)}")
@@ -118,7 +144,17 @@ def _house(folders: tuple[Path, ...]) -> House:
             logo = read_logo(found)
         except RenderError as exc:
             raise error(("logo",), str(exc)) from None
-    return House(logo, tuple(address), tuple(contact.items()))
+    return House(logo, address_lines, tuple(contact.items()), tuple(addresses))
+
+
+def _lines(
+    value: object, error: Callable[[tuple[Any, ...], str], RenderError], where: tuple[Any, ...]
+) -> tuple[str, ...]:
+    """An address: a line of text, or a list of them."""
+    lines = [value] if isinstance(value, str) else value
+    if not isinstance(lines, list) or not all(_text(line) for line in lines):
+        raise error(where, "the postal address is a list of lines of text")
+    return tuple(lines)
 
 
 def _text(value: object) -> bool:

@@ -231,6 +231,6 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
         options.templates,
         hard_break=LINE_BREAK,
         script=script,
-        house=house(options.templates),
+        house=house(options.templates, letter.language),
     )
     return (text.rstrip() + "\n").encode("utf-8")

@@ -258,7 +258,7 @@ def _printed(letter: Letter, options: RenderOptions) -> tuple[Letter, dict[str, 
         "hard_break": LINE_BREAK,
         "script": writing(letter.language),
         "draft": options.draft,
-        "house": _house(options.templates),
+        "house": _house(options.templates, letter.language),
     }
     return printed, context
 
@@ -269,10 +269,10 @@ letter (the look-up resolves the path: a third of the Python side of a PDF)."""
 
 
 @cache
-def _house(user_templates: Path | None) -> House:
-    """The house of a templates folder, once per process (:func:`house` reads its settings
-    once too, but looks up the packaged templates at each call)."""
-    return house(user_templates)
+def _house(user_templates: Path | None, language: str) -> House:
+    """The house of a templates folder for a language, once per process (:func:`house` reads
+    its settings once too, but looks up the packaged templates at each call)."""
+    return house(user_templates, language)
 
 
 def _written_by(letter: Letter, options: RenderOptions, line: int | None) -> str:

@@ -46,6 +46,6 @@ def render(letter: Letter, options: RenderOptions) -> bytes:
         from ...wording import DRAFT
 
         mark = wording.gettext(DRAFT)
-    the_house = house(options.templates)
+    the_house = house(options.templates, letter.language)
     lines = footer_lines(the_house, wording.labels(letter.style.labels), wording.gettext)
     return assemble(reference, letter, writer, mark, the_house, lines)
