@@ -271,6 +271,23 @@ def test_a_template_saved_renders_again_and_a_broken_one_is_shown(
         preview.close()
 
 
+def test_the_house_settings_saved_show_in_the_next_render(spec: Path, tmp_path: Path) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    settings = templates / "house.yaml"
+    settings.write_text("address: [Rue du Mont-Blanc 1, Genève]\n", encoding="utf-8")
+    preview = Running(spec, templates)
+    try:
+        first = preview.until(lambda state: state["pdf"] > 0)  # then the watching begins
+        time.sleep(0.5)
+        assert "Rue du Mont-Blanc 1 · Genève" in preview.get("/letter.html")[2].decode()
+        settings.write_text("address: [Rue de Lausanne 2, Genève]\n", encoding="utf-8")
+        preview.until(lambda state: state["pdf"] > first["pdf"])
+        assert "Rue de Lausanne 2 · Genève" in preview.get("/letter.html")[2].decode()
+    finally:
+        preview.close()
+
+
 def test_ctrl_c_stops_it_cleanly(spec: Path) -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "circulaire", "preview", str(spec), "--no-browser"],

@@ -141,9 +141,10 @@ def _bug(exc: Exception) -> str:
 
 
 def forget_templates() -> None:
-    """Forget the templates, catalogs and fonts read so far: they are read again from the
-    disk at the next render (a render command reads them once, the preview at each change)."""
-    from .. import templating, wording
+    """Forget the templates, catalogs, house settings and fonts read so far: they are read
+    again from the disk at the next render (a render command reads them once, the preview at
+    each change)."""
+    from .. import house, templating, wording
     from ..render import pdf
 
     for cached in (
@@ -152,6 +153,8 @@ def forget_templates() -> None:
         templating.house_wording,
         wording.wording,
         wording._compiled,
+        house._house,
+        pdf._house,
         pdf._compiler,
     ):
         cached.cache_clear()
