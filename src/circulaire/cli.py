@@ -78,7 +78,7 @@ def render(
     draft: bool,
 ) -> None:
     """Render one letter SPEC (Markdown on standard output by default)."""
-    from .entry import Usage, render_format, render_spec
+    from .quick import Usage, render_format, render_spec
 
     try:
         fmt = render_format(fmt, output)
@@ -247,7 +247,7 @@ def build(
     with a manifest and a register (index.md). Exit 1 if any letter failed."""
     from .build import ProgressBar, Settings, Shard
     from .build import build as build_archive
-    from .entry import unused_reference
+    from .quick import unused_reference
 
     if quiet and verbose:
         raise click.UsageError("--quiet and --verbose contradict each other: give one")

@@ -10,52 +10,34 @@ the manifest is saved every few seconds, so a killed build resumes where it stop
 
 from __future__ import annotations
 
-import time
+import importlib
 
-from . import plan
-from .cleanup import begin, end
-from .lock import OutputLock
-from .progress import Progress, ProgressBar
-from .record import Outcome, Record
-from .settings import MANIFEST, Settings, Shard
+TYPE_CHECKING = False  # typing itself would be a tenth of a no-op rebuild (see .stamp)
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .archive import build, run
+    from .progress import Progress, ProgressBar
+    from .record import Outcome
+    from .settings import MANIFEST, Settings, Shard
 
 __all__ = ["MANIFEST", "Outcome", "Progress", "ProgressBar", "Settings", "Shard", "build", "run"]
 
+_FROM = {
+    "build": "archive",
+    "run": "archive",
+    "Progress": "progress",
+    "ProgressBar": "progress",
+    "Outcome": "record",
+    "MANIFEST": "settings",
+    "Settings": "settings",
+    "Shard": "settings",
+}
+"""Where each name lives: loaded at its first use, so that a no-op rebuild (:mod:`.stamp`),
+which needs none of them, loads nothing but itself."""
 
-def build(settings: Settings, jobs: int | None = None, progress: Progress | None = None) -> Outcome:
-    """Bring the output folder up to date with the archive: plan, then :func:`run`, holding
-    the folder (see :mod:`.lock`)."""
-    with OutputLock(settings):
-        if settings.force or not settings.manifest.exists():  # a build that renders it all
-            from .workers import start_workers_early
 
-            start_workers_early(settings, jobs)
-        return run(plan.plan(settings), jobs, progress)
-
-
-def run(work: plan.Plan, jobs: int | None = None, progress: Progress | None = None) -> Outcome:
-    """Remove what is gone, render what changed (in ``jobs`` processes), then save the manifest
-    and the register."""
-    journal = begin(work)  # the journal, and what a killed build left half-written
-    record = None
-    try:
-        record = Record(work)
-        record.remove_gone()
-        if work.tasks:  # the pool and what it imports only for a build that renders
-            from .workers import results
-
-            record.take(results(work, jobs), progress)
-        else:
-            record.take((), progress)
-        record.settle_clashes()
-        record.save()
-        outcome = record.outcome
-        outcome.removed.extend(end(work.settings, journal, record.keep_journal))
-    finally:
-        journal.close()
-        if record is not None:
-            record.entries.close()
-    outcome.problems.sort()
-    outcome.built.sort()
-    outcome.seconds = time.perf_counter() - work.started
-    return outcome
+def __getattr__(name: str) -> Any:
+    if name not in _FROM:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_FROM[name]}"), name)

@@ -9,15 +9,21 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-MANIFEST = ".circulaire-manifest.json"
-"""The manifest of an unsharded build; a shard writes ``.circulaire-manifest.K-of-N.json``."""
+from .names import BUILDING, HTML_INDEX, INDEX, MANIFEST, STAMP
+
+__all__ = [
+    "BUILDING",
+    "HTML_INDEX",
+    "INDEX",
+    "MANIFEST",
+    "MANIFEST_NAME",
+    "STAMP",
+    "Settings",
+    "Shard",
+    "letter_of",
+]
+
 MANIFEST_NAME = re.compile(r"\A\.circulaire-manifest(?:\.([0-9]+)-of-([0-9]+))?\.json\Z")
-INDEX = "index.md"
-HTML_INDEX = "index.html"
-"""The register as a web page, written beside ``index.md`` when a build writes HTML."""
-BUILDING = ".circulaire-building"
-"""Present while a build writes, and its journal: the name of every file, written down before
-the file. Found by the next build, it tells that a build was killed, and what it wrote."""
 
 
 def letter_of(key: str) -> str:

@@ -1,0 +1,280 @@
+"""The stamp: how a rebuild that has nothing to do tells so by the files' status alone.
+
+A build that leaves its output folder current (every letter built, nothing failed, nothing
+unread) writes ``.circulaire-stamp`` last: the formats, the size of every spec, of every file
+of circulaire's code and house templates, of the manifest and the register, and the folders
+that hold the letters. Its mtime is set back to when the build last looked at the specs, as
+the manifest's is; its ctime, which no tool sets back, is when it was written. The next build
+removes it before it touches anything.
+
+:func:`current` is the whole of a no-op rebuild. It is called before click or anything else of
+circulaire is loaded (``entry.py``), and asks the system about each file once: a spec, a
+module or a template is as recorded when its size is and it has not changed (mtime or ctime)
+since the stamp's mtime; an output folder, the manifest and the register, when they have not
+changed since its ctime. A file added to, removed from or renamed in a folder changes the
+folder: an output deleted or replaced is found without a look at every output. An output
+edited in place, which changes no folder, is found by the next build that has anything to do
+(it checks every output), or by ``--force``. Anything else (a spec added, a link, a folder
+that cannot be read, an option beyond ``-o``, ``-f``, ``-j``, ``-q``, ``-v``) is left to the
+full build, which decides.
+
+The stamp is bookkeeping, not an output: a build leaves none when a spec was saved while it
+ran. It holds sizes and names, never a time or an absolute path: the same archive built twice
+gives the same stamp, as it gives the same manifest.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+import time
+
+from .. import __version__
+from .names import BUILDING, HTML_INDEX, INDEX, MANIFEST, STAMP
+
+TYPE_CHECKING = False  # typing itself would be a tenth of a no-op rebuild
+if TYPE_CHECKING:
+    from typing import Any
+
+    from .plan import Plan
+    from .record import Outcome
+
+STAMP_VERSION = 1
+SPEC_SUFFIXES = (".yaml", ".yml")
+DEPTH = 32
+"""As deep as an archive's folders are listed (``discover.MAX_FOLDER_DEPTH``)."""
+PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+"""circulaire's own folder, which the stamp's paths of code and templates are relative to."""
+
+
+class Changed(Exception):
+    """Something is not as the stamp records it: the full build decides what."""
+
+
+# -- the no-op rebuild -----------------------------------------------------------------------
+
+
+def current(source: str, output: str, formats: tuple[str, ...]) -> int | None:
+    """The number of letters, when the build of ``source`` into ``output`` in ``formats`` has
+    nothing to do; else None. Holds the folder as a build does while it looks."""
+    try:
+        folder = os.open(output, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return None
+    try:
+        if not _hold(folder):
+            return None  # a build writes there: the full build says so
+        return stamped(source, output, formats)
+    finally:
+        os.close(folder)
+
+
+def stamped(source: str, output: str, formats: tuple[str, ...]) -> int | None:
+    """:func:`current`, for a caller that holds the folder already."""
+    try:
+        return _count(source, output, formats)
+    except (Changed, OSError, ValueError, TypeError, KeyError, EOFError):
+        return None
+
+
+def _hold(folder: int) -> bool:
+    if sys.platform == "win32":
+        return True
+    import fcntl
+
+    try:
+        fcntl.flock(folder, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _count(source: str, output: str, formats: tuple[str, ...]) -> int:
+    stamp_path = os.path.join(output, STAMP)
+    status = os.lstat(stamp_path)
+    vouched, written = status.st_mtime_ns, status.st_ctime_ns
+    with open(stamp_path, "rb") as file:
+        stamp = marshal.loads(file.read())
+    if stamp["stamp"] != STAMP_VERSION or stamp["version"] != __version__:
+        raise Changed
+    if tuple(stamp["formats"]) != formats or stamp["source"] != source:
+        raise Changed
+    if _exists(os.path.join(output, BUILDING)):
+        raise Changed  # a build was killed
+    _since(os.path.join(output, MANIFEST), stamp["manifest"], written)
+    for name, size in stamp["register"]:
+        _since(os.path.join(output, name), size, written)
+    for name in stamp["folders"]:
+        _since(os.path.join(output, name), None, written)
+    for name, size in stamp["inputs"]:
+        _since(os.path.join(PACKAGE, name), size, vouched)
+    specs: dict[str, int] = stamp["specs"]
+    found = _walk(source, "", specs, vouched, 0)
+    if found != len(specs):
+        raise Changed  # a spec removed
+    return found
+
+
+def _since(path: str, size: int | None, moment: int) -> None:
+    """:class:`Changed` unless the file has ``size`` (a folder: any) and has not changed since
+    ``moment``."""
+    st = os.lstat(path)
+    if (size is not None and st.st_size != size) or max(st.st_mtime_ns, st.st_ctime_ns) >= moment:
+        raise Changed
+
+
+def _exists(path: str) -> bool:
+    try:
+        os.lstat(path)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _walk(folder: str, prefix: str, specs: dict[str, int], vouched: int, depth: int) -> int:
+    """How many specs under ``folder``, each as recorded; :class:`Changed` at the first one
+    that is not, or at anything the archive's listing would have to decide (a link)."""
+    if depth > DEPTH:
+        raise Changed
+    found = 0
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                found += _walk(entry.path, f"{prefix}{name}/", specs, vouched, depth + 1)
+            elif name.endswith(SPEC_SUFFIXES):
+                if entry.is_symlink():
+                    raise Changed
+                if not entry.is_file(follow_symlinks=False):
+                    continue  # a pipe or a device: no spec, as the listing says
+                st = entry.stat(follow_symlinks=False)
+                size = specs.get(prefix + name)
+                if size != st.st_size or max(st.st_mtime_ns, st.st_ctime_ns) >= vouched:
+                    raise Changed
+                found += 1
+    return found
+
+
+# -- written by a build that left the folder current ------------------------------------------
+
+
+def forget_stamp(output: str | os.PathLike[str]) -> None:
+    """Remove the stamp before a build touches anything: killed, it leaves none. Looked for
+    first: a read-only folder refuses to remove even what is not there."""
+    path = os.path.join(output, STAMP)
+    try:
+        os.lstat(path)
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        from pathlib import Path
+
+        from ..output import cannot_write
+
+        raise cannot_write(Path(path), exc) from None
+
+
+def write_stamp(plan: Plan, outcome: Outcome) -> None:
+    """Leave the stamp, when the build left the folder current with the archive as it was when
+    it began, and was asked nothing a no-op rebuild does not take (``--templates``,
+    ``--reference-docx``, ``--draft``, ``--shard``). A spec, module or template changed while
+    it built leaves none: the next build looks at it."""
+    import contextlib
+
+    from ..errors import CirculaireError
+    from ..output import write_atomic
+    from ..templating import packaged_templates
+    from .clock import filesystem_time, past_last_write
+
+    settings = plan.settings
+    if (
+        outcome.return_code != 0
+        or outcome.problems
+        or outcome.unread
+        or plan.problems
+        or plan.unread
+        or settings.shard is not None
+        or settings.templates is not None
+        or settings.reference_docx is not None
+        or settings.draft
+    ):
+        return
+    vouched = filesystem_time(settings.output)  # a spec saved from now on is newer
+    if vouched is None:
+        return
+    try:
+        specs = {key: _before(spec, plan.begun) for key, spec in sorted(plan.letters.items())}
+        inputs = [
+            (name, _before(os.path.join(PACKAGE, name), plan.begun))
+            for name in _inputs(os.path.relpath(packaged_templates(), PACKAGE))
+        ]
+        output = str(settings.output)
+        register = [INDEX, HTML_INDEX] if "html" in settings.formats else [INDEX]
+        stamp: dict[str, Any] = {
+            "stamp": STAMP_VERSION,
+            "version": __version__,
+            "formats": list(settings.formats),
+            "source": str(settings.source),
+            "manifest": os.lstat(os.path.join(output, MANIFEST)).st_size,
+            "register": [(name, os.lstat(os.path.join(output, name)).st_size) for name in register],
+            "folders": _folders(output),
+            "inputs": inputs,
+            "specs": specs,
+        }
+    except (Changed, OSError):
+        return
+    past_last_write(settings.output)  # what the build wrote is older than the stamp
+    path = settings.output / STAMP
+    try:  # dated to when the build looked at the specs: one saved since is newer
+        write_atomic(path, marshal.dumps(stamp), durable=False)
+        os.utime(path, ns=(vouched, vouched))
+    except (CirculaireError, OSError):  # none, or none it can date: a slower next build
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
+def _folders(output: str) -> list[str]:
+    """The folders of the letters' files (``CL-21``, whatever folder their specs are in)."""
+    with os.scandir(output) as entries:
+        return sorted(
+            entry.name
+            for entry in entries
+            if entry.is_dir(follow_symlinks=False) and not entry.name.startswith(".")
+        )
+
+
+def _before(path: str, moment: int) -> int:
+    """The size of a file that has not changed since ``moment``; else :class:`Changed`."""
+    st = os.lstat(path)
+    if max(st.st_mtime_ns, st.st_ctime_ns) >= moment:
+        raise Changed
+    return st.st_size
+
+
+def _inputs(templates: str) -> list[str]:
+    """What every letter is built from besides its spec, relative to :data:`PACKAGE`: every
+    module of circulaire and every house template, and the folders that hold them (a file
+    added there changes its folder)."""
+    found: list[str] = []
+    for top, suffix in (("", ".py"), (templates, "")):
+        for folder, subfolders, files in os.walk(os.path.join(PACKAGE, top)):
+            subfolders[:] = sorted(
+                name for name in subfolders if not name.startswith(".") and name != "__pycache__"
+            )
+            found.append(os.path.relpath(folder, PACKAGE))
+            found.extend(
+                os.path.relpath(os.path.join(folder, name), PACKAGE)
+                for name in sorted(files)
+                if name.endswith(suffix) and not name.startswith(".")
+            )
+    return found
+
+
+def no_op_summary(letters: int, started: float) -> str:
+    """What a build with nothing to do says (``Outcome.summary``)."""
+    seconds = time.perf_counter() - started
+    return f"built 0 letters (0 files), {letters} unchanged, 0 removed, 0 failed in {seconds:.1f} s"
