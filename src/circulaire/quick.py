@@ -111,7 +111,10 @@ def render_spec(
         target = Path(output)
         if is_folder_target(target, output):
             target = output_path(letter.parsed_reference, fmt, target, language_of(spec))
-        write_atomic(target, data)
+        # Whole or not at all, as every file circulaire writes; not forced to the disk before
+        # the command returns (as pandoc and typst do not): a letter rendered again from its
+        # spec needs no fsync, which waits on every write pending on the file system.
+        write_atomic(target, data, durable=False)
         echo(f"wrote {target}")
     except UnprintableText as exc:  # said where the spec writes it
         from .source import unprintable
