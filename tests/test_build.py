@@ -12,8 +12,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -1157,3 +1158,53 @@ def test_an_entry_read_without_opening_it_is_one_opened_would_accept(
             int(match[f"{fmt}_size"]),
         )
     assert {name: read[name] for name in _INPUTS} == _INPUTS
+
+
+def _subject(archive: Path) -> None:
+    spec = archive / "CL-20/002.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("Lettre ", "Nouvelle lettre "))
+
+
+def _date(archive: Path) -> None:  # its row moves
+    spec = archive / "CL-20/002.yaml"
+    text = spec.read_text(encoding="utf-8")
+    spec.write_text(re.sub(r"(?m)^date: .*$", "date: 2020-12-31", text), encoding="utf-8")
+
+
+def _removed(archive: Path) -> None:
+    (archive / "CL-21/003.yaml").unlink()
+
+
+def _added(archive: Path) -> None:
+    text = (archive / "CL-21/001.yaml").read_text(encoding="utf-8")
+    (archive / "CL-21/050.yaml").write_text(text.replace("CL-21/001", "CL-21/050"))
+
+
+def _refiled(archive: Path) -> None:  # a spec outside a series folder takes another reference
+    (archive / "drafts").mkdir()
+    text = (archive / "CL-19/002.yaml").read_text(encoding="utf-8")
+    (archive / "CL-19/002.yaml").unlink()
+    (archive / "drafts/motion.yaml").write_text(text.replace("CL-19/002", "CL-19/060"))
+
+
+@pytest.mark.parametrize("change", [_subject, _date, _removed, _added, _refiled])
+def test_the_register_is_made_again_row_by_row_as_if_whole(
+    archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: Callable[[Path], None]
+) -> None:
+    from circulaire.build import register
+
+    dist = tmp_path / "dist"
+    run_build(archive, dist)
+    change(archive)
+    opened: list[int] = []
+    rows = register.rows
+
+    def counted(entries: Any, formats: Any) -> list[register.Row]:
+        opened.append(len(entries))
+        return rows(entries, formats)
+
+    monkeypatch.setattr(register, "rows", counted)
+    run_build(archive, dist)
+    assert opened and max(opened) <= 2  # the rows of the letters touched, not of all
+    monkeypatch.undo()
+    assert tree(dist) == fresh_tree(archive, tmp_path)

@@ -137,6 +137,8 @@ class Record:
             {key: entry for key, entry in plan.kept.items() if key not in self.pending},
         )
         self.outcome.unchanged = len(self.entries)
+        self.touched = self.pending | plan.gone.keys()
+        """Letters whose rows in the register may differ from the last build's."""
         self.changed = plan.checked or plan.previous.keys() != plan.letters.keys()
         self.changed |= [path.name for path in plan.manifests] != [settings.manifest.name]
         self.unsynced: list[str] = []
@@ -228,6 +230,7 @@ class Record:
         plan, outcome = self.plan, self.outcome
         for key, clash in _clashes(self.entries, plan.letters):
             self.changed = True
+            self.touched.add(key)
             clashing = self.entries.pop(key)
             if key in outcome.built:  # less the files it kept from the last build
                 outcome.built.remove(key)
@@ -266,12 +269,11 @@ class Record:
         if self.changed or settings.force:
             record: dict[str, Any] | None = None
             if index is not None:
-                table = register.rows(entries, settings.formats)
-                data = register.markdown(table)
+                table, data = self._register(index, page)
                 if self._saved(index, _write_if_changed, index, data):
                     record = {"sha256": sha256(data), "size": len(data)}
                 data = b""  # the Markdown's bytes, let go before the page is made
-                if page is not None and record is not None:
+                if page is not None and record is not None and table is not None:
                     data = register.html(table)
                     if self._saved(page, _write_if_changed, page, data):
                         record["html"] = {"sha256": sha256(data), "size": len(data)}
@@ -290,6 +292,28 @@ class Record:
             self._saved(index, _write_if_changed, index, register.markdown(table))
             if page is not None:
                 self._saved(page, _write_if_changed, page, register.html(table))
+
+    def _register(self, index: Path, page: Path | None) -> tuple[list[register.Row] | None, bytes]:
+        """``index.md``, and the rows of every letter when a web page needs them too. Without
+        one, the last build's ``index.md`` with the rows of the letters this build touched
+        made again, when it is the one the manifest records: the same bytes, from a few
+        entries opened rather than every one."""
+        plan, entries, formats = self.plan, self.entries, self.plan.settings.formats
+        if page is None and not plan.dropped and _recorded(index, None, plan.register):
+            references = {
+                reference_of(key, value)
+                for key in self.touched
+                for value in (plan.previous.get(key), entries.get(key))
+                if value is not None
+            }
+            with contextlib.suppress(OSError, ValueError):
+                data = register.markdown_updated(
+                    index.read_bytes(), entries, formats, references - {""}
+                )
+                if data is not None:
+                    return None, data
+        table = register.rows(entries, formats)
+        return table, register.markdown(table)
 
     def _saved(
         self, path: Path, write: Callable[..., None], *arguments: Any, **options: Any

@@ -5,6 +5,7 @@ A letter's row is taken from its manifest entry; a writer turns the rows into on
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from html import escape
@@ -77,19 +78,77 @@ CommonMark reads there, after a first letter or digit that starts no list), when
 reference, an ISO date, most names and subjects; it goes into a cell as it is."""
 
 
+_TITLE = "# Register of circular letters"
+_HEADER = (
+    "| Reference | Date | Subject | Signatories | Files |",
+    "| --- | --- | --- | --- | --- |",
+)
+
+
 def markdown(table: list[Row]) -> bytes:
     """``index.md``: a title, the count, and a table of every row."""
-    lines = [
-        "# Register of circular letters",
-        "",
-        f"{len(table)} letter{'s' * (len(table) != 1)}, by date.",
-        "",
-        "| Reference | Date | Subject | Signatories | Files |",
-        "| --- | --- | --- | --- | --- |",
-        *(_markdown_row(letter) for letter in table),
-    ]
+    return _markdown_page([_markdown_row(letter) for letter in table])
+
+
+def _markdown_page(rows: list[str]) -> bytes:
+    count = f"{len(rows)} letter{'s' * (len(rows) != 1)}, by date."
+    lines = [_TITLE, "", count, "", *_HEADER, *rows]
     lines.append("")  # the last line ends too; one copy of the text, not two
     return "\n".join(lines).encode()
+
+
+def markdown_updated(
+    old: bytes, entries: Mapping[str, Stored], formats: Iterable[str], references: set[str]
+) -> bytes | None:
+    """``index.md`` as :func:`markdown` makes it, from the last build's (``old``): the rows of
+    the letters of ``references`` made again from their entries (their translations too,
+    whose entries bear their reference), every other row as ``old`` has it. A build that
+    rendered one letter of 10,000 then opens a few entries rather than all. None when ``old``
+    is not a register this module writes, or when its order cannot be told from the rows'
+    dates and references alone (two rows of one date and reference): the caller makes it
+    whole."""
+    lines = old.decode("utf-8", "replace").split("\n")
+    if lines[:2] != [_TITLE, ""] or tuple(lines[3:6]) != ("", *_HEADER) or lines[-1] != "":
+        return None
+    shown = {_cell(reference) for reference in references}
+    if any(cell not in references for cell in shown):
+        return None  # a reference that is not written as it is
+    order: dict[tuple[str, str], str] = {}
+    for line in lines[6:-1]:
+        cells = line[2:].split(" | ", 2)
+        if not line.startswith("| ") or len(cells) < 3 or not _sortable(cells[1]):
+            return None
+        if cells[0] not in shown and not _placed(order, (cells[1], cells[0]), line):
+            return None
+    mentions = [f'"reference": {json.dumps(ref, ensure_ascii=False)}' for ref in references]
+    again = {
+        key: value
+        for key, value in entries.items()
+        if (
+            any(mention in value for mention in mentions)
+            if isinstance(value, str)
+            else value.get("reference") in references
+        )
+    }
+    for letter in rows(again, formats):
+        if letter.reference not in references or not _sortable(letter.date):
+            return None  # an entry that only mentions the reference
+        if not _placed(order, (letter.date, letter.reference), _markdown_row(letter)):
+            return None
+    return _markdown_page([order[place] for place in sorted(order)])
+
+
+def _placed(order: dict[tuple[str, str], str], place: tuple[str, str], line: str) -> bool:
+    """Put a row in its place; False when another has it (the order is then not theirs)."""
+    if place in order:
+        return False
+    order[place] = line
+    return True
+
+
+def _sortable(cell: str) -> bool:
+    """Whether a cell is its text as it is, so that rows sort by it as by their text."""
+    return _cell(cell) == cell
 
 
 def _markdown_row(letter: Row) -> str:
