@@ -29,11 +29,10 @@ def run(work: plan.Plan, jobs: int | None = None, progress: Progress | None = No
     """Remove what is gone, render what changed (in ``jobs`` processes), then save the manifest
     and the register; leave the stamp when the folder is then current (:mod:`.stamp`)."""
     settings = work.settings
-    kept = not (work.tasks or work.gone or work.dropped or work.checked) and stamped(
-        str(settings.source), str(settings.output), settings.formats
-    )
-    if not kept:  # a build killed from here leaves none
+    idle = not (work.tasks or work.gone or work.dropped or work.checked)
+    if not idle:  # a build killed from here leaves no stamp
         forget_stamp(settings.output)
+    kept = idle and stamped(str(settings.source), str(settings.output), settings.formats)
     journal = begin(work)  # the journal, and what a killed build left half-written
     record = None
     try:

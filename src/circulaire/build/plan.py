@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import time
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,9 @@ class Plan:
     unread: set[str] = field(default_factory=set)
     """Letters last built from those folders: kept as they were."""
     started: float = field(default_factory=time.perf_counter)
+    sizes: array[int] = field(default_factory=lambda: array("q"))
+    """The size of each spec of ``letters`` as the listing found it, in their order (-1 for a
+    link): what the stamp records (:mod:`.stamp`)."""
 
     def standing(self, key: str) -> Stored:
         """The old entry of a letter not rendered (yet), which stands for its files; without
@@ -130,6 +134,7 @@ def plan(settings: Settings) -> Plan:
             continue
         spec = base + key
         letters[key] = spec
+        result.sizes.append(-1 if status is None else status.st_size)
         found = previous_stamped.get(key)
         if found is None:
             result.tasks.append(Task.of(key, spec, settings.formats))

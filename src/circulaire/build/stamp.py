@@ -3,8 +3,8 @@
 A build that leaves its output folder current (every letter built, nothing failed, nothing
 unread) writes ``.circulaire-stamp`` last: the formats, the size of every spec, of every file
 of circulaire's code and house templates, of the manifest and the register, and the folders
-that hold the letters. Its mtime is set back to when the build last looked at the specs, as
-the manifest's is; its ctime, which no tool sets back, is when it was written. The next build
+that hold the letters. Its mtime is set back to when the build began (a file saved since is
+newer); its ctime, which no tool sets back, is when it was written. The next build
 removes it before it touches anything.
 
 :func:`current` is the whole of a no-op rebuild. It is called before click or anything else of
@@ -18,9 +18,9 @@ edited in place, which changes no folder, is found by the next build that has an
 that cannot be read, an option beyond ``-o``, ``-f``, ``-j``, ``-q``, ``-v``) is left to the
 full build, which decides.
 
-The stamp is bookkeeping, not an output: a build leaves none when a spec was saved while it
-ran. It holds sizes and names, never a time or an absolute path: the same archive built twice
-gives the same stamp, as it gives the same manifest.
+The stamp is bookkeeping, not an output: a build leaves none when a spec is a link. It holds
+sizes and names, never a time or an absolute path: the same archive built twice gives the
+same stamp, as it gives the same manifest.
 """
 
 from __future__ import annotations
@@ -181,14 +181,14 @@ def forget_stamp(output: str | os.PathLike[str]) -> None:
 def write_stamp(plan: Plan, outcome: Outcome) -> None:
     """Leave the stamp, when the build left the folder current with the archive as it was when
     it began, and was asked nothing a no-op rebuild does not take (``--templates``,
-    ``--reference-docx``, ``--draft``, ``--shard``). A spec, module or template changed while
-    it built leaves none: the next build looks at it."""
+    ``--reference-docx``, ``--draft``, ``--shard``). The sizes are the ones the build found;
+    dated to its start, the stamp vouches for no file saved while it ran."""
     import contextlib
 
     from ..errors import CirculaireError
     from ..output import write_atomic
     from ..templating import packaged_templates
-    from .clock import filesystem_time, past_last_write
+    from .clock import past_last_write
 
     settings = plan.settings
     if (
@@ -203,13 +203,12 @@ def write_stamp(plan: Plan, outcome: Outcome) -> None:
         or settings.draft
     ):
         return
-    vouched = filesystem_time(settings.output)  # a spec saved from now on is newer
-    if vouched is None:
-        return
+    if len(plan.sizes) != len(plan.letters) or min(plan.sizes, default=0) < 0:
+        return  # a link among the specs: the full build follows it each time
     try:
-        specs = {key: _before(spec, plan.begun) for key, spec in sorted(plan.letters.items())}
+        specs = dict(sorted(zip(plan.letters, plan.sizes, strict=True)))
         inputs = [
-            (name, _before(os.path.join(PACKAGE, name), plan.begun))
+            (name, os.lstat(os.path.join(PACKAGE, name)).st_size)
             for name in _inputs(os.path.relpath(packaged_templates(), PACKAGE))
         ]
         output = str(settings.output)
@@ -225,13 +224,13 @@ def write_stamp(plan: Plan, outcome: Outcome) -> None:
             "inputs": inputs,
             "specs": specs,
         }
-    except (Changed, OSError):
+    except OSError:
         return
     past_last_write(settings.output)  # what the build wrote is older than the stamp
     path = settings.output / STAMP
-    try:  # dated to when the build looked at the specs: one saved since is newer
+    try:  # dated to when the build began: a file saved since is newer
         write_atomic(path, marshal.dumps(stamp), durable=False)
-        os.utime(path, ns=(vouched, vouched))
+        os.utime(path, ns=(plan.begun, plan.begun))
     except (CirculaireError, OSError):  # none, or none it can date: a slower next build
         with contextlib.suppress(OSError):
             os.unlink(path)
@@ -245,14 +244,6 @@ def _folders(output: str) -> list[str]:
             for entry in entries
             if entry.is_dir(follow_symlinks=False) and not entry.name.startswith(".")
         )
-
-
-def _before(path: str, moment: int) -> int:
-    """The size of a file that has not changed since ``moment``; else :class:`Changed`."""
-    st = os.lstat(path)
-    if max(st.st_mtime_ns, st.st_ctime_ns) >= moment:
-        raise Changed
-    return st.st_size
 
 
 def _inputs(templates: str) -> list[str]:
