@@ -22,6 +22,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from circulaire.build import MANIFEST, Outcome, Settings, Shard, build
+from circulaire.build.clock import past_last_write
 from circulaire.build.plan import plan
 from circulaire.build.settings import STAMP
 from circulaire.build.workers import start_workers_early
@@ -183,17 +184,39 @@ def test_the_cli_reports_removed_letters(archive: Path, tmp_path: Path) -> None:
     assert re.search(r"built 0 letters \(0 files\), 8 unchanged, 1 removed, 0 failed in", err)
 
 
-def test_an_output_deleted_or_edited_by_hand_is_rebuilt(archive: Path, tmp_path: Path) -> None:
+def test_an_output_deleted_or_replaced_by_hand_is_rebuilt(archive: Path, tmp_path: Path) -> None:
+    """Found by its folder, which a file deleted, added or renamed changes (see stamp.py)."""
     dist = tmp_path / "dist"
     run_build(archive, dist)
     good = tree(dist)
     (dist / "CL-19/002.md").unlink()
-    (dist / "CL-21/001.txt").write_text("spoiled", encoding="utf-8")
+    spoiled = dist / "CL-21/spoiled"
+    spoiled.write_text("spoiled", encoding="utf-8")
+    spoiled.replace(dist / "CL-21/001.txt")  # as an editor saves
+    outcome = run_build(archive, dist)
+    assert outcome.built == ["CL-19/002.yaml", "CL-21/001.yaml"]
+    assert outcome.files == 2
+    assert tree(dist) == good
+
+
+@pytest.mark.parametrize("stamped", [True, False], ids=["stamped", "no stamp"])
+def test_an_output_edited_in_place_is_rebuilt_by_force_or_without_a_stamp(
+    archive: Path, tmp_path: Path, stamped: bool
+) -> None:
+    """An edit in place changes no folder: a build trusts a letter's files while the stamp
+    vouches for its spec and their folder; without a stamp, it checks every file."""
+    dist = tmp_path / "dist"
+    past_last_write(archive)  # specs older than the build: its stamp vouches for them
+    run_build(archive, dist)
+    good = tree(dist)
+    if not stamped:
+        (dist / STAMP).unlink()
     edited = dist / "CL-20/002.md"  # same size, so only its hash tells
     edited.write_bytes(edited.read_bytes().replace(b"Lettre", b"LETTRE"))
     outcome = run_build(archive, dist)
-    assert outcome.built == ["CL-19/002.yaml", "CL-20/002.yaml", "CL-21/001.yaml"]
-    assert outcome.files == 3
+    assert outcome.built == ([] if stamped else ["CL-20/002.yaml"])
+    outcome = run_build(archive, dist, force=True)
+    assert len(outcome.built) == 9
     assert tree(dist) == good
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 from circulaire.build import Settings, build
 from circulaire.build.clock import past_last_write
 from circulaire.build.settings import BUILDING, STAMP
+from conftest import LETTERS
 from test_build import FAST, make_archive, tree
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,18 +171,18 @@ def test_other_options_are_the_full_builds(built: tuple[Path, Path], more: tuple
     assert "click" in loaded
 
 
-def test_an_output_edited_in_place_waits_for_a_build_with_work(
-    built: tuple[Path, Path],
-) -> None:
-    """It changes no folder: the no-op rebuild does not see it; the next build that has
-    anything to do checks every output, and puts it right, as ``--force`` does."""
+def test_an_output_edited_in_place_is_put_right_by_force(built: tuple[Path, Path]) -> None:
+    """It changes no folder: the rebuilds trust it, with work to do or not; ``--force``
+    renders every letter again."""
     archive, dist = built
     good = (dist / "CL-19/002.md").read_bytes()
     (dist / "CL-19/002.md").write_bytes(good.replace(b"Lettre", b"LETTRE"))
     assert no_op(archive, dist)[1] == ""
-    _touch(archive, dist)
+    _edit_same_size(archive, dist)
     code, _, err = no_op(archive, dist)
-    assert code == 0 and err.startswith("built 1 letter (1 file), 8 unchanged")
+    assert code == 0 and err.startswith("built 1 letter (2 files), 8 unchanged")
+    assert (dist / "CL-19/002.md").read_bytes() != good
+    assert no_op(archive, dist, "--force")[0] == 0
     assert (dist / "CL-19/002.md").read_bytes() == good
 
 
@@ -197,3 +199,25 @@ def test_a_build_removes_the_stamp_before_it_writes(built: tuple[Path, Path]) ->
     assert not (dist / STAMP).exists()
     assert no_op(archive, dist)[0] == 0
     assert (dist / STAMP).exists()
+
+
+def test_a_stamped_build_renders_an_originals_translations_with_it(tmp_path: Path) -> None:
+    archive = tmp_path / "letters"
+    shutil.copytree(LETTERS, archive)
+    past_last_write(tmp_path)
+    dist = tmp_path / "dist"
+    build(Settings(archive, dist, FAST), 1)
+    assert (dist / STAMP).is_file()
+    original = archive / "CL-21/27.yaml"
+    original.write_text(original.read_text(encoding="utf-8").replace("ITU", "UIT", 1))
+    outcome = build(Settings(archive, dist, FAST), 1)
+    versions = sorted(p.relative_to(archive).as_posix() for p in archive.glob("CL-21/27.*"))
+    assert outcome.built == versions and len(versions) == 6
+    english = archive / "CL-21/27.en.yaml"
+    english.write_bytes(english.read_bytes())  # saved again, the same bytes
+    assert build(Settings(archive, dist, FAST), 1).built == []  # hashed, found the same
+    english.write_text(english.read_text(encoding="utf-8").replace("ITU", "the ITU", 1))
+    assert build(Settings(archive, dist, FAST), 1).built == ["CL-21/27.en.yaml"]
+    fresh = tmp_path / "fresh"
+    build(Settings(archive, fresh, FAST), 1)
+    assert tree(dist) == tree(fresh)

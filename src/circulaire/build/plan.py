@@ -16,6 +16,7 @@ from typing import Any
 from ..discover import listed
 from ..errors import CirculaireError, Problem
 from ..output import cannot_write
+from ..translation import NAME as TRANSLATION_NAME
 from ..translation import language_of, original_of
 from .clock import filesystem_time, unchanged
 from .manifest import (
@@ -28,6 +29,7 @@ from .manifest import (
     without_spec,
 )
 from .settings import Settings, letter_of
+from .stamp import Vouched, vouching
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +130,8 @@ def plan(settings: Settings) -> Plan:
     output = f"{settings.output}{os.sep}"
     filed = 0
     pattern = current_entry(settings.formats, inputs)
+    stamp = _stamp(settings)
+    translations: list[tuple[str, str, os.stat_result | None, tuple[str, int]]] = []
     for key, status in listed(source, unread):
         filed += 1
         if shard is not None and not shard.holds(key):
@@ -138,6 +142,17 @@ def plan(settings: Settings) -> Plan:
         found = previous_stamped.get(key)
         if found is None:
             result.tasks.append(Task.of(key, spec, settings.formats))
+        elif stamp is not None and stamp.holds(key, status):
+            if language_of(key) is None:
+                result.kept[key] = found[0]  # as a no-op rebuild trusts it
+            else:  # once every original is known
+                translations.append((key, spec, status, found))
+        else:
+            _compare(result, key, spec, status, found, output, pattern)
+    for key, spec, status, found in translations:
+        original = _original_key(key, letters)
+        if stamp is not None and original is not None and _held(stamp, original, base):
+            result.kept[key] = found[0]
         else:
             _compare(result, key, spec, status, found, output, pattern)
     if unread and unread[0].file == shown:
@@ -155,6 +170,41 @@ def plan(settings: Settings) -> Plan:
             result.unread.add(key)
     result.gone = {key: text for key, text in previous.items() if key not in letters}
     return result
+
+
+def _stamp(settings: Settings) -> Vouched | None:
+    """What the stamp of the last build still vouches for, for a build that a no-op rebuild
+    could have been (see :mod:`.stamp`)."""
+    if (
+        settings.force
+        or settings.shard is not None
+        or settings.templates is not None
+        or settings.reference_docx is not None
+        or settings.draft
+    ):
+        return None
+    return vouching(str(settings.source), str(settings.output), settings.formats)
+
+
+def _original_key(key: str, letters: dict[str, str]) -> str | None:
+    """The key of a translation's original among the letters listed, found as
+    :func:`~circulaire.translation.original_of` finds its file."""
+    folder, _, name = key.rpartition("/")
+    match = TRANSLATION_NAME.match(name)
+    if match is None:
+        return None
+    prefix = f"{folder}/" if folder else ""
+    for suffix in dict.fromkeys((match["suffix"], ".yaml", ".yml")):
+        if f"{prefix}{match['stem']}{suffix}" in letters:
+            return f"{prefix}{match['stem']}{suffix}"
+    return None
+
+
+def _held(stamp: Vouched, key: str, base: str) -> bool:
+    try:
+        return stamp.holds(key, os.lstat(base + key))
+    except OSError:
+        return False
 
 
 def _compare(

@@ -18,11 +18,10 @@ from typing import IO, Any
 
 from ..errors import OutputError, Problem, SpecError
 from ..model import REFERENCE_PATTERN, Reference
-from ..output import write_atomic
 from ..translation import language_of
 from . import register
 from .cleanup import Removed, remove_outputs, retire
-from .clock import file_sha256, filesystem_time, past_last_write, sha256, status, unchanged
+from .clock import file_sha256, filesystem_time, past_last_write, sha256, status
 from .manifest import Stored, opened, reference_of, save_manifest, to_json, without_spec
 from .plan import Plan
 from .progress import Progress
@@ -270,14 +269,14 @@ class Record:
             record: dict[str, Any] | None = None
             if index is not None:
                 table, data = self._register(index, page)
-                if self._saved(index, _write_if_changed, index, data):
+                if self._saved(index, register.write_if_changed, index, data):
                     record = {"sha256": sha256(data), "size": len(data)}
                 data = b""  # the Markdown's bytes, let go before the page is made
                 if page is not None and record is not None and table is not None:
                     data = register.html(table)
-                    if self._saved(page, _write_if_changed, page, data):
+                    if self._saved(page, register.write_if_changed, page, data):
                         record["html"] = {"sha256": sha256(data), "size": len(data)}
-                elif page is None and _has_page(plan.register):
+                elif page is None and register.has_page(plan.register):
                     (output / HTML_INDEX).unlink(missing_ok=True)
                 del table, data
             saving = (settings, entries, record, vouched, self.unsynced)
@@ -287,11 +286,11 @@ class Record:
             for other in plan.manifests:
                 if other.name != manifest.name and settings.shard is None:
                     other.unlink(missing_ok=True)
-        elif index is not None and not _recorded(index, page, plan.register):
+        elif index is not None and not register.recorded(index, page, plan.register):
             table = register.rows(entries, settings.formats)
-            self._saved(index, _write_if_changed, index, register.markdown(table))
+            self._saved(index, register.write_if_changed, index, register.markdown(table))
             if page is not None:
-                self._saved(page, _write_if_changed, page, register.html(table))
+                self._saved(page, register.write_if_changed, page, register.html(table))
 
     def _register(self, index: Path, page: Path | None) -> tuple[list[register.Row] | None, bytes]:
         """``index.md``, and the rows of every letter when a web page needs them too. Without
@@ -299,7 +298,7 @@ class Record:
         made again, when it is the one the manifest records: the same bytes, from a few
         entries opened rather than every one."""
         plan, entries, formats = self.plan, self.entries, self.plan.settings.formats
-        if page is None and not plan.dropped and _recorded(index, None, plan.register):
+        if page is None and not plan.dropped and register.recorded(index, None, plan.register):
             references = {
                 reference_of(key, value)
                 for key in self.touched
@@ -385,33 +384,3 @@ def _changed_while_building(plan: Plan, entries: Mapping[str, Stored]) -> list[s
             pass
         changed.append(key)
     return changed
-
-
-def _recorded(index: Path, page: Path | None, record: tuple[Any, int] | None) -> bool:
-    """Whether the register is the one the manifest records (with the manifest's mtime), and
-    its web page too when one is asked for."""
-    if record is None:
-        return False
-    known, stamp = record
-    if not unchanged(str(index), known.get("size"), known.get("sha256"), stamp)[0]:
-        return False
-    if page is None:
-        return True
-    html = known.get("html")
-    if not isinstance(html, dict):
-        return False
-    return unchanged(str(page), html.get("size"), html.get("sha256"), stamp)[0]
-
-
-def _has_page(record: tuple[Any, int] | None) -> bool:
-    """Whether the last build recorded a web page of the register."""
-    return record is not None and isinstance(record[0].get("html"), dict)
-
-
-def _write_if_changed(path: Path, data: bytes) -> None:
-    try:
-        if path.read_bytes() == data:
-            return
-    except OSError:
-        pass
-    write_atomic(path, data)

@@ -9,9 +9,12 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from html import escape
-from typing import NamedTuple
+from pathlib import Path
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
+from ..output import write_atomic
+from .clock import unchanged
 from .manifest import Entry, Stored, checked
 
 
@@ -175,6 +178,39 @@ def _cell(text: str) -> str:
     from ..markup import escape_markdown
 
     return escape_markdown(line).replace("|", "\\|")
+
+
+# -- kept beside the manifest ---------------------------------------------------------------
+
+
+def recorded(index: Path, page: Path | None, record: tuple[Any, int] | None) -> bool:
+    """Whether the register is the one the manifest records (with the manifest's mtime), and
+    its web page too when one is asked for."""
+    if record is None:
+        return False
+    known, stamp = record
+    if not unchanged(str(index), known.get("size"), known.get("sha256"), stamp)[0]:
+        return False
+    if page is None:
+        return True
+    html = known.get("html")
+    if not isinstance(html, dict):
+        return False
+    return unchanged(str(page), html.get("size"), html.get("sha256"), stamp)[0]
+
+
+def has_page(record: tuple[Any, int] | None) -> bool:
+    """Whether the last build recorded a web page of the register."""
+    return record is not None and isinstance(record[0].get("html"), dict)
+
+
+def write_if_changed(path: Path, data: bytes) -> None:
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    write_atomic(path, data)
 
 
 # -- HTML ------------------------------------------------------------------------------------

@@ -8,15 +8,15 @@ newer); its ctime, which no tool sets back, is when it was written. The next bui
 removes it before it touches anything.
 
 :func:`current` is the whole of a no-op rebuild. It is called before click or anything else of
-circulaire is loaded (``entry.py``), and asks the system about each file once: a spec, a
-module or a template is as recorded when its size is and it has not changed (mtime or ctime)
-since the stamp's mtime; an output folder, the manifest and the register, when they have not
-changed since its ctime. A file added to, removed from or renamed in a folder changes the
-folder: an output deleted or replaced is found without a look at every output. An output
-edited in place, which changes no folder, is found by the next build that has anything to do
-(it checks every output), or by ``--force``. Anything else (a spec added, a link, a folder
-that cannot be read, an option beyond ``-o``, ``-f``, ``-j``, ``-q``, ``-v``) is left to the
-full build, which decides.
+circulaire is loaded (``entry.py``), and asks the system about each file once: a spec, a module
+or a template is as recorded when its size is and it has not changed (mtime or ctime) since the
+stamp's mtime; an output folder, the manifest and the register, when they have not changed
+since its ctime. A file added to, removed from or renamed in a folder changes the folder: an
+output deleted or replaced is found without a look at every output. An output edited in place,
+which changes no folder, is put right by ``--force``. A build with work trusts the same way the
+letters whose specs the stamp still vouches for (:func:`vouching`). Anything else (a spec
+added, a link, a folder that cannot be read, an option beyond ``-o``, ``-f``, ``-j``, ``-q``,
+``-v``) is left to the full build, which decides.
 
 The stamp is bookkeeping, not an output: a build leaves none when a spec is a link. It holds
 sizes and names, never a time or an absolute path: the same archive built twice gives the
@@ -91,6 +91,44 @@ def _hold(folder: int) -> bool:
 
 
 def _count(source: str, output: str, formats: tuple[str, ...]) -> int:
+    specs, vouched = _holding(source, output, formats)
+    found = _walk(source, "", specs, vouched, 0)
+    if found != len(specs):
+        raise Changed  # a spec removed
+    return found
+
+
+def vouching(source: str, output: str, formats: tuple[str, ...]) -> Vouched | None:
+    """What the stamp still vouches for when specs changed but nothing else did (no module,
+    template, output folder, manifest or register): the size of each spec as the last build
+    found it, and the moment a spec must be older than to be that one. A build with work then
+    trusts the letters of the others as a no-op rebuild does (:func:`current`), and checks
+    the changed ones file by file. None when the stamp vouches for nothing."""
+    try:
+        specs, moment = _holding(source, output, formats)
+    except (Changed, OSError, ValueError, TypeError, KeyError, EOFError):
+        return None
+    return Vouched(specs, moment)
+
+
+class Vouched:
+    """The specs a stamp records, by key, and the moment they must be older than."""
+
+    def __init__(self, specs: dict[str, int], moment: int) -> None:
+        self.specs = specs
+        self.moment = moment
+
+    def holds(self, key: str, status: os.stat_result | None) -> bool:
+        """Whether a spec, as its listing found it, is the one the stamp records."""
+        return (
+            status is not None
+            and self.specs.get(key) == status.st_size
+            and max(status.st_mtime_ns, status.st_ctime_ns) < self.moment
+        )
+
+
+def _holding(source: str, output: str, formats: tuple[str, ...]) -> tuple[dict[str, int], int]:
+    """The stamp's specs and their moment, when everything else it records holds."""
     stamp_path = os.path.join(output, STAMP)
     status = os.lstat(stamp_path)
     vouched, written = status.st_mtime_ns, status.st_ctime_ns
@@ -110,10 +148,9 @@ def _count(source: str, output: str, formats: tuple[str, ...]) -> int:
     for name, size in stamp["inputs"]:
         _since(os.path.join(PACKAGE, name), size, vouched)
     specs: dict[str, int] = stamp["specs"]
-    found = _walk(source, "", specs, vouched, 0)
-    if found != len(specs):
-        raise Changed  # a spec removed
-    return found
+    if type(specs) is not dict:
+        raise Changed
+    return specs, vouched
 
 
 def _since(path: str, size: int | None, moment: int) -> None:
