@@ -82,9 +82,13 @@ def _one_column_each(text: str) -> bool:
     hyphen (no column) apart; ASCII's control characters take one."""
     if text.isascii():
         return True
-    if max(text) < "\u0300":
+    if _ABOVE_LATIN.search(text) is None:
         return "\xad" not in text
     return all(map(_ONE_COLUMN.__getitem__, text))
+
+
+_ABOVE_LATIN = re.compile("[^\x00-\u02ff]")
+"""A character at or past the combining marks: one scan in C, not a comparison a character."""
 
 
 def _units(word: str) -> list[str]:
