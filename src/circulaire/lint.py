@@ -146,7 +146,7 @@ def lint(source: Source, letter: Letter) -> list[Problem]:
         if code not in CODES:
             problems.append(
                 source.problem(
-                    ("ignore", i) if ("ignore", i) in source.values else ("ignore",),
+                    ("ignore", i) if source.written(("ignore", i)) else ("ignore",),
                     f"'{code}' is not a lint code (expected one of {', '.join(CODES)})",
                     "W100",
                     severity="warning",

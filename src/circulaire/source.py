@@ -67,6 +67,7 @@ _SHORT_TAGS = {
     for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 }
 """The tags a spec may hold, by the name a :class:`Position` keeps of each."""
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 class Position(NamedTuple):
@@ -80,13 +81,14 @@ class Position(NamedTuple):
 
 @dataclass
 class Source:
-    """A spec's data with the position of every value and of every mapping key."""
+    """A spec's data, and the YAML nodes it was built from, which know where each value and
+    each mapping key was written."""
 
     path: Path
     data: Any
-    values: dict[Path_, Position] = field(default_factory=dict)
-    keys: dict[Path_, yaml.Mark] = field(default_factory=dict)
-    """Where each mapping key was written (only a message needs it, so it stays YAML's)."""
+    node: yaml.Node | None = None
+    """The document's nodes, walked only when a message needs a place: keeping a position for
+    every value cost a fifth of reading a letter, and most letters are valid."""
     problems: list[Problem] = field(default_factory=list)
     """Values that could not be built (a tag, an impossible date); they hold :data:`BROKEN`."""
     text: str = ""
@@ -94,17 +96,27 @@ class Source:
 
     def position(self, where: Path_) -> Position:
         """The position of a value, or of its nearest written ancestor (for a missing field)."""
-        while where:
-            if where in self.values:
-                return self.values[where]
-            where = where[:-1]
-        return self.values.get((), Position(1, 1))
+        nodes = self._nodes(where)
+        if not nodes:
+            return Position(1, 1)
+        node = nodes[-1][1]
+        mark = node.start_mark
+        text = node.value if isinstance(node, yaml.ScalarNode) else ""
+        return Position(mark.line + 1, mark.column + 1, text, _SHORT_TAGS[node.tag])
+
+    def written(self, where: Path_) -> bool:
+        """Whether the spec holds a value at ``where`` (``ignore[0]``, not ``ignore: W101``)."""
+        return len(self._nodes(where)) == len(where) + 1
 
     def problem(
         self, where: Path_, message: str, code: str, *, key: bool = False, severity: str = "error"
     ) -> Problem:
-        mark = self.keys.get(where) if key else None
-        pos = Position(mark.line + 1, mark.column + 1) if mark else self.position(where)
+        nodes = self._nodes(where) if key else []
+        if key and where and len(nodes) == len(where) + 1:
+            mark = nodes[-1][0].start_mark
+            pos = Position(mark.line + 1, mark.column + 1)
+        else:
+            pos = self.position(where)
         return Problem(
             file=str(self.path),
             line=pos.line,
@@ -114,6 +126,37 @@ class Source:
             code=code,
             severity=severity,
         )
+
+    def _nodes(self, where: Path_) -> list[tuple[yaml.Node, yaml.Node]]:
+        """The (key, value) nodes from the document down to ``where``, as far as the data was
+        built from them: the first of duplicate keys, no merge key, no tag a spec may not hold,
+        no deeper than :data:`MAX_DEPTH`. The document's own pair holds its node twice."""
+        node = self.node
+        if node is None or node.tag not in _SHORT_TAGS:
+            return []
+        nodes = [(node, node)]
+        for part in where[:MAX_DEPTH]:
+            found = None
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for key_node, value_node in node.value:
+                    if (
+                        isinstance(key_node, yaml.ScalarNode)
+                        and key_node.value == part
+                        and key_node.tag != _MERGE
+                    ):
+                        found = key_node, value_node
+                        break
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                found = node.value[part], node.value[part]
+            if found is None or found[1].tag not in _SHORT_TAGS:
+                break
+            nodes.append(found)
+            node = found[1]
+        return nodes
 
 
 def dotted(where: Path_) -> str:
@@ -380,7 +423,7 @@ def parse(raw: bytes, path: Path) -> Source:
     data = builder.build(node, (), 0)
     if builder.count > MAX_NODES:
         raise SpecError(builder.problems)
-    return Source(path, data, builder.values, builder.keys, builder.problems, text)
+    return Source(path, data, node, builder.problems, text)
 
 
 def _compose(text: str) -> yaml.Node | None:
@@ -402,8 +445,6 @@ def _compose(text: str) -> yaml.Node | None:
 class _Builder:
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.values: dict[Path_, Position] = {}
-        self.keys: dict[Path_, yaml.Mark] = {}
         self.problems: list[Problem] = []
         self.count = 0
         self.constructor = _Loader("")
@@ -439,10 +480,8 @@ class _Builder:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             self.fail(node, where, f"YAML tag '{tag}' is not allowed in a spec", "E008")
             return BROKEN
-        mark = node.start_mark
         if isinstance(node, yaml.ScalarNode):
             value = node.value
-            self.values[where] = Position(mark.line + 1, mark.column + 1, value, tag)
             if tag == "str":  # most values: the text as written, nothing to construct
                 return value
             try:
@@ -453,7 +492,6 @@ class _Builder:
                 else:
                     self.fail(node, where, f"'{value}' cannot be read: {exc}", "E005")
                 return BROKEN
-        self.values[where] = Position(mark.line + 1, mark.column + 1, "", tag)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, where, depth)
         return [self.build(item, (*where, i), depth + 1) for i, item in enumerate(node.value)]
@@ -461,7 +499,7 @@ class _Builder:
     def _mapping(self, node: yaml.MappingNode, where: Path_, depth: int) -> dict[Hashable, Any]:
         out: dict[Hashable, Any] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == _MERGE:
                 self.fail(key_node, where, "merge keys ('<<') are not supported in a spec", "E008")
                 continue
             if not isinstance(key_node, yaml.ScalarNode):
@@ -474,7 +512,6 @@ class _Builder:
                     key_node, sub, f"duplicate key '{key}' (the first one would be lost)", "E009"
                 )
                 continue
-            self.keys[sub] = key_node.start_mark
             out[key] = self.build(value_node, sub, depth + 1)
         return out
 
