@@ -329,3 +329,68 @@ def test_text_that_would_start_a_numbered_list_is_shown_as_written(text: str) ->
 
     shown = MarkdownIt().render(escape_markdown(text))
     assert shown == "<p>" + text + "</p>\n"
+
+
+SCHEMES = [
+    *PIECES,
+    "javascript:",
+    "JavaScript:",
+    "data:",
+    "file:",
+    "x.",
+    "1",
+    ":",
+    "(",
+    ")",
+    "\\",
+    "\\.",
+    "\\:",
+    "\t",
+    "\n",
+    "]:",
+    "[a]: ",
+    "](",
+    "](<",
+    "<",
+    ">",
+    "<https:",
+    "<javascript:",
+    "&colon;",
+    "&#58;",
+    "Connect 2030: ",
+    "é",
+    "\u00a0",
+]
+"""Pieces of links to addresses a letter may not link to, and of text that only resembles them."""
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(SCHEMES), max_size=20).map("".join))
+def test_markdown_passed_over_for_its_characters_has_nothing_the_parser_would_flag(
+    text: str,
+) -> None:
+    """The look at a text's characters that spares most bodies a parse never passes over
+    raw HTML, an image or a link to an address a letter may not link to."""
+    from circulaire.markup import _flagged, _unlinked
+
+    assert not (_unlinked(text) and _flagged(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "passed_over"),
+    [
+        ("Écrire à [l'UIT](mailto:a@itu.int) ou <https://itu.int>: Connect 2030: oui", True),
+        ("[lien](javascript:alert(1))", False),
+        ("[lien](x\\.javascript:alert(1))", False),
+        ("[lien](java\tscript:alert(1))", False),
+        ("[lien](javascript&colon;alert(1))", False),
+        ("<b>gras</b>", False),
+        ("![image](a.png)", False),
+    ],
+)
+def test_only_a_text_that_could_hold_one_is_parsed_for_html_images_and_links(
+    text: str, passed_over: bool
+) -> None:
+    from circulaire.markup import _unlinked
+
+    assert _unlinked(text) is passed_over

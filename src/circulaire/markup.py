@@ -426,9 +426,54 @@ def unsafe(text: str, refused: re.Pattern[str]) -> list[Unsafe]:
     (``javascript:``, ``data:``). pulldown-cmark's events show the last two
     (:func:`_flagged`); the first needs ``&#`` in the text. Only then is the text read again,
     to find where each stands."""
-    if "&#" not in text and not _GFM.search(text) and not _flagged(text):
+    if "&#" not in text and not _gfm(text) and (_unlinked(text) or not _flagged(text)):
         return []
     return _unsafe(text, refused)
+
+
+_IN_SCHEME = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+"""The characters of a URL's scheme (``mailto``, ``svn+ssh``)."""
+
+
+def _unlinked(text: str) -> bool:
+    """Whether ``text`` cannot hold what :func:`_flagged` looks for, seen in its characters
+    alone: raw HTML needs a ``<``, but for an autolink to a web or mail address
+    (``<https:``); an image needs a ``![``; a link to an address a letter may not link to
+    needs a ``]`` and a scheme's ``:`` after other letters than ``http``, ``https`` or
+    ``mailto``, where a link's target may start: after a ``(``, a ``:`` or a space, a
+    letter first (``Connect 2030:`` is none); an entity (``&colon;``) or an escape (``\\:``,
+    ``\\.``), or a tab or a line break, which a browser drops, may make one. A body with
+    links to the secretariat's mail and web addresses, and colons in its sentences, is not
+    parsed for them."""
+    if "&" in text or "![" in text:
+        return False
+    at = text.find("<")
+    while at >= 0:
+        end = at + 1
+        while end < len(text) and text[end] in _IN_SCHEME:
+            end += 1
+        if not text.startswith(":", end) or text[at + 1 : end].lower() not in LINKABLE:
+            return False
+        at = text.find("<", end)
+    if "]" not in text:
+        return True
+    at = text.find(":")
+    while at >= 0:
+        start = at
+        while start and text[start - 1] in _IN_SCHEME:
+            start -= 1
+        if start == at:
+            if at and text[at - 1] in "\\\t\r\n":
+                return False
+        elif text[start:at].lower() not in LINKABLE:
+            before = text[start - 1] if start else " "
+            if before in "(: ":
+                if text[start].isalpha():  # a target's scheme, not "Connect 2030:"
+                    return False
+            elif before == "\\" or before < " " or before.isspace():  # one that runs on
+                return False
+        at = text.find(":", at + 1)
+    return True
 
 
 def _flagged(text: str) -> bool:
@@ -507,9 +552,24 @@ def _unsafe(text: str, refused: re.Pattern[str]) -> list[Unsafe]:
     return found
 
 
-_GFM = re.compile(r"~|\[\^|\[!|^[ \t>]*(?:(?:[-+*]|[0-9]{1,9}[.)])[ \t]+)+\[[ xX]\]", re.M)
-"""What may start a construct of GFM that only the published Markdown would show (a
-strikethrough, a footnote, an alert, a task): the text is read again only when it holds one."""
+_TASK = re.compile(r"^[ \t>]*(?:(?:[-+*]|[0-9]{1,9}[.)])[ \t]+)+\[[ xX]\]", re.MULTILINE)
+_BOX = re.compile(r"\[[ xX]\]")
+"""A task's box, without which no line is a task: the regular expression engine finds it
+fast, where it would try :data:`_TASK`'s start at every character."""
+
+
+def _gfm(text: str) -> bool:
+    """Whether ``text`` may hold a construct of GFM that only the published Markdown would show
+    (a strikethrough, a footnote, an alert, a task): the text is read again only when it holds
+    one. Literal substrings first: one pattern for all four cost more than the check itself."""
+    return (
+        "~" in text
+        or "[^" in text
+        or "[!" in text
+        or (_BOX.search(text) is not None and _TASK.search(text) is not None)
+    )
+
+
 REFUSED_CONSTRUCTS = ("footnote", "strikethrough", "task", "alert")
 """The kinds of :class:`Unsafe` that GFM's readers show and the other formats could not."""
 
