@@ -136,17 +136,17 @@ def _fields(cls: type) -> dict[str, dataclasses.Field[Any]]:
 
 
 @functools.cache
-def _plan(cls: type) -> tuple[tuple[Any, ...], ...]:
-    """For each field of a record, in order: its name, field and type, whether it is
-    required, and which rules of ``model.py`` apply to it (a text that may not be empty, the
-    house wording, Markdown, unique items, a check of its value); worked out once per record,
-    not once per value."""
+def _plan(cls: type) -> tuple[dict[str, tuple[Any, ...]], tuple[str, ...]]:
+    """For each field of a record, by name: its field and its type's :func:`_shape`, whether
+    it is required, and which rules of ``model.py`` apply to it (a text that may not be empty,
+    the house wording, Markdown, unique items, a check of its value); and the names of the
+    fields required. Worked out once per record, not once per value; a record's fields are
+    then looked at as the spec gives them, not all of the model's."""
     hints = _hints(cls)
-    return tuple(
-        (
-            name,
+    plan = {
+        name: (
             f,
-            hints[name],
+            _shape(hints[name]),
             _required(f),
             (cls.__name__, name) not in MAY_BE_EMPTY,
             (cls.__name__, name) in HOUSE_WORDING,
@@ -155,26 +155,32 @@ def _plan(cls: type) -> tuple[tuple[Any, ...], ...]:
             _FIELD_CHECKS.get((cls.__name__, name)),
         )
         for name, f in _fields(cls).items()
-    )
+    }
+    return plan, tuple(name for name, entry in plan.items() if entry[2])
+
+
+_Shape = tuple[str, Any, bool, Any]
 
 
 @functools.cache
-def _shape(tp: Any) -> tuple[str, Any, bool]:
-    """How a model type converts: (kind, its argument, whether ``None`` is allowed); worked
-    out once per type, not once per value."""
+def _shape(tp: Any) -> _Shape:
+    """How a model type converts: (kind, its argument, whether ``None`` is allowed, the shape
+    of the type inside a union or a tuple); worked out once per type, not once per value (a
+    ``Literal``'s hash alone, in Python, was a twentieth of validating)."""
     origin = typing.get_origin(tp)
     if origin in (types.UnionType, typing.Union):
         arguments = typing.get_args(tp)
         options = [a for a in arguments if a is not type(None)]
-        return "union", options[0], len(options) < len(arguments)
+        return "union", options[0], len(options) < len(arguments), _shape(options[0])
     if origin is tuple:
-        return "tuple", typing.get_args(tp)[0], False
+        item = typing.get_args(tp)[0]
+        return "tuple", item, False, _shape(item)
     if origin is Literal:
-        return "literal", typing.get_args(tp), False
+        return "literal", typing.get_args(tp), False, None
     if dataclasses.is_dataclass(tp):
-        return "record", tp, False
+        return "record", tp, False, None
     kinds: dict[Any, str] = {str: "str", bool: "bool", date: "date"}
-    return kinds.get(tp, "unknown"), tp, False
+    return kinds.get(tp, "unknown"), tp, False, None
 
 
 class _Checker:
@@ -195,21 +201,24 @@ class _Checker:
     # -- conversion, by type ---------------------------------------------------------------
 
     def convert(self, value: Any, tp: Any, where: Path_) -> Any:
+        return self._convert(value, _shape(tp), where)
+
+    def _convert(self, value: Any, shape: _Shape, where: Path_) -> Any:
         if value is BROKEN:
             return INVALID
-        kind, argument, nullable = _shape(tp)
+        kind, argument, nullable, inner = shape
+        if kind == "str":
+            return self._text(value, where)
         if kind == "union":
             if value is None and nullable:
                 return None
-            return self.convert(value, argument, where)
+            return self._convert(value, inner, where)
         if kind == "tuple":
-            return self._sequence(value, argument, where)
+            return self._sequence(value, inner, where)
         if kind == "literal":
             return self._choice(value, argument, where)
         if kind == "record":
-            return self._record(value, tp, where)
-        if kind == "str":
-            return self._text(value, where)
+            return self._record(value, argument, where)
         if kind == "bool":
             written = self.source.position(where).text
             if isinstance(value, bool) and written.lower() in ("true", "false"):
@@ -222,7 +231,7 @@ class _Checker:
             return self.fail(where, f"{self._shown(value, where)} is not true or false", "E101")
         if kind == "date":
             return self._date(value, where)
-        raise TypeError(f"model type {tp!r} has no conversion")  # a bug in model.py, not input
+        raise TypeError(f"model type {argument!r} has no conversion")  # a bug in model.py
 
     def _shown(self, value: Any, where: Path_) -> str:
         text = self.source.position(where).text
@@ -300,13 +309,12 @@ class _Checker:
             where, f"{self._shown(value, where)} is not one of {expected}{hint}", "E106"
         )
 
-    def _sequence(self, value: Any, item: Any, where: Path_) -> Any:
+    def _sequence(self, value: Any, item: _Shape, where: Path_) -> Any:
         if not isinstance(value, list):
             # "one line or a list of lines", "one contact or a list of contacts"
-            value = [value]
-            items = [self.convert(value[0], item, where)]
+            items = [self._convert(value, item, where)]
         else:
-            items = [self.convert(v, item, (*where, i)) for i, v in enumerate(value)]
+            items = [self._convert(v, item, (*where, i)) for i, v in enumerate(value)]
         if any(v is INVALID for v in items):
             return INVALID
         return tuple(items)
@@ -333,16 +341,19 @@ class _Checker:
                     self.fail((*where, key), f"unknown field{hint}", "E107", key=True)
                     ok = False
         kwargs: dict[str, Any] = {}
-        for fname, f, hint, required, written, house, markdown, unique, check in _plan(cls):
+        plan, required_fields = _plan(cls)
+        for fname in required_fields:
             if fname not in value:
-                if required:
-                    self.fail((*where, fname), "required field is missing", "E102")
-                    ok = False
-                continue
+                self.fail((*where, fname), "required field is missing", "E102")
+                ok = False
+        for fname, given in value.items():
+            if fname not in plan:
+                continue  # reported above
+            f, shape, required, written, house, markdown, unique, check = plan[fname]
             at = (*where, fname)
-            converted = self.convert(value[fname], hint, at)
+            converted = self._convert(given, shape, at)
             if written and converted is not INVALID:
-                converted = self._written(converted, value[fname], at, f, house)
+                converted = self._written(converted, given, at, f, house)
             if markdown and isinstance(converted, str):
                 converted = self._markdown(converted, at)
             if unique and converted is not INVALID:
@@ -477,10 +488,11 @@ class _Checker:
                 "E112",
             )
         path = self.source.path
-        if SERIES_PATTERN.match(path.parent.name):
-            expected = Path(reference.folder) / f"{reference.number}{path.suffix}"
-            actual = Path(path.parent.name) / path.name
-            if expected != actual:
+        folder = path.parent.name
+        if SERIES_PATTERN.match(folder):
+            number = f"{reference.number}{path.suffix}"
+            if (reference.folder, number) != (folder, path.name):
+                expected, actual = Path(reference.folder) / number, Path(folder) / path.name
                 self.fail(
                     ("reference",),
                     f"{reference} disagrees with the file's path {actual} (expected {expected})",
