@@ -68,6 +68,7 @@ _SHORT_TAGS = {
 }
 """The tags a spec may hold, by the name a :class:`Position` keeps of each."""
 _MERGE = "tag:yaml.org,2002:merge"
+_STR = "tag:yaml.org,2002:str"
 
 
 class Position(NamedTuple):
@@ -447,7 +448,7 @@ class _Builder:
         self.path = path
         self.problems: list[Problem] = []
         self.count = 0
-        self.constructor = _Loader("")
+        self.constructor = yaml.constructor.SafeConstructor()
 
     def fail(self, node: yaml.Node, where: Path_, message: str, code: str) -> None:
         self.problems.append(
@@ -494,7 +495,24 @@ class _Builder:
                 return BROKEN
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, where, depth)
-        return [self.build(item, (*where, i), depth + 1) for i, item in enumerate(node.value)]
+        items = []
+        for i, item in enumerate(node.value):
+            if self._text(item, depth):
+                self.count += 1
+                items.append(item.value)
+            else:
+                items.append(self.build(item, (*where, i), depth + 1))
+        return items
+
+    def _text(self, node: yaml.Node, depth: int) -> bool:
+        """Whether :meth:`build` would take the ``node`` under ``depth`` as the text written
+        (most values): it is then taken without the call, nor the path that names it."""
+        return (
+            type(node) is yaml.ScalarNode
+            and node.tag == _STR
+            and depth < MAX_DEPTH
+            and self.count < MAX_NODES
+        )
 
     def _mapping(self, node: yaml.MappingNode, where: Path_, depth: int) -> dict[Hashable, Any]:
         out: dict[Hashable, Any] = {}
@@ -506,13 +524,15 @@ class _Builder:
                 self.fail(key_node, where, "a key must be a plain name", "E005")
                 continue
             key = key_node.value
-            sub = (*where, key)
             if key in out:
-                self.fail(
-                    key_node, sub, f"duplicate key '{key}' (the first one would be lost)", "E009"
-                )
+                message = f"duplicate key '{key}' (the first one would be lost)"
+                self.fail(key_node, (*where, key), message, "E009")
                 continue
-            out[key] = self.build(value_node, sub, depth + 1)
+            if self._text(value_node, depth):
+                self.count += 1
+                out[key] = value_node.value
+            else:
+                out[key] = self.build(value_node, (*where, key), depth + 1)
         return out
 
 
