@@ -155,7 +155,11 @@ class _TreeBuilder:
         if top.type in _AS_TEXT:
             top.content += value
             return
-        self.add(SyntaxTreeNode("text", "", value))
+        children = self.words().children
+        if children and children[-1].type == "text":  # run on: no node made for it
+            children[-1].content += value
+        else:
+            children.append(SyntaxTreeNode("text", "", value))
 
     def start(self, tag: Any) -> None:
         name, value = _split(tag)
@@ -214,7 +218,7 @@ class _TreeBuilder:
             self.stack.append(SyntaxTreeNode("autolink"))
 
     def end(self, tag: Any) -> None:
-        if _split(tag)[0] == "Item":
+        if tag == "Item":  # pulldown-cmark ends an item by its name alone
             self.end_words()
         top = self.stack[-1]
         if top.type == "words":  # a refused link: its words go where it stood
