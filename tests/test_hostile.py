@@ -172,6 +172,30 @@ def test_the_characters_refused_are_exactly_those_no_output_can_carry() -> None:
     assert wrong == []
 
 
+def test_no_character_refused_is_one_python_prints() -> None:
+    """Validation takes a text that ``str.isprintable`` passes, but for its line breaks, as
+    holding no refused character, without the pattern."""
+    printable = [
+        f"U+{code:04X}"
+        for code in range(sys.maxunicode + 1)
+        if REFUSED_CHARACTER.match(chr(code)) and chr(code).isprintable()
+    ]
+    assert printable == []
+
+
+@pytest.mark.parametrize("escape", ["\\x01", "\\x85", "\\ufeff", "\\ufdd0", "\\U0010FFFF"])
+def test_a_refused_character_after_many_lines_of_a_body_is_found(
+    tmp_path: Path, escape: str
+) -> None:
+    """A body of many lines is not printable (its line breaks): the pattern looks at it."""
+    spec = tmp_path / "body.yaml"
+    body = "Un paragraphe de la lettre.\\n" * 40 + f"Fin {escape}."
+    spec.write_text(BASE.replace("body: Texte.", f'body: "{body}"'), encoding="utf-8")
+    found = problems(spec)
+    assert len(found) == 1
+    assert ":6:" in found[0] and "body: contains" in found[0] and found[0].endswith("[E105]")
+
+
 @pytest.mark.parametrize(
     ("text", "empty"),
     [
