@@ -221,3 +221,13 @@ def test_a_stamped_build_renders_an_originals_translations_with_it(tmp_path: Pat
     fresh = tmp_path / "fresh"
     build(Settings(archive, fresh, FAST), 1)
     assert tree(dist) == tree(fresh)
+
+
+def test_the_stamp_lists_specs_as_the_archive_does() -> None:
+    """Its own copies of the listing's rules, which it cannot import without loading the
+    model: the same names, as deep."""
+    from circulaire import discover
+    from circulaire.build import stamp
+
+    assert stamp.SPEC_SUFFIXES == discover.SPEC_SUFFIXES
+    assert stamp.DEPTH == discover.MAX_FOLDER_DEPTH

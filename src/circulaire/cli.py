@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .errors import CirculaireError, Problem, SpecError
-from .render import BUILT, FORMATS
+from .render import BUILT, FORMATS, formats_named
 
 
 def _fail(error: CirculaireError | Problem) -> None:
@@ -182,13 +182,12 @@ def new(series: str, letters: Path | None, day: date | None) -> None:
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
-    """The formats asked for, in the house order (md, txt, docx, pdf, html) whatever the order
-    given: ``-f txt,md`` builds what ``-f md,txt`` builds, register and manifest included."""
-    chosen = {f.strip().lower() for f in value.split(",") if f.strip()}
-    unknown = sorted(chosen.difference(FORMATS))
-    if unknown or not chosen:
+    """The formats asked for, in the house order (md, txt, docx, pdf, html): register and
+    manifest included, ``-f txt,md`` builds what ``-f md,txt`` builds."""
+    formats = formats_named(value)
+    if formats is None:
         raise click.BadParameter(f"choose among {','.join(FORMATS)}, not '{value}'")
-    return tuple(fmt for fmt in FORMATS if fmt in chosen)
+    return formats
 
 
 def _shard(ctx: click.Context, param: click.Parameter, value: str | None) -> object:

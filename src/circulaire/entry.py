@@ -42,7 +42,7 @@ def _nothing_to_build(arguments: Sequence[str]) -> bool:
     said as the build says it, and True. False, with nothing done, for anything else."""
     import time
 
-    from .render import BUILT, FORMATS
+    from .render import BUILT, formats_named
 
     started = time.perf_counter()
     given: dict[str, str] = {}
@@ -65,11 +65,9 @@ def _nothing_to_build(arguments: Sequence[str]) -> bool:
         return False
     if "quiet" in given and "verbose" in given:
         return False  # click says they contradict each other
-    chosen = {name.strip().lower() for name in given.get("formats", ",".join(BUILT)).split(",")}
-    chosen.discard("")
-    if not chosen or not chosen <= set(FORMATS):
+    formats = formats_named(given.get("formats", ",".join(BUILT)))
+    if formats is None:
         return False
-    formats = tuple(fmt for fmt in FORMATS if fmt in chosen)
     from .build.stamp import current, no_op_summary
 
     letters = current(os.path.normpath(source), given.get("output", "dist"), formats)

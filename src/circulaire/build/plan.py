@@ -29,7 +29,7 @@ from .manifest import (
     without_spec,
 )
 from .settings import Settings, letter_of
-from .stamp import Vouched, vouching
+from .stamp import Vouched, plain, vouching
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,13 +175,7 @@ def plan(settings: Settings) -> Plan:
 def _stamp(settings: Settings) -> Vouched | None:
     """What the stamp of the last build still vouches for, for a build that a no-op rebuild
     could have been (see :mod:`.stamp`)."""
-    if (
-        settings.force
-        or settings.shard is not None
-        or settings.templates is not None
-        or settings.reference_docx is not None
-        or settings.draft
-    ):
+    if settings.force or not plain(settings):
         return None
     return vouching(str(settings.source), str(settings.output), settings.formats)
 

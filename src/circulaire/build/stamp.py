@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
     from .plan import Plan
     from .record import Outcome
+    from .settings import Settings
 
 STAMP_VERSION = 1
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -91,8 +92,8 @@ def _hold(folder: int) -> bool:
 
 
 def _count(source: str, output: str, formats: tuple[str, ...]) -> int:
-    specs, vouched = _holding(source, output, formats)
-    found = _walk(source, "", specs, vouched, 0)
+    specs, moment = _holding(source, output, formats)
+    found = _walk(source, "", Vouched(specs, moment), 0)
     if found != len(specs):
         raise Changed  # a spec removed
     return found
@@ -169,7 +170,7 @@ def _exists(path: str) -> bool:
     return True
 
 
-def _walk(folder: str, prefix: str, specs: dict[str, int], vouched: int, depth: int) -> int:
+def _walk(folder: str, prefix: str, vouched: Vouched, depth: int) -> int:
     """How many specs under ``folder``, each as recorded; :class:`Changed` at the first one
     that is not, or at anything the archive's listing would have to decide (a link)."""
     if depth > DEPTH:
@@ -181,15 +182,13 @@ def _walk(folder: str, prefix: str, specs: dict[str, int], vouched: int, depth: 
             if name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                found += _walk(entry.path, f"{prefix}{name}/", specs, vouched, depth + 1)
+                found += _walk(entry.path, f"{prefix}{name}/", vouched, depth + 1)
             elif name.endswith(SPEC_SUFFIXES):
                 if entry.is_symlink():
                     raise Changed
                 if not entry.is_file(follow_symlinks=False):
                     continue  # a pipe or a device: no spec, as the listing says
-                st = entry.stat(follow_symlinks=False)
-                size = specs.get(prefix + name)
-                if size != st.st_size or max(st.st_mtime_ns, st.st_ctime_ns) >= vouched:
+                if not vouched.holds(prefix + name, entry.stat(follow_symlinks=False)):
                     raise Changed
                 found += 1
     return found
@@ -215,6 +214,17 @@ def forget_stamp(output: str | os.PathLike[str]) -> None:
         raise cannot_write(Path(path), exc) from None
 
 
+def plain(settings: Settings) -> bool:
+    """Whether a build is asked nothing a no-op rebuild does not take (``--templates``,
+    ``--reference-docx``, ``--draft``, ``--shard``): one whose stamp tells of it."""
+    return (
+        settings.shard is None
+        and settings.templates is None
+        and settings.reference_docx is None
+        and not settings.draft
+    )
+
+
 def write_stamp(plan: Plan, outcome: Outcome) -> None:
     """Leave the stamp, when the build left the folder current with the archive as it was when
     it began, and was asked nothing a no-op rebuild does not take (``--templates``,
@@ -228,17 +238,8 @@ def write_stamp(plan: Plan, outcome: Outcome) -> None:
     from .clock import past_last_write
 
     settings = plan.settings
-    if (
-        outcome.return_code != 0
-        or outcome.problems
-        or outcome.unread
-        or plan.problems
-        or plan.unread
-        or settings.shard is not None
-        or settings.templates is not None
-        or settings.reference_docx is not None
-        or settings.draft
-    ):
+    failed = outcome.return_code != 0 or outcome.problems or outcome.unread
+    if failed or plan.problems or plan.unread or not plain(settings):
         return
     if len(plan.sizes) != len(plan.letters) or min(plan.sizes, default=0) < 0:
         return  # a link among the specs: the full build follows it each time

@@ -17,6 +17,17 @@ BUILT = ("md", "txt", "docx", "pdf")
 """The formats ``build`` renders unless told: an archive built before HTML existed is built
 again as it was (the same files, the same register) until HTML is asked for."""
 
+
+def formats_named(value: str) -> tuple[str, ...] | None:
+    """The formats a list such as ``-f txt,md`` names, in the house order whatever the order
+    given (``-f txt,md`` builds what ``-f md,txt`` builds); None when it names none, or one
+    that is no format."""
+    chosen = {name.strip().lower() for name in value.split(",")} - {""}
+    if not chosen or not chosen <= set(FORMATS):
+        return None
+    return tuple(fmt for fmt in FORMATS if fmt in chosen)
+
+
 _MODULES = {"md": "markdown", "txt": "text", "docx": "docx", "pdf": "pdf", "html": "html"}
 
 
